@@ -1,0 +1,106 @@
+"""LBS Register: rosters, decision log, consultations and municipal costs of a local emergency staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from lbs.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    instance = Path(app.instance_path)
+    app.config.update(load_config(instance))
+    if config:
+        app.config.update(config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+
+    from lbs.formatting import register_filters
+    from lbs.navigation import register_navigation
+    from lbs.security import register_security_headers
+
+    register_filters(app)
+    register_navigation(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_babel import refresh as babel_refresh
+
+    from lbs.converters import IdConverter
+    from lbs.database import configure_engine, engine_options, set_write_intent
+    from lbs.extensions import babel, csrf, db, login_manager, migrate
+    from lbs.i18n import compile_catalogs, select_locale, select_timezone
+
+    app.url_map.converters["id"] = IdConverter
+    options = dict(engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    import lbs.models  # noqa: F401  (register every model on the metadata)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    compile_catalogs()
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from lbs.auth.views import load_user
+
+    login_manager.user_loader(load_user)
+
+    @app.before_request
+    def _per_request_state() -> None:
+        set_write_intent(request.method in ("POST", "PUT", "PATCH", "DELETE"))
+        # The locale is cached on the app context; tests share one across requests.
+        babel_refresh()
+
+
+def register_blueprints(app: Flask) -> None:
+    from lbs.api import api_bp
+    from lbs.auth.views import bp as auth_bp
+    from lbs.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+
+    from lbs.extensions import csrf
+
+    csrf.exempt(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from lbs.api.frame import register_api_errorhandlers
+    from lbs.main import register_html_errorhandlers
+
+    register_api_errorhandlers(app)
+    register_html_errorhandlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from lbs.cli import lbs_cli
+
+    app.cli.add_command(lbs_cli)

@@ -1,0 +1,174 @@
+"""The API frame: bearer-token auth, the error format, endpoint registration for OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from lbs.auth import services as auth_services
+from lbs.auth.models import Role, User
+from lbs.errors import DomainError
+from lbs.extensions import db
+
+API_PREFIX = "/api/v1"
+PUBLIC_PATHS = {f"{API_PREFIX}/openapi.json"}
+
+
+def is_api_request() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def json_error(status: int, message: str, fields: dict[str, list[str]] | None = None) -> Response:
+    body: dict[str, Any] = {"message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lbs"'
+    return response
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields
+
+
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def _authenticate() -> Response | None:
+    if not is_api_request() or request.path in PUBLIC_PATHS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return json_error(401, "missing bearer token")
+    user = auth_services.user_for_token(token.strip())
+    if user is None:
+        return json_error(401, "invalid or revoked token")
+    g.api_user = user
+    return None
+
+
+def register_api_errorhandlers(app: Flask) -> None:
+    app.before_request(_authenticate)
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        db.session.rollback()
+        return json_error(error.status, error.message, error.fields)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        return json_error(error.status, error.message, error.fields or None)
+
+    @app.errorhandler(OperationalError)
+    def _db_unavailable(error: OperationalError) -> Response | tuple[str, int]:
+        db.session.rollback()
+        current_app.logger.exception("database error")
+        if is_api_request():
+            return json_error(503, "database busy or unavailable, try again")
+        return "Database busy or unavailable, try again.", 503
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return error
+        db.session.rollback()
+        current_app.logger.exception("unhandled error")
+        if is_api_request():
+            return json_error(500, "internal error")
+        return "Internal error", 500
+
+
+# ---------------------------------------------------------------- endpoint registry (→ OpenAPI)
+
+
+@dataclass
+class EndpointSpec:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    roles: tuple[Role, ...] | None
+    request_schema: dict[str, Any] | None
+    responses: dict[int, dict[str, Any] | None]
+    query: list[dict[str, Any]] = field(default_factory=list)
+    content_type: str = "application/json"
+
+
+ENDPOINTS: list[EndpointSpec] = []
+
+ALL_ROLES = tuple(Role)
+WRITERS = (Role.POLICE, Role.ADMIN)
+
+
+def endpoint(
+    bp: Any,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    roles: tuple[Role, ...] = ALL_ROLES,
+    request_schema: dict[str, Any] | None = None,
+    responses: dict[int, dict[str, Any] | None] | None = None,
+    query: list[dict[str, Any]] | None = None,
+    content_type: str = "application/json",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an API view with its role check (403 before anything else) and its OpenAPI entry."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if api_user().role not in roles:
+                raise ApiError(403, "your role may not do this")
+            return view(*args, **kwargs)
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
+        ENDPOINTS.append(
+            EndpointSpec(
+                rule=rule,
+                method=method.lower(),
+                summary=summary,
+                tag=tag,
+                roles=roles,
+                request_schema=request_schema,
+                responses=responses or {200: None},
+                query=query or [],
+                content_type=content_type,
+            )
+        )
+        return wrapped
+
+    return decorator
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object: 400 when it is not JSON, 422 when it is not an object."""
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant) if raw else None
+    except (ValueError, RecursionError) as exc:
+        raise ApiError(400, "malformed JSON body") from exc
+    if not isinstance(data, dict):
+        raise ApiError(422, "the body must be a JSON object")
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

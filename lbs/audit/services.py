@@ -1,0 +1,47 @@
+"""Audit logging. Services call :func:`record` for every change; it only adds to the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lbs.audit.models import AuditEvent
+from lbs.auth.models import User
+from lbs.extensions import db
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def record(
+    *,
+    by: User | None,
+    action: str,
+    object_type: str,
+    object_id: object | None,
+    summary: str,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    payload: dict[str, Any] = dict(_jsonable(data or {}))
+    if changes:
+        payload["changes"] = {k: {"old": _jsonable(o), "new": _jsonable(n)} for k, (o, n) in changes.items()}
+    event = AuditEvent(
+        user_id=by.id if by else None,
+        actor=by.username if by else "system",
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:500],
+        data=payload,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,57 @@
+"""Settings from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _persisted_secret_key(instance_path: Path) -> str:
+    """A random key generated once and kept in ``instance/secret_key`` (shared by all workers)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        tmp = key_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        # Atomic and first-writer-wins: concurrent workers end up with the same key.
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://``/``postgresql://`` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'lbs.db'}"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _persisted_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "LBS_TIMEZONE": env.get("LBS_TIMEZONE", "Europe/Copenhagen"),
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": env.get("LBS_TIMEZONE", "Europe/Copenhagen"),
+        "LANGUAGES": ["da", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("LBS_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": int(env.get("LBS_SESSION_SECONDS", str(12 * 3600))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,73 @@
+"""Decisions: append-only, numbered per incident, hash-chained."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lbs.enum_type import text_enum
+from lbs.extensions import Base
+from lbs.organisations.models import Organisation
+from lbs.staffs.models import Person, Staff
+
+
+class DecisionType(enum.StrEnum):
+    EVACUATION = "evacuation"
+    SHELTER = "shelter"
+    CORDON = "cordon"
+    WARNING = "warning"
+    RESOURCE_REQUEST = "resource_request"
+    ASSISTANCE_REQUEST = "assistance_request"
+    CLOSURE = "closure"
+    TRAFFIC = "traffic"
+    COMMUNICATION = "communication"
+    STAND_DOWN = "stand_down"
+    OTHER = "other"
+
+
+class Decision(Base):
+    """One entry of the decision log. Rows are never updated or deleted after insert."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number", name="uq_decisions_incident_number"),
+        Index("ix_decisions_decided_at", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    number: Mapped[int]
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staffs.id"), index=True)
+    decided_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    decided_by_off_roster: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    type: Mapped[DecisionType] = mapped_column(text_enum(DecisionType), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str]
+    information: Mapped[str | None]
+    # [{"text": str, "chosen": bool, "rejection_reason": str | None}]
+    options: Mapped[list[Any]] = mapped_column(default=list)
+    rationale: Mapped[str]
+    legal_basis: Mapped[str | None]
+    expected_outcome: Mapped[str | None]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    # Extra facts the consultation rules look at (e.g. vulnerable citizens, assisting organisations).
+    conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    amendment_reason: Mapped[str | None]
+    delay_reason: Mapped[str | None]
+    missing_reason: Mapped[str | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    staff: Mapped[Staff] = relationship()
+    decided_by: Mapped[Person] = relationship()
+    owner: Mapped[Organisation] = relationship()
+    amends: Mapped[Decision | None] = relationship(remote_side=[id])

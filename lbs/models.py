@@ -1,0 +1,32 @@
+"""Import every model module so that the metadata (and Alembic) sees the whole schema."""
+
+from lbs.audit.models import AppState, AuditEvent
+from lbs.auth.models import ApiToken, User
+from lbs.consultation.models import Consultation, Party, Rule
+from lbs.costs.models import CostChange, CostLine
+from lbs.decisions.models import Decision
+from lbs.incidents.models import Activation, Incident
+from lbs.organisations.models import District, Municipality, Organisation
+from lbs.staffs.models import Assignment, Person, Position, Staff
+
+__all__ = [
+    "Activation",
+    "ApiToken",
+    "AppState",
+    "Assignment",
+    "AuditEvent",
+    "Consultation",
+    "CostChange",
+    "CostLine",
+    "Decision",
+    "District",
+    "Incident",
+    "Municipality",
+    "Organisation",
+    "Party",
+    "Person",
+    "Position",
+    "Rule",
+    "Staff",
+    "User",
+]

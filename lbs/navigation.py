@@ -1,0 +1,54 @@
+"""The main navigation. Domains register their entry page; the base layout shows those that exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lbs.auth.permissions import Action, can
+from lbs.forms import EmptyForm, LanguageForm
+
+# (endpoint, label, blueprint that marks it active)
+NAV_ITEMS: list[tuple[str, Any, str]] = [
+    ("staffs.index", _l("Rosters"), "staffs"),
+    ("incidents.index", _l("Incidents"), "incidents"),
+    ("costs.index", _l("Costs"), "costs"),
+    ("consultation.graph", _l("Consultation graph"), "consultation"),
+    ("review.index", _l("Review"), "review"),
+]
+
+
+ROLE_LABELS = {
+    "police": _l("police"),
+    "municipality": _l("municipality"),
+    "reviewer": _l("reviewer"),
+    "admin": _l("administrator"),
+}
+
+
+def role_label(user: Any) -> str:
+    label = str(ROLE_LABELS.get(user.role.value, user.role.value))
+    if user.municipality is not None:
+        return f"{label}, {user.municipality.name}"
+    return label
+
+
+def register_navigation(app: Flask) -> None:
+    @app.context_processor
+    def _navigation() -> dict[str, Any]:
+        items = []
+        if current_user.is_authenticated and can(current_user, Action.READ):
+            for endpoint, label, blueprint in NAV_ITEMS:
+                if endpoint in current_app.view_functions:
+                    items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
+        return {
+            "get_locale": get_locale,
+            "role_label": role_label,
+            "nav_items": items,
+            "logout_form": EmptyForm(),
+            "language_form": LanguageForm(),
+        }

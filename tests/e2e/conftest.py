@@ -1,0 +1,67 @@
+"""Browser tests: Python Playwright driving Debian's Chromium against a live server on loopback."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from lbs.extensions import db
+from tests.conftest import make_app, prepare_database
+from tests.dbutil import BACKENDS, drop_database, new_database_url
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    return None
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A live server over its own migrated and seeded database, with CSRF on as in production."""
+    url = new_database_url(request.param, tmp_path_factory.mktemp("live"))
+    prepare_database(url)
+    app = make_app(url, WTF_CSRF_ENABLED=True, TESTING=False)
+    with LiveServer(app) as server:
+        yield server
+    with app.app_context():
+        db.engine.dispose()
+    drop_database(url)
+
+
+def sign_in(page: Any, server: LiveServer, username: str, password: str = "demo") -> None:
+    page.goto(server.url + "/login")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log ind").click()
