@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, request
 
 from lbs.config import load_config
+from lbs.modules import optional_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +79,17 @@ def register_extensions(app: Flask) -> None:
         babel_refresh()
 
 
+# The domains' HTML views, each module exposing a blueprint ``bp`` (registered when the module exists).
+DOMAIN_VIEWS = [
+    "lbs.staffs.views",
+    "lbs.incidents.views",
+    "lbs.decisions.views",
+    "lbs.consultation.views",
+    "lbs.costs.views",
+    "lbs.review.views",
+]
+
+
 def register_blueprints(app: Flask) -> None:
     from lbs.api import api_bp
     from lbs.auth.views import bp as auth_bp
@@ -85,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    for module in optional_modules(DOMAIN_VIEWS):
+        app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 
     from lbs.extensions import csrf

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 from lbs.database import write_intent
 from lbs.errors import DomainError
 from lbs.extensions import db
+from lbs.modules import optional_modules
 
 lbs_cli = AppGroup("lbs", help="LBS Register operations.")
 
@@ -20,19 +22,33 @@ def fail(message: str) -> None:
 
 
 @lbs_cli.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--decisions", "decisions", type=click.IntRange(min=0), default=None,
+              help="also create exactly N synthetic decisions")
+@click.option("--incidents", "incidents", type=click.IntRange(min=1), default=None,
+              help="spread the synthetic decisions over K extra incidents (default max(1, N // 1000))")
+def seed_demo(decisions: int | None, incidents: int | None) -> None:
     """Load the demo district into an empty database."""
-    from lbs.demo import district
+    from lbs.demo import district, seed_demo
 
+    if incidents is not None and decisions is None:
+        fail("--incidents goes with --decisions")
     with write_intent():
         if not district.database_is_empty():
             click.echo("The database is not empty: seed-demo changed nothing.")
             db.session.rollback()
             return
-        district.seed_district()
+        seed_demo()
         db.session.commit()
     click.echo("Demo district loaded: 11 municipalities, LBS-S and LBS-O, users politi, herning, holstebro, "
                "revisor, admin (password: demo).")
+    if decisions:
+        synthetic = importlib.import_module("lbs.decisions.synthetic")
+        synthetic.seed_synthetic(decisions=decisions, incidents=incidents or max(1, decisions // 1000), echo=click.echo)
+
+
+# Domains add their own commands to ``lbs_cli`` in these modules (imported when they exist).
+CLI_MODULES = ["lbs.staffs.cli", "lbs.decisions.cli", "lbs.costs.cli", "lbs.review.cli", "lbs.ops.cli"]
+optional_modules(CLI_MODULES)
 
 
 @lbs_cli.command("create-user")

@@ -17,10 +17,9 @@ from flask_migrate import upgrade
 from sqlalchemy import Engine
 
 from lbs import create_app
-from lbs.demo import district
+from lbs.demo import seed_demo
 from lbs.extensions import db
 from tests.dbutil import BACKENDS, drop_database, new_database_url
-
 
 _CREATED_APPS: list[Flask] = []
 
@@ -61,7 +60,7 @@ def prepare_database(url: str, *, seed: bool = True) -> None:
     with app.app_context():
         upgrade()
         if seed:
-            district.seed_district()
+            seed_demo()
             db.session.commit()
         db.session.remove()
         db.engine.dispose()

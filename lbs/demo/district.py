@@ -119,7 +119,7 @@ class _Builder:
         return position
 
 
-def seed_district(now: datetime | None = None) -> None:
+def seed(now: datetime | None = None) -> None:
     """Load the demo district into an empty database (the caller checks emptiness and commits)."""
     now = now or utcnow()
     b = _Builder(now)
