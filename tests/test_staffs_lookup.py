@@ -17,7 +17,7 @@ def _person(name: str) -> Person:
     return db.session.scalars(select(Person).where(Person.name == name)).one()
 
 
-def test_is_on_roster_follows_validity():
+def test_is_on_roster_follows_validity(app):
     lbs_o, lbs_s = factories.staff("LBS-O"), factories.staff("LBS-S")
     now = utcnow()
     old, new = _person("Logfører A, Midt- og Vestjyllands Politi"), _person("Logfører B, Midt- og Vestjyllands Politi")
