@@ -54,4 +54,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
+        "RATELIMIT_STORAGE_URI": env.get("LBS_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("LBS_RATELIMIT", "1") != "0",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LBS_LOGIN_LIMIT": env.get("LBS_LOGIN_LIMIT", "10 per minute;100 per hour"),
     }

@@ -74,7 +74,7 @@ def register_html_errorhandlers(app: Flask) -> None:
             from lbs.api.frame import json_error
 
             messages = {404: "not found", 405: "method not allowed", 400: "bad request",
-                        413: "request body too large"}
+                        413: "request body too large", 429: "too many requests"}
             return json_error(error.code or 500, messages.get(error.code or 500, error.name))
         if error.code == 401:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -84,6 +84,7 @@ def register_html_errorhandlers(app: Flask) -> None:
             405: _("Method not allowed"),
             400: _("Bad request"),
             413: _("Request too large"),
+            429: _("Too many attempts. Wait a minute and try again."),
         }
         title = titles.get(error.code or 500, error.name)
         body = render_template("errors/error.html", title=title, code=error.code)

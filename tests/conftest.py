@@ -31,6 +31,7 @@ def make_app(url: str, **extra: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        "RATELIMIT_ENABLED": False,
     }
     config.update(extra)
     app = create_app(config)

@@ -73,3 +73,16 @@ def test_language_switch(client, login):
     assert "Sign out" in page and 'lang="en"' in page
     client.post("/language", data={"lang": "xx", "next": "//evil.example"})
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited(database_url):
+    app = make_app(database_url, RATELIMIT_ENABLED=True, LBS_LOGIN_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "politi", "password": "wrong"}).status_code
+                for _ in range(4)]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3] == 429
+    # Even the right password is refused while the limit holds.
+    assert client.post("/login", data={"username": "politi", "password": "demo"}).status_code == 429
+    assert client.get("/").status_code == 302
+    assert client.get("/login").status_code == 200, "only POST is limited"

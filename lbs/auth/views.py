@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,7 +11,7 @@ from lbs.audit import services as audit
 from lbs.auth import services
 from lbs.auth.forms import LoginForm
 from lbs.auth.models import User
-from lbs.extensions import db
+from lbs.extensions import db, limiter
 from lbs.forms import EmptyForm
 
 bp = Blueprint("auth", __name__)
@@ -30,7 +30,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def _login_limit() -> str:
+    return str(current_app.config["LBS_LOGIN_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
