@@ -23,6 +23,12 @@ def index() -> str | WerkzeugResponse:
     return render_template("main/index.html")
 
 
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement (tilgængelighedserklæring); public."""
+    return render_template("main/accessibility.html")
+
+
 @bp.post("/language")
 def set_language() -> WerkzeugResponse:
     form = LanguageForm()

@@ -53,5 +53,5 @@ def all_cases() -> list[Case]:
 
 
 # Routes that need no sign-in at all (checked to answer without authentication).
-PUBLIC_RULES = {"/login", "/language", "/healthz", "/readyz", "/api/v1/openapi.json", "/static/<path:filename>",
+PUBLIC_RULES = {"/login", "/accessibility", "/language", "/healthz", "/readyz", "/api/v1/openapi.json", "/static/<path:filename>",
                 "/logout"}
