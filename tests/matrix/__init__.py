@@ -53,5 +53,7 @@ def all_cases() -> list[Case]:
 
 
 # Routes that need no sign-in at all (checked to answer without authentication).
-PUBLIC_RULES = {"/login", "/accessibility", "/language", "/healthz", "/readyz", "/api/v1/openapi.json", "/static/<path:filename>",
-                "/logout"}
+PUBLIC_RULES = {
+    "/login", "/logout", "/accessibility", "/language", "/healthz", "/readyz", "/api/v1/openapi.json",
+    "/static/<path:filename>",
+}
