@@ -81,7 +81,11 @@ def register_html_errorhandlers(app: Flask) -> None:
 
             messages = {404: "not found", 405: "method not allowed", 400: "bad request",
                         413: "request body too large", 429: "too many requests"}
-            return json_error(error.code or 500, messages.get(error.code or 500, error.name))
+            response = json_error(error.code or 500, messages.get(error.code or 500, error.name))
+            allow = dict(error.get_headers()).get("Allow")
+            if allow:
+                response.headers["Allow"] = allow
+            return response
         if error.code == 401:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         titles = {

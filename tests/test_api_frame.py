@@ -23,6 +23,7 @@ def test_unknown_route_404_and_wrong_method_405_are_json(api_as):
     assert missing.status_code == 404 and missing.get_json()["error"]["message"] == "not found"
     wrong = api.open("DELETE", "/api/v1/staffs")
     assert wrong.status_code == 405 and "error" in wrong.get_json()
+    assert "GET" in wrong.headers["Allow"]
 
 
 def test_reference_data(api_as):
