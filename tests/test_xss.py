@@ -34,6 +34,7 @@ def poison_every_text_column() -> int:
                 db.session.execute(update(table).where(*condition).values({column.name: value}))
                 poisoned += 1
     db.session.flush()
+    db.session.expire_all()
     return poisoned
 
 
