@@ -117,6 +117,7 @@ def cumulative_line(
                          f'{escape(time_fmt(end))}</text>')
         parts.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" class="axis-label">'
                      f'{escape(fmt(maximum))}</text>')
-        parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end" class="axis-label">{escape(fmt(Decimal(0)))}</text>')
+        parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end" class="axis-label">'
+                     f'{escape(fmt(Decimal(0)))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
