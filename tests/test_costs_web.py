@@ -58,7 +58,7 @@ def test_accept_dispute_settle_through_forms(app, login):
     page = client.get(f"/costs/lines/{lines[0].id}").get_data(as_text=True)
     assert f"/costs/lines/{lines[0].id}/accept" in page
     r = client.post(f"/costs/lines/{lines[0].id}/accept",
-                    data={"actual": "98.500,50", "invoice_ref": "F-77", "note": ""})
+                    data={"accept-actual": "98.500,50", "accept-invoice_ref": "F-77", "accept-note": ""})
     assert r.status_code == 302
     db.session.expire_all()
     line = db.session.get(CostLine, lines[0].id)
@@ -66,28 +66,34 @@ def test_accept_dispute_settle_through_forms(app, login):
     assert line.invoice_ref == "F-77"
     # Dispute without a reason: 422, nothing written.
     before = db.session.scalar(select(func.count(CostChange.id)))
-    r = client.post(f"/costs/lines/{lines[1].id}/dispute", data={"reason": "", "informed": "LBS-formanden"})
+    r = client.post(f"/costs/lines/{lines[1].id}/dispute",
+                    data={"dispute-reason": "", "dispute-informed": "LBS-formanden"})
     assert r.status_code == 422
     assert db.session.scalar(select(func.count(CostChange.id))) == before
     r = client.post(f"/costs/lines/{lines[1].id}/dispute",
-                    data={"reason": "Regionen bør bære", "informed": "LBS-formanden"})
+                    data={"dispute-reason": "Regionen bør bære", "dispute-informed": "LBS-formanden"})
     assert r.status_code == 302
     history = client.get(f"/costs/lines/{lines[1].id}").get_data(as_text=True)
     assert "LBS-formanden" in history and "Regionen bør bære" in history
     # Bad money in a form: 422.
-    r = client.post(f"/costs/lines/{lines[0].id}/actual", data={"actual": "-5"})
+    r = client.post(f"/costs/lines/{lines[0].id}/actual", data={"actual-actual": "-5"})
     assert r.status_code == 422
-    r = client.post(f"/costs/lines/{lines[0].id}/settle", data={"actual": ""})
+    r = client.post(f"/costs/lines/{lines[0].id}/settle", data={"settle-actual": ""})
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(CostLine, lines[0].id).status is CostStatus.SETTLED
-    r = client.post(f"/costs/lines/{lines[0].id}/actual", data={"actual": "5"})
+    r = client.post(f"/costs/lines/{lines[0].id}/actual", data={"actual-actual": "5"})
     assert r.status_code == 302  # flashed: settled, nothing changed
     db.session.expire_all()
     assert db.session.get(CostLine, lines[0].id).actual_dkk == Decimal("98500.50")
     r = client.post(f"/costs/lines/{lines[1].id}/budget-note",
-                    data={"budget_note": "statutory_grant_to_follow", "council_meeting_on": "2026-12-15"})
+                    data={"budget-budget_note": "statutory_grant_to_follow",
+                          "budget-council_meeting_on": "2026-12-15"})
     assert r.status_code == 302
+    db.session.expire_all()
+    noted = db.session.get(CostLine, lines[1].id)
+    assert noted.budget_note.value == "statutory_grant_to_follow"
+    assert noted.council_meeting_on.isoformat() == "2026-12-15"
 
 
 def test_holstebro_cannot_touch_herning_lines(app, login):
@@ -96,8 +102,8 @@ def test_holstebro_cannot_touch_herning_lines(app, login):
     page = client.get(f"/costs/lines/{lines[0].id}").get_data(as_text=True)
     assert "/accept" not in page
     for verb in ("accept", "dispute", "settle", "actual", "budget-note"):
-        assert client.post(f"/costs/lines/{lines[0].id}/{verb}", data={"reason": "x", "informed": "y",
-                                                                       "actual": "1"}).status_code == 403
+        assert client.post(f"/costs/lines/{lines[0].id}/{verb}", data={"dispute-reason": "x",
+                                                                       "dispute-informed": "y"}).status_code == 403
     db.session.expire_all()
     assert db.session.get(CostLine, lines[0].id).status is CostStatus.ESTIMATED
 

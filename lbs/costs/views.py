@@ -141,16 +141,16 @@ def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, in
     editable = services.may_edit(user, line) and line.status is not CostStatus.SETTLED \
         and line.superseded_by_id is None
     budget = forms.pop("budget_form", None) or BudgetNoteForm(
-        formdata=None, budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
+        formdata=None, prefix="budget", budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
     allowed = services.ALLOWED_TRANSITIONS[line.status]
     page = render_template(
         "costs/line.html", line=line, history=services.list_history(line.id), editable=editable,
         can_accept=CostStatus.ACCEPTED in allowed, can_dispute=CostStatus.DISPUTED in allowed,
         can_settle=CostStatus.SETTLED in allowed,
-        accept_form=forms.pop("accept_form", None) or AcceptForm(formdata=None),
-        dispute_form=forms.pop("dispute_form", None) or DisputeForm(formdata=None),
-        settle_form=forms.pop("settle_form", None) or SettleForm(formdata=None),
-        actual_form=forms.pop("actual_form", None) or ActualForm(formdata=None),
+        accept_form=forms.pop("accept_form", None) or AcceptForm(formdata=None, prefix="accept"),
+        dispute_form=forms.pop("dispute_form", None) or DisputeForm(formdata=None, prefix="dispute"),
+        settle_form=forms.pop("settle_form", None) or SettleForm(formdata=None, prefix="settle"),
+        actual_form=forms.pop("actual_form", None) or ActualForm(formdata=None, prefix="actual"),
         budget_form=budget, **_labels(),
     )
     return page, status
@@ -197,7 +197,7 @@ def _run(line: CostLine, form_name: str, form: Any, change: Any, done: str) -> t
 @permission_required(Action.COST_EDIT)
 def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
-    form = AcceptForm()
+    form = AcceptForm(prefix="accept")
     return _run(line, "accept_form", form, lambda: services.update_line(
         line=line, by=_user(), status=CostStatus.ACCEPTED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None, note=form.note.data or None), _("The cost line is accepted."))
@@ -207,7 +207,7 @@ def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 @permission_required(Action.COST_EDIT)
 def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
-    form = DisputeForm()
+    form = DisputeForm(prefix="dispute")
     return _run(line, "dispute_form", form, lambda: services.update_line(
         line=line, by=_user(), status=CostStatus.DISPUTED, note=form.reason.data,
         informed=form.informed.data), _("The cost line is disputed."))
@@ -217,7 +217,7 @@ def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 @permission_required(Action.COST_EDIT)
 def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
-    form = SettleForm()
+    form = SettleForm(prefix="settle")
     return _run(line, "settle_form", form, lambda: services.update_line(
         line=line, by=_user(), status=CostStatus.SETTLED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None), _("The cost line is settled."))
@@ -227,7 +227,7 @@ def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 @permission_required(Action.COST_EDIT)
 def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
-    form = ActualForm()
+    form = ActualForm(prefix="actual")
     return _run(line, "actual_form", form, lambda: services.update_line(
         line=line, by=_user(), actual_dkk=money_value(form.actual), invoice_ref=form.invoice_ref.data or None,
         note=form.note.data or None), _("The actual amount is recorded."))
@@ -237,7 +237,7 @@ def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 @permission_required(Action.COST_EDIT)
 def budget_note(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
-    form = BudgetNoteForm()
+    form = BudgetNoteForm(prefix="budget")
     return _run(line, "budget_form", form, lambda: services.set_budget_note(
         line=line, by=_user(), budget_note=BudgetNote(form.budget_note.data),
         council_meeting_on=form.council_meeting_on.data), _("The budget note is saved."))
