@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -46,6 +48,13 @@ def test_others_see_the_overview_and_the_ledger(app, login):
     ledger = client.get(f"/costs/incidents/{inc.id}").get_data(as_text=True)
     assert "Idrætshal" in ledger and "Holstebro kaffe" in ledger
     assert "140.000,51\u00a0kr." in ledger  # Herning's total across categories
+    svgs = re.findall(r"<svg.*?</svg>", ledger, re.S)
+    assert len(svgs) == 2  # estimate vs actual by category, cumulative cost
+    for svg in svgs:
+        root = ElementTree.fromstring(svg)
+        assert root.find("{http://www.w3.org/2000/svg}title").text
+        assert root.find("{http://www.w3.org/2000/svg}desc").text
+        assert root.findall(".//{http://www.w3.org/2000/svg}text")
     line_page = client.get(f"/costs/lines/{lines[0].id}").get_data(as_text=True)
     assert "/accept" not in line_page
     assert client.get("/costs/incidents/999999").status_code == 404
@@ -148,3 +157,18 @@ def test_xlsx_export(app, login):
     assert book["Totaler"].cell(row=2, column=4).number_format == "#,##0.00"
     muni = load_workbook(io.BytesIO(client.get("/costs/municipalities/661/costs.xlsx").get_data()))
     assert [r[7] for r in muni["Linjer"].iter_rows(min_row=2, values_only=True)] == ["Holstebro kaffe"]
+
+
+def test_exports_stream_more_lines_than_one_batch(app, login):
+    from lbs.costs.exports import BATCH
+
+    inc = f.incident("Mange linjer")
+    f.decision_with_costs(inc, [{"bearer": "657", "category": "supplies", "estimate": "0.01"}] * (BATCH + 7))
+    db.session.commit()
+    client = login("herning")
+    text = client.get(f"/costs/incidents/{inc.id}/costs.csv").get_data().decode("utf-8-sig")
+    assert len(text.splitlines()) == BATCH + 8
+    book = load_workbook(io.BytesIO(client.get(f"/costs/incidents/{inc.id}/costs.xlsx").get_data()))
+    assert book["Linjer"].max_row == BATCH + 8
+    totals = list(book["Totaler"].iter_rows(min_row=2, values_only=True))
+    assert totals[0][2] == BATCH + 7 and totals[0][3] == float(Decimal("0.01") * (BATCH + 7))
