@@ -172,3 +172,18 @@ def test_exports_stream_more_lines_than_one_batch(app, login):
     assert book["Linjer"].max_row == BATCH + 8
     totals = list(book["Totaler"].iter_rows(min_row=2, values_only=True))
     assert totals[0][2] == BATCH + 7 and totals[0][3] == float(Decimal("0.01") * (BATCH + 7))
+
+
+def test_dashboard_flags_a_significant_financial_event(app, login):
+    herning = f.municipality("657")
+    inc = f.incident("Stor hændelse")
+    over = herning.budget_dkk * Decimal("0.002") + Decimal("0.01")
+    f.decision_with_costs(inc, [{"bearer": "657", "category": "restoration", "estimate": str(over)}])
+    db.session.commit()
+    client = login("herning")
+    page = client.get("/costs/").get_data(as_text=True)
+    assert 'role="alert"' in page and "Stor hændelse: " in page and "over 0,2 % af budgettet" in page
+    assert "Totaler pr. hændelse og kategori" in page and "Retablering" in page
+    client.post("/logout")
+    ledger = login("revisor").get(f"/costs/incidents/{inc.id}").get_data(as_text=True)
+    assert "Ja: over 0,2 % af budgettet" in ledger

@@ -97,7 +97,7 @@ def update_cost(line_id: int) -> ResponseReturnValue:
     from lbs.extensions import db
 
     user = api_user()
-    line = costs.get_line(line_id)
+    line = costs.get_line(line_id, for_update=True)
     if not costs.may_edit(user, line):
         raise ApiError(403, "only users of the bearing municipality may change this cost line")
     fields = Fields(json_body())

@@ -62,8 +62,9 @@ REF_MAX = 200
 # ---------------------------------------------------------------- reading lines
 
 
-def get_line(line_id: int) -> CostLine:
-    line = db.session.get(CostLine, line_id)
+def get_line(line_id: int, *, for_update: bool = False) -> CostLine:
+    """A cost line; ``for_update`` locks its row (PostgreSQL) so concurrent changes queue up."""
+    line = db.session.get(CostLine, line_id, with_for_update=for_update, populate_existing=for_update)
     if line is None:
         raise NotFound("unknown cost line")
     return line
@@ -236,7 +237,9 @@ class IncidentTotal(Total):
         return self.threshold is not None and self.best_known > self.threshold
 
 
-def incident_totals_by_municipality(*, municipality_code: str | None = None) -> list[IncidentTotal]:
+def incident_totals_by_municipality(
+    *, municipality_code: str | None = None, incident_id: int | None = None
+) -> list[IncidentTotal]:
     """Per incident and municipal bearer: totals and the significant-financial-event flag.
 
     Ordered by incident start (newest first), incident id, then municipality name.
@@ -254,10 +257,36 @@ def incident_totals_by_municipality(*, municipality_code: str | None = None) -> 
     )
     if municipality_code is not None:
         stmt = stmt.where(Municipality.code == municipality_code)
+    if incident_id is not None:
+        stmt = stmt.where(CostLine.incident_id == incident_id)
     return [
         IncidentTotal(incident_id=i, incident_title=t, municipality_code=code, municipality_name=name, budget=budget,
                       estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count, best_known=best or ZERO)
         for i, t, code, name, budget, e, a, ea, count, best in db.session.execute(stmt).all()
+    ]
+
+
+@dataclass(frozen=True)
+class IncidentCategoryTotal(Total):
+    incident_id: int
+    incident_title: str
+    category: CostCategory
+
+
+def incident_category_totals(*, bearer_id: int) -> list[IncidentCategoryTotal]:
+    """A bearer's totals per incident and category (newest incident first, then category value)."""
+    stmt = (
+        select(Incident.id, Incident.title, CostLine.category, *_total_columns())
+        .select_from(CostLine)
+        .join(Incident, Incident.id == CostLine.incident_id)
+        .where(CostLine.superseded_by_id.is_(None), CostLine.bearer_id == bearer_id)
+        .group_by(Incident.id, Incident.title, Incident.started_at, CostLine.category)
+        .order_by(Incident.started_at.desc(), Incident.id, CostLine.category)
+    )
+    return [
+        IncidentCategoryTotal(incident_id=i, incident_title=t, category=c, estimate=e or ZERO, actual=a,
+                              estimate_of_actualised=ea, lines=count)
+        for i, t, c, e, a, ea, count in db.session.execute(stmt).all()
     ]
 
 

@@ -99,6 +99,7 @@ def index() -> str:
             municipality=municipality,
             open_lines=services.open_line_rows(municipality.organisation_id),
             incident_totals=services.incident_totals_by_municipality(municipality_code=municipality.code),
+            incident_categories=services.incident_category_totals(bearer_id=municipality.organisation_id),
             categories=pairs,
             grand=services.grand_total(t for _, t in pairs),
             chart=_category_chart(pairs, "chart-categories") if pairs else None,
@@ -125,7 +126,7 @@ def ledger(incident_id: int) -> str:
         "costs/ledger.html", incident=incident, rows=services.incident_line_rows(incident_id), totals=totals,
         grand=services.grand_total(totals), categories=pairs, points=points,
         chart=_category_chart(pairs, "chart-categories") if pairs else None, cumulative=cumulative,
-        bearer_totals=services.incident_totals_by_municipality(), **_labels(),
+        municipality_totals=services.incident_totals_by_municipality(incident_id=incident_id), **_labels(),
     )
 
 
@@ -163,7 +164,7 @@ def line(line_id: int) -> tuple[str, int]:
 
 
 def _editable_line(line_id: int) -> CostLine:
-    found: CostLine = _or_404(lambda: services.get_line(line_id))
+    found: CostLine = _or_404(lambda: services.get_line(line_id, for_update=True))
     if not services.may_edit(_user(), found):
         abort(403)
     return found
