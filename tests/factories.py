@@ -65,3 +65,60 @@ def incident(
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+def decision_with_costs(
+    incident: Incident,
+    costs: list[dict[str, Any]] | None = None,
+    number: int | None = None,
+    *,
+    decided_at: datetime | None = None,
+    title: str = "Testbeslutning",
+    **kw: Any,
+) -> Any:
+    """Insert a Decision row directly (dummy hash, next number) with its CostLine rows.
+
+    Each cost is a dict with ``bearer`` (an Organisation, an organisation id or a municipality code),
+    ``category`` (value or CostCategory), ``estimate`` (str/Decimal) and optional ``provisional``,
+    ``description``, ``actual``, ``status``. Returns the decision; its lines are in ``decision.test_lines``.
+    """
+    from lbs.costs.models import CostCategory, CostLine, CostStatus
+    from lbs.decisions.models import Decision, DecisionType
+
+    if number is None:
+        number = incident.last_decision_number + 1
+    incident.last_decision_number = max(incident.last_decision_number, number)
+    someone = db.session.scalar(select(Person).order_by(Person.id).limit(1))
+    assert someone is not None
+    when = decided_at or incident.started_at + timedelta(minutes=10 * number)
+    d = Decision(
+        incident_id=incident.id, number=number, staff_id=staff(kw.pop("staff_code", "LBS-O")).id,
+        decided_at=when, recorded_at=when, decided_by_id=someone.id,
+        owner_id=kw.pop("owner_id", None) or municipality("657").organisation_id,
+        type=kw.pop("type", DecisionType.EVACUATION), title=title, decision=kw.pop("decision", title),
+        rationale=kw.pop("rationale", "test"), hash=f"{number:064x}", prev_hash=None, **kw,
+    )
+    db.session.add(d)
+    db.session.flush()
+    lines = []
+    for cost in costs or []:
+        bearer = cost["bearer"]
+        if isinstance(bearer, str):
+            bearer_id = municipality(bearer).organisation_id
+        elif isinstance(bearer, int):
+            bearer_id = bearer
+        else:
+            bearer_id = bearer.id
+        line = CostLine(
+            decision_id=d.id, incident_id=incident.id, bearer_id=bearer_id,
+            category=CostCategory(cost.get("category", "catering")),
+            description=cost.get("description"), estimate_dkk=Decimal(str(cost.get("estimate", "0"))),
+            provisional=cost.get("provisional", False),
+            actual_dkk=None if cost.get("actual") is None else Decimal(str(cost["actual"])),
+            status=CostStatus(cost.get("status", "estimated")),
+        )
+        db.session.add(line)
+        lines.append(line)
+    db.session.flush()
+    d.test_lines = lines  # type: ignore[attr-defined]
+    return d

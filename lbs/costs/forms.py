@@ -1,0 +1,64 @@
+"""Forms of the cost-line workflow (Danish money input such as ``1.234,50``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import ValidationError as FormError
+
+from lbs.costs.models import BudgetNote
+from lbs.forms import choices
+from lbs.money import MoneyError, parse_money_form
+
+
+def money_value(field: Field) -> Decimal | None:
+    text = (field.data or "").strip()
+    return parse_money_form(text) if text else None
+
+
+def valid_money(form: Any, field: Field) -> None:
+    try:
+        money_value(field)
+    except MoneyError as exc:
+        raise FormError(_l("Enter an amount in kroner with at most two decimals, e.g. 12.500,50.")) from exc
+
+
+class AcceptForm(FlaskForm):
+    actual = StringField(_l("Actual amount (kr.)"), validators=[Optional(), Length(max=40), valid_money])
+    invoice_ref = StringField(_l("Invoice reference"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=10_000)])
+
+
+class ActualForm(AcceptForm):
+    actual = StringField(_l("Actual amount (kr.)"), validators=[DataRequired(), Length(max=40), valid_money])
+
+
+class SettleForm(FlaskForm):
+    actual = StringField(_l("Actual amount (kr.)"), validators=[Optional(), Length(max=40), valid_money])
+    invoice_ref = StringField(_l("Invoice reference"), validators=[Optional(), Length(max=200)])
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the dispute"), validators=[DataRequired(), Length(max=10_000)])
+    informed = StringField(_l("Who was informed"), validators=[DataRequired(), Length(max=1000)])
+
+
+BUDGET_NOTE_LABELS = {
+    BudgetNote.NONE: _l("No budget note"),
+    BudgetNote.STATUTORY_GRANT_TO_FOLLOW: _l("Statutory measure, grant to follow"),
+    BudgetNote.NEEDS_SUPPLEMENTARY_GRANT: _l("Needs a supplementary grant"),
+}
+
+
+class BudgetNoteForm(FlaskForm):
+    budget_note = SelectField(_l("Budget note"))
+    council_meeting_on = DateField(_l("Council meeting (date)"), validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget_note.choices = choices((k.value, v) for k, v in BUDGET_NOTE_LABELS.items())

@@ -1,0 +1,307 @@
+"""Costs pages: the municipality dashboard, the ledger per incident, a cost line with its forms, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any, cast
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from lbs.auth.models import User
+from lbs.auth.permissions import Action, permission_required
+from lbs.costs import charts, exports, services
+from lbs.costs.forms import (
+    BUDGET_NOTE_LABELS,
+    AcceptForm,
+    ActualForm,
+    BudgetNoteForm,
+    DisputeForm,
+    SettleForm,
+    money_value,
+)
+from lbs.costs.models import BudgetNote, CostCategory, CostLine, CostStatus
+from lbs.errors import DomainError
+from lbs.extensions import db
+from lbs.formatting import dt, money
+from lbs.organisations.models import Municipality
+
+bp = Blueprint("costs", __name__, url_prefix="/costs")
+
+STATUS_LABELS = {
+    CostStatus.ESTIMATED: _l("Estimated"),
+    CostStatus.ACCEPTED: _l("Accepted"),
+    CostStatus.DISPUTED: _l("Disputed"),
+    CostStatus.SETTLED: _l("Settled"),
+}
+
+
+def _user() -> User:
+    return cast(User, current_user._get_current_object())
+
+
+def _category_chart(pairs: list[tuple[CostCategory, services.Total]], chart_id: str) -> Markup:
+    return charts.estimate_vs_actual_bars(
+        [(category_label(c), t.estimate, t.actual) for c, t in pairs],
+        title=_("Estimate and actual by category"),
+        description=_("Bars per cost category: the estimate and, where known, the actual amount."),
+        estimate_label=_("Estimate"), actual_label=_("Actual"), fmt=money, chart_id=chart_id,
+    )
+
+
+def category_label(category: CostCategory) -> str:
+    return str(CATEGORY_LABELS[category])
+
+
+CATEGORY_LABELS = {
+    CostCategory.EVACUATION_TRANSPORT: _l("Evacuation transport"),
+    CostCategory.EMERGENCY_ACCOMMODATION: _l("Emergency accommodation"),
+    CostCategory.CATERING: _l("Catering for evacuees"),
+    CostCategory.RESPONDER_CATERING: _l("Catering for responders"),
+    CostCategory.SUPPLIES: _l("Supplies and sanitation"),
+    CostCategory.REHOUSING: _l("Long-term rehousing"),
+    CostCategory.EXTRA_STAFF: _l("Extra staff costs"),
+    CostCategory.EQUIPMENT: _l("Equipment hire and purchase"),
+    CostCategory.EXTERNAL_ASSISTANCE: _l("External assistance"),
+    CostCategory.PSYCHOSOCIAL: _l("Psychosocial support"),
+    CostCategory.PUBLIC_INFORMATION: _l("Public information"),
+    CostCategory.CLEAN_UP: _l("Acute clean-up"),
+    CostCategory.RESTORATION: _l("Restoration"),
+    CostCategory.PRIVATE_COMPENSATION: _l("Compensation to private persons"),
+    CostCategory.ADMINISTRATION: _l("Administration"),
+    CostCategory.LOST_INCOME: _l("Lost income"),
+}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "category_label": category_label,
+        "status_label": lambda s: str(STATUS_LABELS[s]),
+        "budget_note_label": lambda b: str(BUDGET_NOTE_LABELS[b]),
+    }
+
+
+@bp.get("/")
+@permission_required(Action.READ)
+def index() -> str:
+    """Municipal users: their dashboard. Everyone else: all municipalities' totals per incident."""
+    user = _user()
+    municipality = user.municipality
+    if municipality is not None:
+        pairs = services.category_total_pairs(bearer_id=municipality.organisation_id)
+        return render_template(
+            "costs/dashboard.html",
+            municipality=municipality,
+            open_lines=services.open_line_rows(municipality.organisation_id),
+            incident_totals=services.incident_totals_by_municipality(municipality_code=municipality.code),
+            incident_categories=services.incident_category_totals(bearer_id=municipality.organisation_id),
+            categories=pairs,
+            grand=services.grand_total(t for _, t in pairs),
+            chart=_category_chart(pairs, "chart-categories") if pairs else None,
+            **_labels(),
+        )
+    return render_template("costs/overview.html", incident_totals=services.incident_totals_by_municipality(),
+                           municipalities=list(db.session.scalars(select(Municipality).order_by(Municipality.name))),
+                           **_labels())
+
+
+@bp.get("/incidents/<id:incident_id>")
+@permission_required(Action.READ)
+def ledger(incident_id: int) -> str:
+    incident = _or_404(lambda: services.get_incident(incident_id))
+    totals = services.totals_by_bearer_and_category(incident_id=incident_id)
+    pairs = services.category_total_pairs(incident_id=incident_id)
+    points = services.cumulative_costs(incident_id=incident_id)
+    cumulative = charts.cumulative_line(
+        points, title=_("Cumulative cost over the incident"),
+        description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
+        fmt=money, time_fmt=lambda at: dt(at),
+    ) if points else None
+    return render_template(
+        "costs/ledger.html", incident=incident, rows=services.incident_line_rows(incident_id), totals=totals,
+        grand=services.grand_total(totals), categories=pairs, points=points,
+        chart=_category_chart(pairs, "chart-categories") if pairs else None, cumulative=cumulative,
+        municipality_totals=services.incident_totals_by_municipality(incident_id=incident_id), **_labels(),
+    )
+
+
+def _or_404(load: Any) -> Any:
+    try:
+        return load()
+    except DomainError as exc:
+        abort(exc.status)
+
+
+def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, int]:
+    user = _user()
+    editable = services.may_edit(user, line) and line.status is not CostStatus.SETTLED \
+        and line.superseded_by_id is None
+    budget = forms.pop("budget_form", None) or BudgetNoteForm(
+        formdata=None, prefix="budget", budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
+    allowed = services.ALLOWED_TRANSITIONS[line.status]
+    page = render_template(
+        "costs/line.html", line=line, history=services.list_history(line.id), editable=editable,
+        can_accept=CostStatus.ACCEPTED in allowed, can_dispute=CostStatus.DISPUTED in allowed,
+        can_settle=CostStatus.SETTLED in allowed,
+        accept_form=forms.pop("accept_form", None) or AcceptForm(formdata=None, prefix="accept"),
+        dispute_form=forms.pop("dispute_form", None) or DisputeForm(formdata=None, prefix="dispute"),
+        settle_form=forms.pop("settle_form", None) or SettleForm(formdata=None, prefix="settle"),
+        actual_form=forms.pop("actual_form", None) or ActualForm(formdata=None, prefix="actual"),
+        budget_form=budget, **_labels(),
+    )
+    return page, status
+
+
+@bp.get("/lines/<id:line_id>")
+@permission_required(Action.READ)
+def line(line_id: int) -> tuple[str, int]:
+    return _line_page(_or_404(lambda: services.get_line(line_id)))
+
+
+def _editable_line(line_id: int) -> CostLine:
+    found: CostLine = _or_404(lambda: services.get_line(line_id, for_update=True))
+    if not services.may_edit(_user(), found):
+        abort(403)
+    return found
+
+
+def _run(line: CostLine, form_name: str, form: Any, change: Any, done: str) -> tuple[str, int] | WerkzeugResponse:
+    if form.validate_on_submit():
+        try:
+            change()
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 409:
+                flash(_("The cost line is settled or superseded and no longer changes."), "error")
+                return redirect(url_for("costs.line", line_id=line.id))
+            for name, messages in exc.fields.items():
+                target = getattr(form, {"actual_dkk": "actual", "note": "reason"}.get(name, name), None)
+                if target is not None and hasattr(target, "errors"):
+                    target.errors = list(target.errors) + messages
+                else:
+                    flash(exc.message, "error")
+            if not exc.fields:
+                flash(exc.message, "error")
+            return _line_page(line, 422, **{form_name: form})
+        db.session.commit()
+        flash(done, "success")
+        return redirect(url_for("costs.line", line_id=line.id))
+    return _line_page(line, 422, **{form_name: form})
+
+
+@bp.post("/lines/<id:line_id>/accept")
+@permission_required(Action.COST_EDIT)
+def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
+    line = _editable_line(line_id)
+    form = AcceptForm(prefix="accept")
+    return _run(line, "accept_form", form, lambda: services.update_line(
+        line=line, by=_user(), status=CostStatus.ACCEPTED, actual_dkk=money_value(form.actual),
+        invoice_ref=form.invoice_ref.data or None, note=form.note.data or None), _("The cost line is accepted."))
+
+
+@bp.post("/lines/<id:line_id>/dispute")
+@permission_required(Action.COST_EDIT)
+def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
+    line = _editable_line(line_id)
+    form = DisputeForm(prefix="dispute")
+    return _run(line, "dispute_form", form, lambda: services.update_line(
+        line=line, by=_user(), status=CostStatus.DISPUTED, note=form.reason.data,
+        informed=form.informed.data), _("The cost line is disputed."))
+
+
+@bp.post("/lines/<id:line_id>/settle")
+@permission_required(Action.COST_EDIT)
+def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
+    line = _editable_line(line_id)
+    form = SettleForm(prefix="settle")
+    return _run(line, "settle_form", form, lambda: services.update_line(
+        line=line, by=_user(), status=CostStatus.SETTLED, actual_dkk=money_value(form.actual),
+        invoice_ref=form.invoice_ref.data or None), _("The cost line is settled."))
+
+
+@bp.post("/lines/<id:line_id>/actual")
+@permission_required(Action.COST_EDIT)
+def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
+    line = _editable_line(line_id)
+    form = ActualForm(prefix="actual")
+    return _run(line, "actual_form", form, lambda: services.update_line(
+        line=line, by=_user(), actual_dkk=money_value(form.actual), invoice_ref=form.invoice_ref.data or None,
+        note=form.note.data or None), _("The actual amount is recorded."))
+
+
+@bp.post("/lines/<id:line_id>/budget-note")
+@permission_required(Action.COST_EDIT)
+def budget_note(line_id: int) -> tuple[str, int] | WerkzeugResponse:
+    line = _editable_line(line_id)
+    form = BudgetNoteForm(prefix="budget")
+    return _run(line, "budget_form", form, lambda: services.set_budget_note(
+        line=line, by=_user(), budget_note=BudgetNote(form.budget_note.data),
+        council_meeting_on=form.council_meeting_on.data), _("The budget note is saved."))
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    """Stream a spooled export and close it, also when the client goes away early."""
+    try:
+        while chunk := handle.read(64 * 1024):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _download(handle: IO[bytes], mimetype: str, filename: str) -> Response:
+    response = Response(_file_chunks(handle), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv(where: Any, name: str) -> Response:
+    return _download(exports.write_csv(where), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+def _xlsx(where: Any, name: str, **scope: Any) -> Response:
+    return _download(exports.write_xlsx(where, **scope), exports.XLSX_MIMETYPE, f"{name}.xlsx")
+
+
+@bp.get("/incidents/<id:incident_id>/costs.csv")
+@permission_required(Action.READ)
+def incident_csv(incident_id: int) -> Response:
+    _or_404(lambda: services.get_incident(incident_id))
+    return _csv(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}")
+
+
+@bp.get("/incidents/<id:incident_id>/costs.xlsx")
+@permission_required(Action.READ)
+def incident_xlsx(incident_id: int) -> Response:
+    _or_404(lambda: services.get_incident(incident_id))
+    return _xlsx(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}",
+                 incident_id=incident_id)
+
+
+def _municipality(code: str) -> Municipality:
+    found = db.session.get(Municipality, code)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/municipalities/<string(length=3):code>/costs.csv")
+@permission_required(Action.READ)
+def municipality_csv(code: str) -> Response:
+    m = _municipality(code)
+    return _csv(exports.bearer_filter(m.organisation_id), f"omkostninger-kommune-{m.code}")
+
+
+@bp.get("/municipalities/<string(length=3):code>/costs.xlsx")
+@permission_required(Action.READ)
+def municipality_xlsx(code: str) -> Response:
+    m = _municipality(code)
+    return _xlsx(exports.bearer_filter(m.organisation_id), f"omkostninger-kommune-{m.code}",
+                 bearer_id=m.organisation_id)
