@@ -104,7 +104,7 @@ def _tamper_values(incident, other):
     }
 
 
-@pytest.mark.parametrize("column", chain.DECISION_FIELDS + ("hash",))
+@pytest.mark.parametrize("column", [*chain.DECISION_FIELDS, "hash"])
 def test_direct_update_of_any_decision_field_is_detected(logged, column):
     incident, other, decisions = logged
     target = decisions[1]

@@ -50,7 +50,8 @@ class OptionForm(Form):
 
 class CostForm(Form):
     bearer = SelectField(_l("Bearer"), validate_choice=False)
-    category = SelectField(_l("Category"), choices=_blank([(c.value, CATEGORY_LABELS[c.value]) for c in CostCategory]))
+    category = SelectField(_l("Category"), validate_choice=False,
+                           choices=_blank([(c.value, CATEGORY_LABELS[c.value]) for c in CostCategory]))
     estimate = StringField(_l("Estimate (kr.)"), render_kw={"inputmode": "decimal"})
     provisional = BooleanField(_l("Bearer provisional"))
     description = StringField(_l("Description"), validators=[Optional(), Length(max=10_000)])
@@ -59,8 +60,10 @@ class CostForm(Form):
 class ConsultationForm(Form):
     party = SelectField(_l("Party"), validate_choice=False)
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
-    mode = SelectField(_l("Mode"), choices=choices([(m.value, MODE_LABELS[m.value]) for m in Mode]))
-    outcome = SelectField(_l("Outcome"), choices=choices([(o.value, OUTCOME_LABELS[o.value]) for o in Outcome]))
+    mode = SelectField(_l("Mode"), validate_choice=False,
+                       choices=choices([(m.value, MODE_LABELS[m.value]) for m in Mode]))
+    outcome = SelectField(_l("Outcome"), validate_choice=False,
+                          choices=choices([(o.value, OUTCOME_LABELS[o.value]) for o in Outcome]))
     channel = StringField(_l("Channel"), validators=[Optional(), Length(max=200)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=10_000)])
 

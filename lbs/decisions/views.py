@@ -167,8 +167,8 @@ def _summary(form: DecisionForm) -> list[tuple[str, str, str]]:
             for entry in field:
                 for sub in entry.form:
                     for message in sub.errors or []:
-                        items.append((sub.id, f"{field.label.text} {entry.id.rsplit('-', 1)[-1]}: {sub.label.text}",
-                                      message))
+                        row = int(entry.id.rsplit("-", 1)[-1]) + 1
+                        items.append((sub.id, f"{field.label.text} {row}: {sub.label.text}", message))
         elif field.type != "CSRFTokenField":
             for message in field.errors or []:
                 items.append((field.id, str(field.label.text), str(message)))
