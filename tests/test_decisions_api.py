@@ -255,9 +255,19 @@ def test_hostile_bodies_never_500(api_as, incident):
                 '{"title": "\\u0000"}', '{"costs": [[]]}', '{"costs": {}}', '{"consultations": [null]}',
                 '{"options": [{"text": "a", "chosen": "x"}]}', "null", "NaN", '{"a": NaN}',
                 "[" * 5000 + "]" * 5000, '{"decided_at": "9999-12-31T23:59:59+14:00"}',
-                '{"decided_at": "0001-01-01T00:00:00+01:00"}', '{"conditions": {"a": 1.5}}']:
+                '{"decided_at": "0001-01-01T00:00:00+01:00"}', '{"conditions": {"a": 1.5}}',
+                '{"title": "\\ud800"}', '{"consultations": [{"party": "\\udfff"}]}', '{"\\ud800": 1}']:
         response = api.open("POST", url, data=raw)
         assert response.status_code in (400, 422), (raw[:40], response.status_code)
+
+
+def test_lone_surrogates_are_422(api_as, incident):
+    api = api_as("politi")
+    response = api.open("POST", "/api/v1/incidents", data='{"title": "\\ud800", "kind": "flood"}')
+    assert response.status_code == 422
+    d = api.post(f"/api/v1/incidents/{incident.id}/decisions", json=body()).get_json()
+    response = api.open("POST", f"/api/v1/decisions/{d['id']}/amendments", data='{"reason": "\\ud800"}')
+    assert response.status_code == 422
 
 
 def test_preview_stores_nothing_and_missing_is_required_minus_consulted(api_as, incident, monkeypatch):

@@ -16,7 +16,7 @@ from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory, CostStatus
 from lbs.decisions import services
-from lbs.decisions.draft import read_draft
+from lbs.decisions.draft import check_encodable, read_draft
 from lbs.decisions.export import decision_json, decisions_csv, decisions_json
 from lbs.decisions.models import DecisionType
 from lbs.errors import ValidationError
@@ -133,6 +133,7 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
 def amend_decision(decision_id: int) -> ResponseReturnValue:
     original = services.get_decision(decision_id)
     body = json_body()
+    check_encodable(body)
     f = Fields(body)
     reason = f.text("reason")
     draft = None

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from lbs.api import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, array_of, obj
+from lbs.decisions.draft import check_encodable
 from lbs.decisions.export import incident_json
 from lbs.extensions import db
 from lbs.incidents import services
@@ -40,7 +41,9 @@ def list_incidents() -> ResponseReturnValue:
 @endpoint(api_bp, "/incidents", "POST", summary="Create an incident", tag="incidents", roles=WRITERS,
           request_schema=INCIDENT_IN, responses={201: INCIDENT, 400: ERROR, 422: ERROR})
 def create_incident() -> ResponseReturnValue:
-    f = Fields(json_body())
+    body = json_body()
+    check_encodable(body)
+    f = Fields(body)
     title = f.name("title")
     kind = f.choice("kind", IncidentKind)
     started_at = f.time("started_at")

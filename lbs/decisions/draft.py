@@ -10,6 +10,7 @@ from typing import Any
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory
 from lbs.decisions.models import DecisionType
+from lbs.errors import ValidationError
 from lbs.validation import NAME_MAX, TEXT_MAX, Fields
 
 MAX_OPTIONS = 50
@@ -88,8 +89,31 @@ def _conditions(f: Fields) -> dict[str, Any]:
     return result
 
 
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def check_encodable(data: dict[str, Any]) -> None:
+    """422 for text that is not valid Unicode (lone surrogates from JSON escapes cannot be stored)."""
+    bad = [str(key)[:60] if not _has_surrogate(key) else "?" for key, value in data.items()
+           if _has_surrogate(key) or _has_surrogate(value)]
+    if bad:
+        raise ValidationError("invalid text", {name: ["contains invalid Unicode (a lone surrogate)"] for name in bad})
+
+
 def read_draft(data: dict[str, Any]) -> DecisionDraft:
     """Read a decision body; raises a 422 :class:`~lbs.errors.ValidationError` with every field error."""
+    check_encodable(data)
     f = Fields(data)
     staff = f.name("staff")
     decided_at = f.time("decided_at")
