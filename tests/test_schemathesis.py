@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from lbs.auth import services
 from lbs.extensions import db
 
 EXAMPLES = 15
+# A schema-valid body may still be refused on purpose: references to objects that do not exist, a time
+# outside the incident, a closed incident (422/409 by the contract). JSON Schema cannot say that, so the
+# "every schema-valid request is accepted" check does not apply; every other check does.
+EXCLUDED = [positive_data_acceptance]
 
 
 def test_api_conforms_to_its_schema(app):
@@ -28,7 +33,7 @@ def test_api_conforms_to_its_schema(app):
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                   database=None)
         def exercise(case) -> None:
-            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=EXCLUDED)
 
         try:
             exercise()

@@ -41,7 +41,8 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
     for status, schema in spec.responses.items():
         entry: dict[str, Any] = {"description": "success"}
         if schema is not None:
-            entry["content"] = {spec.content_type: {"schema": schema}}
+            content_type = spec.content_type if status < 400 else "application/json"
+            entry["content"] = {content_type: {"schema": schema}}
         responses[str(status)] = entry
     for code, text in ERROR_RESPONSES.items():
         responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": ERROR}}})

@@ -1,0 +1,167 @@
+"""The decision log: log, preview, list, read, amend, verify, CSV export.
+
+Decisions are append-only: there is no PUT, PATCH or DELETE route, so those methods answer 405.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from lbs.api import api_bp
+from lbs.api.frame import WRITERS, api_user, endpoint, json_body
+from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
+from lbs.consultation.models import Mode, Outcome
+from lbs.costs.models import CostCategory, CostStatus
+from lbs.decisions import services
+from lbs.decisions.draft import check_encodable, read_draft
+from lbs.decisions.export import decision_json, decisions_csv, decisions_json
+from lbs.decisions.models import DecisionType
+from lbs.errors import ValidationError
+from lbs.extensions import db
+from lbs.incidents import services as incidents
+from lbs.validation import Fields
+
+MAX_LIMIT = 1000
+_INT = re.compile(r"^[0-9]{1,10}$")
+
+REQUIREMENT = obj({"party": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"},
+                   "mode": {"type": "string", "enum": [m.value for m in Mode]}, "rule": {"type": "string"}})
+COST = obj({"id": {"type": "integer"}, "decision_id": {"type": "integer"}, "bearer": {"type": "integer"},
+            "category": {"type": "string", "enum": [c.value for c in CostCategory]},
+            "description": {"type": ["string", "null"]}, "estimate_dkk": MONEY,
+            "actual_dkk": {"oneOf": [MONEY, {"type": "null"}]},
+            "status": {"type": "string", "enum": [s.value for s in CostStatus]}, "provisional": {"type": "boolean"}})
+CONSULTATION_IN = obj(
+    {"party": {"type": "string"}, "consulted_at": TIME, "mode": {"type": "string", "enum": [m.value for m in Mode]},
+     "outcome": {"type": "string", "enum": [o.value for o in Outcome]}, "channel": {"type": ["string", "null"]},
+     "note": {"type": ["string", "null"]}},
+    required=["party", "consulted_at", "mode", "outcome"],
+)
+CONSULTATION = obj({**CONSULTATION_IN["properties"], "name": {"type": "string"}},
+                   required=["party", "consulted_at", "mode", "outcome", "channel", "note"])
+OPTION = obj({"text": {"type": "string"}, "chosen": {"type": "boolean"}, "rejection_reason": {"type": "string"}},
+             required=["text"])
+COST_IN = obj({"bearer": {"type": "integer"}, "category": {"type": "string", "enum": [c.value for c in CostCategory]},
+               "estimate_dkk": MONEY_IN, "provisional": {"type": "boolean"}, "description": {"type": "string"}},
+              required=["bearer", "category", "estimate_dkk"])
+DECISION_PROPS = {
+    "staff": {"type": "string", "enum": ["LBS-S", "LBS-O"]}, "decided_at": TIME, "decided_by": {"type": "integer"},
+    "owner": {"type": "integer"}, "type": {"type": "string", "enum": [t.value for t in DecisionType]},
+    "title": {"type": "string", "maxLength": 200}, "decision": {"type": "string"},
+    "information": {"type": "string"}, "options": array_of(OPTION), "rationale": {"type": "string"},
+    "legal_basis": {"type": "string"}, "expected_outcome": {"type": "string"}, "urgent": {"type": "boolean"},
+    "conditions": {"type": "object"}, "costs": array_of(COST_IN), "consultations": array_of(CONSULTATION_IN),
+    "missing_reason": {"type": "string"}, "delay_reason": {"type": "string"},
+}
+DECISION_IN = obj(DECISION_PROPS,
+                  required=["staff", "decided_at", "decided_by", "owner", "type", "title", "decision", "rationale"])
+AMENDMENT_IN = obj({"reason": {"type": "string"}, **DECISION_PROPS}, required=["reason"])
+DECISION = obj(
+    {"id": {"type": "integer"}, "incident_id": {"type": "integer"}, "number": {"type": "integer"},
+     "staff": {"type": "string"}, "decided_at": TIME, "recorded_at": TIME, "decided_by": {"type": "integer"},
+     "decided_by_off_roster": {"type": "boolean"}, "owner": {"type": "integer"}, "type": {"type": "string"},
+     "title": {"type": "string"}, "decision": {"type": "string"}, "rationale": {"type": "string"},
+     "amends": {"type": ["integer", "null"]}, "costs": array_of(COST), "consultations": array_of(CONSULTATION),
+     "required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT),
+     "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]}},
+)
+PREVIEW = obj({"required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT)})
+VERIFY = obj({"ok": {"type": "boolean"}, "checked": {"type": "integer"},
+              "first_broken": {"type": ["integer", "null"]}})
+LIST_QUERY = [
+    {"name": "after", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": MAX_LIMIT}},
+]
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST", summary="Log a decision", tag="decisions",
+          roles=WRITERS, request_schema=DECISION_IN,
+          responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
+def log_decision(incident_id: int) -> ResponseReturnValue:
+    incident = incidents.get_incident(incident_id)
+    draft = read_draft(json_body())
+    decision = services.log_decision(incident=incident, draft=draft, by=api_user())
+    db.session.commit()
+    return jsonify(decision_json(decision)), 201
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST",
+          summary="Required and missing consultations of a planned decision (stores nothing)", tag="decisions",
+          roles=WRITERS, request_schema=DECISION_IN, responses={200: PREVIEW, 400: ERROR, 404: ERROR, 422: ERROR})
+def preview_decision(incident_id: int) -> ResponseReturnValue:
+    incident = incidents.get_incident(incident_id)
+    draft = read_draft(json_body())
+    required, missing = services.preview(incident=incident, draft=draft)
+    db.session.rollback()
+    return jsonify({"required_consultations": [r.as_json() for r in required],
+                    "missing_consultations": [r.as_json() for r in missing]})
+
+
+def _query_int(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not _INT.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        message = f"must be a whole number from {minimum} to {maximum}"
+        raise ValidationError("invalid query parameter", {name: [message]})
+    return int(raw)
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "GET", summary="The incident's decisions by number",
+          tag="decisions", query=LIST_QUERY, responses={200: array_of(DECISION), 404: ERROR, 422: ERROR})
+def list_decisions(incident_id: int) -> ResponseReturnValue:
+    incident = incidents.get_incident(incident_id)
+    after = _query_int("after", 0, 0, 2**31 - 1)
+    limit = _query_int("limit", MAX_LIMIT, 1, MAX_LIMIT)
+    return jsonify(decisions_json(services.list_decisions(incident=incident, after=after, limit=limit)))
+
+
+@endpoint(api_bp, "/decisions/<id:decision_id>", "GET", summary="One decision", tag="decisions",
+          responses={200: DECISION, 404: ERROR})
+def get_decision(decision_id: int) -> ResponseReturnValue:
+    return jsonify(decision_json(services.get_decision(decision_id)))
+
+
+@endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST",
+          summary="Amend a decision: a new decision with the next number that refers to it", tag="decisions",
+          roles=WRITERS, request_schema=AMENDMENT_IN,
+          responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
+def amend_decision(decision_id: int) -> ResponseReturnValue:
+    original = services.get_decision(decision_id)
+    body = json_body()
+    check_encodable(body)
+    f = Fields(body)
+    reason = f.text("reason")
+    draft = None
+    try:
+        draft = read_draft(services.amendment_input(original, body))
+    except ValidationError as exc:
+        f.errors.update(exc.fields)
+    f.check("invalid amendment")
+    assert reason is not None and draft is not None
+    decision = services.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
+    db.session.commit()
+    return jsonify(decision_json(decision)), 201
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", summary="Recompute the incident's hash chain",
+          tag="decisions", responses={200: VERIFY, 404: ERROR})
+def verify_incident(incident_id: int) -> ResponseReturnValue:
+    incident = incidents.get_incident(incident_id)
+    result = services.verify_incident(incident)
+    return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken})
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET",
+          summary="The decision log as CSV (UTF-8 with BOM, semicolon separated)", tag="decisions",
+          responses={200: {"type": "string"}, 404: ERROR}, content_type="text/csv")
+def decisions_csv_export(incident_id: int) -> ResponseReturnValue:
+    incident = incidents.get_incident(incident_id)
+    response = Response(decisions_csv(incident).encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="decisions-{incident.id}.csv"'
+    return response

@@ -1,0 +1,81 @@
+"""Incidents: create, list, read, close."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+
+from lbs.api import api_bp
+from lbs.api.frame import WRITERS, api_user, endpoint, json_body
+from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, array_of, obj
+from lbs.decisions.draft import check_encodable
+from lbs.decisions.export import incident_json
+from lbs.extensions import db
+from lbs.incidents import services
+from lbs.incidents.models import IncidentKind, IncidentStatus
+from lbs.validation import Fields
+
+INCIDENT = obj(
+    {"id": {"type": "integer"}, "title": {"type": "string"},
+     "kind": {"type": "string", "enum": [k.value for k in IncidentKind]},
+     "started_at": TIME, "ended_at": NULLABLE_TIME,
+     "municipalities": {"type": "array", "items": {"type": "string"}},
+     "status": {"type": "string", "enum": [s.value for s in IncidentStatus]},
+     "exercise": {"type": "boolean"}},
+)
+INCIDENT_IN = obj(
+    {"title": {"type": "string", "maxLength": 200},
+     "kind": {"type": "string", "enum": [k.value for k in IncidentKind]},
+     "started_at": TIME, "municipalities": {"type": "array", "items": {"type": "string"}},
+     "exercise": {"type": "boolean"}, "description": {"type": "string"}},
+    required=["title", "kind", "started_at", "municipalities"],
+)
+
+
+@endpoint(api_bp, "/incidents", "GET", summary="List incidents (active first, then by start)", tag="incidents",
+          responses={200: array_of(INCIDENT)})
+def list_incidents() -> ResponseReturnValue:
+    return jsonify([incident_json(i) for i in services.list_incidents()])
+
+
+@endpoint(api_bp, "/incidents", "POST", summary="Create an incident", tag="incidents", roles=WRITERS,
+          request_schema=INCIDENT_IN, responses={201: INCIDENT, 400: ERROR, 422: ERROR})
+def create_incident() -> ResponseReturnValue:
+    body = json_body()
+    check_encodable(body)
+    f = Fields(body)
+    title = f.name("title")
+    kind = f.choice("kind", IncidentKind)
+    started_at = f.time("started_at")
+    codes = f.strings("municipalities", max_items=20, max_len=10)
+    if not codes and "municipalities" not in f.errors:
+        f.error("municipalities", "name at least one municipality")
+    exercise = f.boolean("exercise")
+    description = f.text("description", required=False) or None
+    f.check()
+    assert title is not None and kind is not None and started_at is not None
+    incident = services.create_incident(title=title, kind=kind, started_at=started_at, municipality_codes=codes,
+                                        exercise=exercise, description=description, by=api_user())
+    db.session.commit()
+    return jsonify(incident_json(incident)), 201
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>", "GET", summary="One incident", tag="incidents",
+          responses={200: INCIDENT, 404: ERROR})
+def get_incident(incident_id: int) -> ResponseReturnValue:
+    return jsonify(incident_json(services.get_incident(incident_id)))
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST", summary="Close an incident", tag="incidents",
+          roles=WRITERS, request_schema=obj({"ended_at": TIME}, required=[]),
+          responses={200: INCIDENT, 404: ERROR, 409: ERROR, 422: ERROR})
+def close_incident(incident_id: int) -> ResponseReturnValue:
+    incident = services.get_incident(incident_id)
+    ended_at = None
+    if request.get_data(cache=True):
+        f = Fields(json_body())
+        ended_at = f.time("ended_at", required=False)
+        f.check()
+    services.close_incident(incident=incident, by=api_user(), at=ended_at)
+    db.session.commit()
+    return jsonify(incident_json(incident))

@@ -1,0 +1,139 @@
+"""Decisions as JSON (the API shape) and the decision log as CSV (Danish Excel: UTF-8 BOM, ``;``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from lbs.consultation.models import Consultation
+from lbs.costs.models import CostLine
+from lbs.decisions import services
+from lbs.decisions.models import Decision
+from lbs.extensions import db
+from lbs.incidents.models import Incident
+from lbs.money import money_str
+
+
+def cost_json(line: CostLine) -> dict[str, Any]:
+    return {
+        "id": line.id, "decision_id": line.decision_id, "bearer": line.bearer_id, "category": line.category.value,
+        "description": line.description, "estimate_dkk": money_str(line.estimate_dkk),
+        "actual_dkk": money_str(line.actual_dkk), "status": line.status.value, "provisional": line.provisional,
+        "superseded": line.superseded_by_id is not None,
+    }
+
+
+def consultation_json(item: Consultation) -> dict[str, Any]:
+    return {
+        "party": item.party.key, "name": item.party.name, "organisation_id": item.party.organisation_id,
+        "consulted_at": item.consulted_at.isoformat(), "mode": item.mode.value, "outcome": item.outcome.value,
+        "channel": item.channel, "note": item.note,
+    }
+
+
+def _numbers(ids: set[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Decision.id, Decision.number).where(Decision.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def _amended_by(decisions: Sequence[Decision]) -> dict[int, list[int]]:
+    ids = [d.id for d in decisions]
+    result: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        query = select(Decision.amends_id, Decision.number).where(Decision.amends_id.in_(chunk)).order_by(
+            Decision.number)
+        for amends_id, number in db.session.execute(query):
+            if amends_id is not None:
+                result.setdefault(amends_id, []).append(number)
+    return result
+
+
+def decisions_json(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
+    ids = [d.id for d in decisions]
+    lines = services.cost_lines(ids)
+    consulted = services.consultations_of(ids)
+    amended_numbers = _numbers({d.amends_id for d in decisions if d.amends_id is not None})
+    amended_by = _amended_by(decisions)
+    result = []
+    for d in decisions:
+        required, missing = services.decision_requirements(d, lines.get(d.id, []), consulted.get(d.id, []))
+        result.append({
+            "id": d.id, "incident_id": d.incident_id, "number": d.number, "staff": d.staff.code,
+            "decided_at": d.decided_at.isoformat(), "recorded_at": d.recorded_at.isoformat(),
+            "decided_by": d.decided_by_id, "decided_by_name": d.decided_by.name,
+            "decided_by_off_roster": d.decided_by_off_roster, "recorded_by": d.recorded_by_id,
+            "owner": d.owner_id, "owner_name": d.owner.name, "type": d.type.value, "title": d.title,
+            "decision": d.decision, "information": d.information, "options": d.options, "rationale": d.rationale,
+            "legal_basis": d.legal_basis, "expected_outcome": d.expected_outcome, "urgent": d.urgent,
+            "conditions": d.conditions, "amends": amended_numbers.get(d.amends_id) if d.amends_id else None,
+            "amended_by": amended_by.get(d.id, []), "amendment_reason": d.amendment_reason,
+            "delay_reason": d.delay_reason, "missing_reason": d.missing_reason,
+            "costs": [cost_json(c) for c in lines.get(d.id, [])],
+            "consultations": [consultation_json(c) for c in consulted.get(d.id, [])],
+            "required_consultations": [r.as_json() for r in required],
+            "missing_consultations": [r.as_json() for r in missing],
+            "hash": d.hash, "prev_hash": d.prev_hash,
+        })
+    return result
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    return decisions_json([decision])[0]
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id, "title": incident.title, "kind": incident.kind.value,
+        "started_at": incident.started_at.isoformat(),
+        "ended_at": incident.ended_at.isoformat() if incident.ended_at else None,
+        "municipalities": [m.code for m in incident.municipalities], "status": incident.status.value,
+        "exercise": incident.exercise, "description": incident.description,
+    }
+
+
+CSV_COLUMNS = [
+    "number", "decided_at", "recorded_at", "staff", "decided_by", "decided_by_off_roster", "owner", "type",
+    "title", "decision", "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent",
+    "amends", "amendment_reason", "delay_reason", "missing_reason", "costs", "consultations",
+    "missing_consultations", "hash", "prev_hash",
+]
+
+
+def _safe_cell(value: Any) -> str:
+    """Text for a spreadsheet cell; a leading = + - @ is neutralised (no formula injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        text = "'" + text
+    return text
+
+
+def decisions_csv(incident: Incident) -> str:
+    """The incident's decision log as CSV text, starting with a byte-order mark."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    decisions = services.list_decisions(incident=incident)
+    for item in decisions_json(decisions):
+        row = {
+            **item,
+            "decided_by": item["decided_by_name"],
+            "owner": item["owner_name"],
+            "decided_by_off_roster": "ja" if item["decided_by_off_roster"] else "nej",
+            "urgent": "ja" if item["urgent"] else "nej",
+            "options": " | ".join(
+                f"{o['text']}{' (valgt)' if o.get('chosen') else ''}"
+                f"{': ' + o['rejection_reason'] if o.get('rejection_reason') else ''}" for o in item["options"]),
+            "costs": " | ".join(f"{c['category']} {c['estimate_dkk']} (bærer {c['bearer']})" for c in item["costs"]),
+            "consultations": " | ".join(f"{c['party']} {c['mode']} {c['outcome']}" for c in item["consultations"]),
+            "missing_consultations": " | ".join(c["party"] for c in item["missing_consultations"]),
+        }
+        writer.writerow([_safe_cell(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,373 @@
+"""The decision log: logging (gapless numbers, hash chain), amendments, reads and verification."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from lbs.audit import services as audit
+from lbs.auth.models import User
+from lbs.consultation import services as consultation
+from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.models import Consultation, Party
+from lbs.costs.models import CostLine, CostStatus
+from lbs.decisions import chain
+from lbs.decisions.draft import DecisionDraft
+from lbs.decisions.models import Decision
+from lbs.errors import Conflict, NotFound, ValidationError
+from lbs.extensions import db
+from lbs.incidents.models import Incident, IncidentStatus
+from lbs.organisations.models import Organisation
+from lbs.staffs import services as staffs
+from lbs.staffs.models import Person, Staff
+from lbs.timeutil import utcnow
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+DELAY_LIMIT = timedelta(minutes=15)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def get_decision(decision_id: int) -> Decision:
+    found = db.session.get(Decision, decision_id)
+    if found is None:
+        raise NotFound("no such decision")
+    return found
+
+
+def list_decisions(*, incident: Incident, after: int = 0, limit: int | None = None) -> Sequence[Decision]:
+    query = (select(Decision).where(Decision.incident_id == incident.id, Decision.number > after)
+             .order_by(Decision.number))
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+def cost_lines(decision_ids: Sequence[int]) -> dict[int, list[CostLine]]:
+    result: dict[int, list[CostLine]] = defaultdict(list)
+    for start in range(0, len(decision_ids), 500):
+        chunk = decision_ids[start:start + 500]
+        for line in db.session.scalars(select(CostLine).where(CostLine.decision_id.in_(chunk)).order_by(CostLine.id)):
+            result[line.decision_id].append(line)
+    return result
+
+
+def consultations_of(decision_ids: Sequence[int]) -> dict[int, list[Consultation]]:
+    result: dict[int, list[Consultation]] = defaultdict(list)
+    for start in range(0, len(decision_ids), 500):
+        chunk = decision_ids[start:start + 500]
+        query = select(Consultation).where(Consultation.decision_id.in_(chunk)).order_by(Consultation.id)
+        for row in db.session.scalars(query):
+            result[row.decision_id].append(row)
+    return result
+
+
+def amendments_of(decision: Decision) -> Sequence[Decision]:
+    return db.session.scalars(select(Decision).where(Decision.amends_id == decision.id).order_by(Decision.number)).all()
+
+
+# ---------------------------------------------------------------- consultation requirements
+
+
+def facts_for(
+    *, incident: Incident, staff_code: str, draft_type: str, owner_id: int, costs: Sequence[CostFact],
+    urgent: bool, conditions: dict[str, Any], at: datetime,
+) -> DecisionFacts:
+    return DecisionFacts(
+        at=at, staff=staff_code, type=draft_type, owner_organisation_id=owner_id,
+        municipalities=tuple(m.code for m in incident.municipalities), costs=tuple(costs), urgent=urgent,
+        conditions=dict(conditions), incident_id=incident.id,
+    )
+
+
+def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requirement], list[Requirement]]:
+    """(required, missing): a required party counts as consulted whatever the mode and outcome."""
+    required = consultation.required_consultations(facts=facts)
+    missing = [r for r in required if r.party_key not in consulted]
+    return required, missing
+
+
+def decision_requirements(
+    decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation]
+) -> tuple[list[Requirement], list[Requirement]]:
+    if not lines and decision.amends_id is not None:
+        lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
+    incident = db.session.get(Incident, decision.incident_id)
+    assert incident is not None
+    facts = facts_for(
+        incident=incident, staff_code=decision.staff.code, draft_type=decision.type.value, owner_id=decision.owner_id,
+        costs=[CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in lines],
+        urgent=decision.urgent, conditions=decision.conditions or {}, at=decision.decided_at,
+    )
+    return requirements(facts, {c.party.key for c in consulted})
+
+
+# ---------------------------------------------------------------- logging
+
+
+@dataclass
+class Resolved:
+    staff: Staff
+    person: Person
+    owner: Organisation
+    parties: dict[str, Party]
+
+
+def resolve(draft: DecisionDraft) -> Resolved:
+    """Check every reference of the draft; 422 with field errors for unknown ones."""
+    errors: dict[str, list[str]] = {}
+    staff = staffs.get_staff_by_code(draft.staff)
+    if staff is None:
+        errors["staff"] = ["unknown staff"]
+    person = db.session.get(Person, draft.decided_by_id)
+    if person is None:
+        errors["decided_by"] = ["unknown person"]
+    owner = db.session.get(Organisation, draft.owner_id)
+    if owner is None:
+        errors["owner"] = ["unknown organisation"]
+    for index, cost in enumerate(draft.costs):
+        if db.session.get(Organisation, cost.bearer_id) is None:
+            errors[f"costs[{index}].bearer"] = ["unknown organisation"]
+    parties: dict[str, Party] = {}
+    for index, item in enumerate(draft.consultations):
+        party = parties.get(item.party) or consultation.get_party_by_key(item.party)
+        if party is None:
+            errors[f"consultations[{index}].party"] = ["unknown consultation party"]
+        else:
+            parties[item.party] = party
+    if errors:
+        raise ValidationError("invalid decision", errors)
+    assert staff is not None and person is not None and owner is not None
+    return Resolved(staff, person, owner, parties)
+
+
+def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Requirement], list[Requirement]]:
+    """What the draft would require and what it still misses. Stores nothing."""
+    resolved = resolve(draft)
+    facts = facts_for(
+        incident=incident, staff_code=resolved.staff.code, draft_type=draft.type.value, owner_id=draft.owner_id,
+        costs=[CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in draft.costs],
+        urgent=draft.urgent, conditions=draft.conditions, at=draft.decided_at,
+    )
+    return requirements(facts, {c.party for c in draft.consultations})
+
+
+def check_times(*, incident: Incident, draft: DecisionDraft, now: datetime, delay_reason: str | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if draft.decided_at > now + FUTURE_TOLERANCE:
+        errors["decided_at"] = ["may not be more than 5 minutes in the future"]
+    elif draft.decided_at < incident.started_at:
+        errors["decided_at"] = ["may not be before the incident started"]
+    elif now - draft.decided_at > DELAY_LIMIT and not delay_reason:
+        errors["delay_reason"] = ["recorded more than 15 minutes after the decision: explain the delay"]
+    if errors:
+        raise ValidationError("invalid decision", errors)
+
+
+def _lock_incident(incident: Incident) -> Incident:
+    """Lock the incident row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write runs under BEGIN IMMEDIATE)."""
+    locked = db.session.scalars(
+        select(Incident).where(Incident.id == incident.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return locked
+
+
+def _previous_hash(incident_id: int, number: int) -> str | None:
+    if number <= 1:
+        return None
+    return db.session.scalar(select(Decision.hash).where(Decision.incident_id == incident_id,
+                                                         Decision.number == number - 1))
+
+
+def log_decision(
+    *,
+    incident: Incident,
+    draft: DecisionDraft,
+    by: User | None,
+    now: datetime | None = None,
+    amends: Decision | None = None,
+    amendment_reason: str | None = None,
+) -> Decision:
+    """Validate and append one decision with the next number; nothing is written on any error."""
+    now = now or utcnow()
+    resolved = resolve(draft)
+    delay_reason = draft.delay_reason or amendment_reason
+    check_times(incident=incident, draft=draft, now=now, delay_reason=delay_reason)
+    if incident.status is IncidentStatus.CLOSED:
+        raise Conflict("the incident is closed: no more decisions can be logged")
+
+    locked = _lock_incident(incident)
+    if locked.status is IncidentStatus.CLOSED:
+        raise Conflict("the incident is closed: no more decisions can be logged")
+    number = locked.last_decision_number + 1
+    locked.last_decision_number = number
+
+    row = Decision(
+        incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
+        recorded_at=now, decided_by_id=resolved.person.id,
+        decided_by_off_roster=not staffs.is_on_roster(person_id=resolved.person.id, staff_id=resolved.staff.id,
+                                                      at=draft.decided_at),
+        recorded_by_id=by.id if by else None, owner_id=resolved.owner.id, type=draft.type, title=draft.title,
+        decision=draft.decision, information=draft.information, options=list(draft.options),
+        rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
+        urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
+        amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
+        prev_hash=_previous_hash(incident.id, number),
+    )
+    lines = [
+        CostLine(incident_id=incident.id, bearer_id=c.bearer_id, category=c.category, description=c.description,
+                 estimate_dkk=c.estimate_dkk, provisional=c.provisional, status=CostStatus.ESTIMATED)
+        for c in draft.costs
+    ]
+    consulted = [
+        Consultation(party_id=resolved.parties[c.party].id, consulted_at=c.consulted_at, mode=c.mode,
+                     outcome=c.outcome, channel=c.channel, note=c.note)
+        for c in draft.consultations
+    ]
+    row.hash = chain.decision_hash(
+        decision_fields(row),
+        [cost_fields(line) for line in lines],
+        [{"party": c.party, "consulted_at": c.consulted_at, "mode": c.mode, "outcome": c.outcome,
+          "channel": c.channel, "note": c.note} for c in draft.consultations],
+    )
+    db.session.add(row)
+    db.session.flush()
+    for line in lines:
+        line.decision_id = row.id
+    for item in consulted:
+        item.decision_id = row.id
+    db.session.add_all(lines)
+    db.session.add_all(consulted)
+    if amends is not None and draft.costs:
+        for line in db.session.scalars(select(CostLine).where(CostLine.decision_id == amends.id,
+                                                              CostLine.superseded_by_id.is_(None))):
+            line.superseded_by_id = row.id
+    db.session.flush()
+    audit.record(
+        by=by, action="decision.amend" if amends else "decision.create", object_type="decision", object_id=row.id,
+        summary=f"decision {number} in incident {incident.id}: {draft.title}"
+        + (f" (amends {amends.number})" if amends else ""),
+        data={"incident_id": incident.id, "number": number, "hash": row.hash, "costs": len(lines),
+              "consultations": len(consulted)},
+    )
+    return row
+
+
+def decision_fields(row: Decision) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in chain.DECISION_FIELDS}
+
+
+def cost_fields(line: CostLine) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in chain.COST_FIELDS}
+
+
+# ---------------------------------------------------------------- amendments
+
+
+def draft_input_of(decision: Decision) -> dict[str, Any]:
+    """The decision in the API's input shape (what an amendment starts from)."""
+    consulted = consultations_of([decision.id]).get(decision.id, [])
+    return {
+        "staff": decision.staff.code, "decided_at": decision.decided_at.isoformat(),
+        "decided_by": decision.decided_by_id, "owner": decision.owner_id, "type": decision.type.value,
+        "title": decision.title, "decision": decision.decision, "rationale": decision.rationale,
+        "information": decision.information, "options": decision.options, "legal_basis": decision.legal_basis,
+        "expected_outcome": decision.expected_outcome, "urgent": decision.urgent,
+        "conditions": decision.conditions, "missing_reason": decision.missing_reason,
+        "consultations": [
+            {"party": c.party.key, "consulted_at": c.consulted_at.isoformat(), "mode": c.mode.value,
+             "outcome": c.outcome.value, "channel": c.channel, "note": c.note}
+            for c in consulted
+        ],
+    }
+
+
+AMENDABLE = {
+    "staff", "decided_at", "decided_by", "owner", "type", "title", "decision", "rationale", "information", "options",
+    "legal_basis", "expected_outcome", "urgent", "conditions", "missing_reason", "consultations", "costs",
+    "delay_reason",
+}
+
+
+def amendment_input(original: Decision, changes: dict[str, Any]) -> dict[str, Any]:
+    """The original's fields overlaid with the given ones; costs only when given."""
+    merged = draft_input_of(original)
+    for key, value in changes.items():
+        if key in AMENDABLE:
+            merged[key] = value
+    return merged
+
+
+def amend_decision(
+    *, original: Decision, draft: DecisionDraft, reason: str, by: User | None, now: datetime | None = None
+) -> Decision:
+    incident = db.session.get(Incident, original.incident_id)
+    assert incident is not None
+    return log_decision(incident=incident, draft=draft, by=by, now=now, amends=original, amendment_reason=reason)
+
+
+# ---------------------------------------------------------------- verification
+
+
+def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
+    columns = [getattr(Decision, name) for name in chain.DECISION_FIELDS]
+    rows = db.session.execute(
+        select(Decision.id, Decision.hash, *columns).where(Decision.incident_id == incident_id)
+        .order_by(Decision.number)
+    ).all()
+    ids = [r[0] for r in rows]
+    costs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    consulted: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for line in db.session.execute(
+            select(CostLine.decision_id, CostLine.bearer_id, CostLine.category, CostLine.description,
+                   CostLine.estimate_dkk, CostLine.provisional).where(CostLine.decision_id.in_(chunk))
+        ):
+            costs[line[0]].append(dict(zip(chain.COST_FIELDS, line[1:], strict=True)))
+        for item in db.session.execute(
+            select(Consultation.decision_id, Party.key, Consultation.consulted_at, Consultation.mode,
+                   Consultation.outcome, Consultation.channel, Consultation.note)
+            .join(Party, Party.id == Consultation.party_id).where(Consultation.decision_id.in_(chunk))
+        ):
+            consulted[item[0]].append(dict(zip(chain.CONSULTATION_FIELDS, item[1:], strict=True)))
+    result = []
+    for r in rows:
+        fields = dict(zip(chain.DECISION_FIELDS, r[2:], strict=True))
+        result.append(chain.StoredDecision(number=fields["number"], fields=fields, costs=costs[r[0]],
+                                           consultations=consulted[r[0]], hash=r[1]))
+    return result
+
+
+def verify_incident(incident: Incident) -> chain.ChainResult:
+    db.session.refresh(incident)
+    return chain.verify_chain(stored_chain(incident.id), last_number=incident.last_decision_number)
+
+
+@dataclass(frozen=True)
+class IncidentVerification:
+    incident_id: int
+    title: str
+    result: chain.ChainResult
+
+
+def verify_all(incident_id: int | None = None) -> list[IncidentVerification]:
+    if incident_id is not None:
+        ids = [incident_id]
+    else:
+        ids = list(db.session.scalars(select(Incident.id).order_by(Incident.id)))
+    results = []
+    for iid in ids:
+        incident = db.session.get(Incident, iid)
+        if incident is None:
+            raise NotFound("no such incident")
+        title = incident.title
+        results.append(IncidentVerification(iid, title, verify_incident(incident)))
+    return results

@@ -1,0 +1,27 @@
+"""Incident forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lbs.forms import choices
+from lbs.incidents.models import IncidentKind
+
+KIND_LABELS = {
+    "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
+    "fire": _l("Fire"), "cbrne": _l("CBRNE"), "terror": _l("Terror"), "utility_failure": _l("Utility failure"),
+    "health": _l("Health"), "migration": _l("Migration"), "planned_event": _l("Planned event"), "other": _l("Other"),
+}
+
+
+class IncidentForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices([(k.value, KIND_LABELS[k.value]) for k in IncidentKind]))
+    started_at = StringField(_l("Started (local time)"), validators=[DataRequired()],
+                             render_kw={"type": "datetime-local"})
+    municipalities = SelectMultipleField(_l("Affected municipalities"), validators=[DataRequired()])
+    exercise = BooleanField(_l("Exercise"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])

@@ -1,0 +1,132 @@
+"""Incidents, staff activations and the incident timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, select
+
+from lbs.audit import services as audit
+from lbs.auth.models import User
+from lbs.errors import Conflict, NotFound, ValidationError
+from lbs.extensions import db
+from lbs.incidents.models import Activation, Incident, IncidentKind, IncidentStatus, Readiness
+from lbs.organisations.models import Municipality
+from lbs.staffs import services as staffs
+from lbs.timeutil import utcnow
+
+
+def get_incident(incident_id: int) -> Incident:
+    incident = db.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("no such incident")
+    return incident
+
+
+def list_incidents() -> Sequence[Incident]:
+    """Active incidents first, then closed ones; each group by start (earliest first)."""
+    closed_last = case((Incident.status == IncidentStatus.ACTIVE, 0), else_=1)
+    return db.session.scalars(select(Incident).order_by(closed_last, Incident.started_at, Incident.id)).all()
+
+
+def create_incident(
+    *,
+    title: str,
+    kind: IncidentKind,
+    started_at: datetime,
+    municipality_codes: Sequence[str],
+    exercise: bool = False,
+    description: str | None = None,
+    by: User | None,
+) -> Incident:
+    municipalities: list[Municipality] = []
+    unknown = []
+    for code in dict.fromkeys(municipality_codes):
+        found = db.session.get(Municipality, code) if isinstance(code, str) and len(code) <= 10 else None
+        if found is None:
+            unknown.append(str(code)[:20])
+        else:
+            municipalities.append(found)
+    if unknown:
+        raise ValidationError("unknown municipality", {"municipalities": [f"unknown code: {', '.join(unknown)}"]})
+    incident = Incident(title=title, kind=kind, started_at=started_at, exercise=exercise, description=description,
+                        created_by_id=by.id if by else None, status=IncidentStatus.ACTIVE)
+    incident.municipalities = municipalities
+    db.session.add(incident)
+    db.session.flush()
+    audit.record(by=by, action="incident.create", object_type="incident", object_id=incident.id,
+                 summary=f"incident created: {title}",
+                 data={"kind": kind.value, "municipalities": [m.code for m in municipalities], "exercise": exercise})
+    return incident
+
+
+def close_incident(*, incident: Incident, by: User | None, at: datetime | None = None) -> Incident:
+    if incident.status is IncidentStatus.CLOSED:
+        raise Conflict("the incident is already closed")
+    at = at or utcnow()
+    if at < incident.started_at:
+        raise ValidationError("the end is before the start", {"ended_at": ["must not be before the start"]})
+    incident.status = IncidentStatus.CLOSED
+    incident.ended_at = at
+    db.session.flush()
+    audit.record(by=by, action="incident.close", object_type="incident", object_id=incident.id,
+                 summary=f"incident closed: {incident.title}",
+                 changes={"status": ("active", "closed"), "ended_at": (None, at)})
+    return incident
+
+
+def list_activations(incident: Incident) -> Sequence[Activation]:
+    return db.session.scalars(
+        select(Activation).where(Activation.incident_id == incident.id).order_by(Activation.active_from, Activation.id)
+    ).all()
+
+
+def add_activation(
+    *,
+    incident: Incident,
+    staff_code: str,
+    readiness: Readiness,
+    active_from: datetime,
+    active_until: datetime | None = None,
+    note: str | None = None,
+    by: User | None,
+) -> Activation:
+    staff = staffs.get_staff_by_code(staff_code)
+    errors: dict[str, list[str]] = {}
+    if staff is None:
+        errors["staff"] = ["unknown staff"]
+    if active_until is not None and active_until <= active_from:
+        errors["active_until"] = ["must be after the start"]
+    if errors:
+        raise ValidationError("invalid activation", errors)
+    if incident.status is IncidentStatus.CLOSED:
+        raise Conflict("the incident is closed")
+    assert staff is not None
+    activation = Activation(incident_id=incident.id, staff_id=staff.id, readiness=readiness, active_from=active_from,
+                            active_until=active_until, note=note, created_by_id=by.id if by else None)
+    db.session.add(activation)
+    db.session.flush()
+    audit.record(by=by, action="activation.create", object_type="activation", object_id=activation.id,
+                 summary=f"{staff.code} {readiness.value} for incident {incident.id}",
+                 data={"incident_id": incident.id, "staff": staff.code, "readiness": readiness.value})
+    return activation
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "activation" | "decision"
+    item: Any
+
+
+def timeline(incident: Incident) -> list[TimelineEntry]:
+    """Activations and decisions in time order (decisions by decided time, then number)."""
+    from lbs.decisions import services as decisions
+
+    entries = [TimelineEntry(a.active_from, "activation", a) for a in list_activations(incident)]
+    entries += [TimelineEntry(d.decided_at, "decision", d) for d in decisions.list_decisions(incident=incident)]
+    return sorted(entries, key=lambda e: (e.at, 0 if e.kind == "activation" else 1,
+                                          getattr(e.item, "number", 0)))
