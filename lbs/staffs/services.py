@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lbs.audit import services as audit
 from lbs.audit.models import AuditEvent
@@ -133,7 +133,7 @@ def roster_at(*, staff: Staff, at: datetime, warnings: bool = False) -> Roster:
         select(Assignment)
         .join(Position, Position.id == Assignment.position_id)
         .where(held_at(at))
-        .options(joinedload(Assignment.person).joinedload(Person.organisation))
+        .options(contains_eager(Assignment.position), joinedload(Assignment.person).joinedload(Person.organisation))
     )
     if not warnings:
         query = query.where(Position.staff_id == staff.id)
@@ -245,6 +245,14 @@ def _lock_position(position_id: int) -> Position | None:
     return db.session.scalar(select(Position).where(Position.id == position_id).with_for_update())
 
 
+class OverlapError(ValidationError):
+    """Two assignments of the same position and rank would overlap; ``clash`` is the existing one."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]], clash: Assignment) -> None:
+        super().__init__(message, fields)
+        self.clash = clash
+
+
 def _check_overlap(
     *, position_id: int, rank: int, valid_from: datetime, valid_to: datetime | None, ignore_id: int | None = None
 ) -> None:
@@ -257,7 +265,7 @@ def _check_overlap(
         until = clash.valid_to.isoformat() if clash.valid_to else "open-ended"
         message = (f"overlaps assignment {clash.id} of the same position and rank "
                    f"({clash.valid_from.isoformat()} – {until})")
-        raise ValidationError(message, {"valid_from": [message]})
+        raise OverlapError(message, {"valid_from": [message]}, clash)
 
 
 def assign(
