@@ -243,4 +243,4 @@ def test_print_view_shows_its_time(login):
 
 def test_danish_is_the_default(login):
     html = login("politi").get("/staffs/LBS-O").get_data(as_text=True)
-    assert "Stedfortrædere" in html and "For få stedfortrædere" in html
+    assert "Stedfortrædere" in html and "Hul: for få stedfortrædere" in html and "Vis bemandingen pr." in html
