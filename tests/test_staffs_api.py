@@ -371,3 +371,33 @@ def test_openapi_describes_the_roster_endpoints(client):
     from openapi_spec_validator import validate
 
     validate(document)
+
+
+def test_roster_at_with_an_unencoded_plus(api_as):
+    api = api_as("politi")
+    response = api.get("/api/v1/staffs/LBS-O/roster?at=2026-06-01T12:00:00+02:00")
+    assert response.status_code == 200 and response.get_json()["at"] == "2026-06-01T10:00:00+00:00"
+    assert api.get("/api/v1/staffs/LBS-O/roster?at=2026-06-01T12:00:00%2B02:00").status_code == 200
+
+
+def test_the_october_hour_that_happens_twice_is_told_apart_by_its_offset(api_as):
+    api = api_as("politi")
+    position = factories.position("Nattevagt")
+    person = factories.person("Nattevagt A")
+    db.session.commit()
+    # 02:30 the second time (winter time, +01:00) — one hour after 02:30 summer time (+02:00)
+    created = api.post("/api/v1/assignments", json={"position_id": position.id, "person_id": person.id, "rank": 0,
+                                                    "valid_from": "2026-10-25T02:30:00+01:00"})
+    assert created.status_code == 201
+    assert created.get_json()["valid_from"] == "2026-10-25T01:30:00+00:00"
+
+    def primary(at: str):
+        body = api.get("/api/v1/staffs/LBS-O/roster", query_string={"at": at}).get_json()
+        return next(p for p in body["positions"] if p["id"] == position.id)["primary"]
+
+    assert primary("2026-10-25T02:30:00+02:00") is None
+    assert primary("2026-10-25T02:59:59+02:00") is None
+    assert primary("2026-10-25T02:30:00+01:00")["id"] == person.id
+    assert primary("2026-10-25T01:30:00Z")["id"] == person.id
+    # without an offset the time is refused, not guessed
+    assert api.get("/api/v1/staffs/LBS-O/roster", query_string={"at": "2026-10-25T02:30:00"}).status_code == 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import jsonify, request
@@ -17,6 +18,7 @@ from lbs.timeutil import TimeError, parse_iso_aware, utcnow
 from lbs.validation import Fields
 
 TAG = "rosters"
+_SPACED_OFFSET = re.compile(r"T[0-9:.]+ [0-9]{2}:[0-9]{2}$")
 MAX_RANK = 1000
 MAX_MIN_DEPUTIES = 100
 PHONE_MAX = 40
@@ -194,6 +196,9 @@ def get_roster(code: str) -> ResponseReturnValue:
     if raw is None:
         at = utcnow()
     else:
+        # An unencoded "+01:00" in a query string arrives as " 01:00": take it as the offset it was.
+        if _SPACED_OFFSET.search(raw):
+            raw = raw[:-6] + "+" + raw[-5:]
         try:
             at = parse_iso_aware(raw)
         except TimeError as exc:
