@@ -401,3 +401,14 @@ def test_the_october_hour_that_happens_twice_is_told_apart_by_its_offset(api_as)
     assert primary("2026-10-25T01:30:00Z")["id"] == person.id
     # without an offset the time is refused, not guessed
     assert api.get("/api/v1/staffs/LBS-O/roster", query_string={"at": "2026-10-25T02:30:00"}).status_code == 422
+
+
+def test_hostile_staff_codes_are_404(api_as, login):
+    api = api_as("politi")
+    for code in ("%00", "LBS-O%00", "x" * 300, "%F0%9F%92%A5"):
+        assert api.get(f"/api/v1/staffs/{code}/roster").status_code == 404
+        assert api.get(f"/api/v1/staffs/{code}/positions").status_code == 404
+        assert api.post(f"/api/v1/staffs/{code}/positions", json={}).status_code == 404
+    client = login("politi")
+    assert client.get("/staffs/LBS-O%00").status_code == 404
+    assert client.get("/staffs/LBS-O", query_string={"at": "2026-01-01T10:00\x00"}).status_code == 422

@@ -244,3 +244,14 @@ def test_print_view_shows_its_time(login):
 def test_danish_is_the_default(login):
     html = login("politi").get("/staffs/LBS-O").get_data(as_text=True)
     assert "Stedfortrædere" in html and "Hul: for få stedfortrædere" in html and "Vis bemandingen pr." in html
+
+
+def test_person_form_refuses_control_characters(login):
+    client = english(login("politi"))
+    police = factories.organisation("Midt- og Vestjyllands Politi")
+    before = counts()
+    for data in ({"name": "A\x00B", "job_title": "X"}, {"name": "A", "job_title": "X", "email": "a\x00@b.dk"},
+                 {"name": "A", "job_title": "X", "phone": "12\x0034"}):
+        response = client.post("/staffs/people/new", data={"organisation": str(police.id), **data})
+        assert response.status_code == 200 and "error-summary" in response.get_data(as_text=True)
+    assert counts() == before

@@ -24,7 +24,7 @@ class PersonForm(FlaskForm):
     job_title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200), NO_CONTROL])
     organisation = SelectField(_l("Organisation"), validators=[DataRequired()])
     email = StringField(_l("Work e-mail"), validators=[
-        Optional(), Length(max=200),
+        Optional(), Length(max=200), NO_CONTROL,
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
     ])
     phone = StringField(_l("Work phone"), validators=[

@@ -26,6 +26,8 @@ def list_staffs() -> Sequence[Staff]:
 
 
 def get_staff_by_code(code: str) -> Staff | None:
+    if not code or len(code) > 20 or "\x00" in code:  # cannot exist (and PostgreSQL refuses NUL)
+        return None
     return db.session.scalar(select(Staff).where(Staff.code == code))
 
 

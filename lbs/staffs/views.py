@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,6 +25,9 @@ from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
 
 bp = Blueprint("staffs", __name__, url_prefix="/staffs")
+
+# What a datetime-local input sends: 2026-11-28T14:05 (seconds optional).
+_LOCAL_INPUT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
 
 
 def _user() -> User:
@@ -108,12 +112,9 @@ def _as_of(raw: str | None) -> tuple[datetime, str | None, str]:
     if not raw:
         return utcnow(), None, ""
     try:
-        if len(raw) > 32:
+        if not _LOCAL_INPUT.fullmatch(raw):
             raise ValueError(raw)
-        naive = datetime.fromisoformat(raw)
-        if naive.tzinfo is not None:
-            return naive, None, raw
-        return localize_strict(naive), None, raw
+        return localize_strict(datetime.fromisoformat(raw)), None, raw
     except TimeError as exc:
         return utcnow(), time_error_message(exc), raw
     except ValueError:
