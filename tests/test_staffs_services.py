@@ -210,3 +210,48 @@ def test_lookups_used_by_the_decision_log_still_agree(app):
     assert not services.is_on_roster(person_id=person.id, staff_id=staff.id, at=at + timedelta(hours=1))
     assert person in services.roster_people(staff_id=staff.id, at=at)
     assert db.session.get(Person, person.id) is person and db.session.get(Position, position.id) is position
+
+
+def test_concurrent_overlapping_assignments_one_wins(committed_app):
+    """The second writer waits for the first (row lock / immediate transaction) and then sees the overlap."""
+    import threading
+
+    from lbs.database import write_intent
+
+    position = factories.position("Samtidig")
+    first, second = factories.person("Samtidig A"), factories.person("Samtidig B")
+    db.session.commit()
+    position_id, people = position.id, {"one": first.id, "two": second.id}
+    start = datetime(2026, 7, 1, tzinfo=UTC)
+    flushed, release = threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def worker(name: str) -> None:
+        with committed_app.app_context(), write_intent():
+            try:
+                if name == "two":
+                    flushed.wait(10)
+                services.assign(by=None, position_id=position_id, person_id=people[name], rank=0, valid_from=start)
+                if name == "one":
+                    flushed.set()
+                    release.wait(10)  # keep the transaction open while the other writer tries
+                db.session.commit()
+                results[name] = "saved"
+            except ValidationError:
+                db.session.rollback()
+                results[name] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    flushed.wait(10)
+    threads[1].join(0.5)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert results == {"one": "saved", "two": "refused"}
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Assignment)
+                             .where(Assignment.position_id == position_id)) == 1
