@@ -255,3 +255,17 @@ def test_person_form_refuses_control_characters(login):
         response = client.post("/staffs/people/new", data={"organisation": str(police.id), **data})
         assert response.status_code == 200 and "error-summary" in response.get_data(as_text=True)
     assert counts() == before
+
+
+def test_form_errors_are_danish_too(login):
+    client = login("politi")
+    log = seat("Logfører")
+    before = counts()
+    html = client.post(f"/staffs/positions/{log.id}/assign",
+                       data={"person": "999999", "rank": "-1", "valid_from": "x"}).get_data(as_text=True)
+    for text in ("Ikke et gyldigt valg.", "Tallet skal være mellem 0 og 1000.", "Ikke en gyldig dato og tid."):
+        assert text in html
+    html = client.post(f"/staffs/positions/{log.id}/assign",
+                       data={"person": "1", "rank": "1", "valid_from": "2026-10-25T02:30"}).get_data(as_text=True)
+    assert "forekommer to gange" in html
+    assert counts() == before
