@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
+from lbs.audit import services as audit
+from lbs.audit.models import AuditEvent
+from lbs.auth.models import User
+from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
+from lbs.organisations.models import Organisation
+from lbs.staffs import roster
 from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.timeutil import utcnow
 
 
 def list_staffs() -> Sequence[Staff]:
@@ -16,6 +26,8 @@ def list_staffs() -> Sequence[Staff]:
 
 
 def get_staff_by_code(code: str) -> Staff | None:
+    if not code or len(code) > 20 or "\x00" in code:  # cannot exist (and PostgreSQL refuses NUL)
+        return None
     return db.session.scalar(select(Staff).where(Staff.code == code))
 
 
@@ -46,3 +58,288 @@ def roster_people(*, staff_id: int, at: datetime) -> Sequence[Person]:
         .order_by(Person.name)
     )
     return db.session.scalars(query).all()
+
+
+# ---------------------------------------------------------------- reads
+
+
+def list_positions(*, staff_id: int) -> Sequence[Position]:
+    query = (
+        select(Position)
+        .where(Position.staff_id == staff_id)
+        .options(joinedload(Position.organisation))
+        .order_by(Position.sort_order, Position.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def get_position(position_id: int) -> Position | None:
+    return db.session.get(Position, position_id)
+
+
+def get_person(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def get_assignment(assignment_id: int) -> Assignment | None:
+    return db.session.get(Assignment, assignment_id)
+
+
+def list_people() -> Sequence[Person]:
+    query = select(Person).options(joinedload(Person.organisation)).order_by(Person.name, Person.id)
+    return db.session.scalars(query).all()
+
+
+def position_history(*, position_id: int) -> Sequence[Assignment]:
+    """Every assignment of the position, newest first (who held it when)."""
+    query = (
+        select(Assignment)
+        .where(Assignment.position_id == position_id)
+        .options(joinedload(Assignment.person).joinedload(Person.organisation))
+        .order_by(Assignment.valid_from.desc(), Assignment.rank, Assignment.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def position_audit(*, position_id: int) -> Sequence[AuditEvent]:
+    """Audit trail of the position and of its assignments, oldest first."""
+    assignment_ids = select(cast(Assignment.id, String)).where(Assignment.position_id == position_id)
+    query = (
+        select(AuditEvent)
+        .where(
+            or_(
+                and_(AuditEvent.object_type == "position", AuditEvent.object_id == str(position_id)),
+                and_(AuditEvent.object_type == "assignment", AuditEvent.object_id.in_(assignment_ids)),
+            )
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return db.session.scalars(query).all()
+
+
+@dataclass
+class Roster:
+    staff: Staff
+    at: datetime
+    seats: list[roster.SeatRoster[Position, Assignment]]
+
+    @property
+    def gaps(self) -> list[roster.Gap]:
+        return roster.contract_gaps(self.seats)
+
+
+def roster_at(*, staff: Staff, at: datetime, warnings: bool = False) -> Roster:
+    """The staff's roster at ``at`` in a constant number of queries (positions, held assignments)."""
+    positions = list_positions(staff_id=staff.id)
+    query = (
+        select(Assignment)
+        .join(Position, Position.id == Assignment.position_id)
+        .where(held_at(at))
+        .options(contains_eager(Assignment.position), joinedload(Assignment.person).joinedload(Person.organisation))
+    )
+    if not warnings:
+        query = query.where(Position.staff_id == staff.id)
+    held = db.session.scalars(query).all()
+    own = [a for a in held if a.position.staff_id == staff.id] if warnings else list(held)
+    seats = roster.roster_at(positions, own, at)
+    if warnings:
+        roster.add_warnings(seats, at, other_holdings=[a for a in held if a.position.staff_id != staff.id])
+    return Roster(staff=staff, at=at, seats=seats)
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _organisation(organisation_id: int | None, field_name: str = "organisation_id") -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
+    if organisation is None:
+        raise ValidationError("unknown organisation", {field_name: ["unknown organisation"]})
+    return organisation
+
+
+def _diff(obj: object, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (getattr(obj, k), v) for k, v in values.items() if getattr(obj, k) != v}
+
+
+def create_position(
+    *,
+    by: User | None,
+    staff: Staff,
+    title: str,
+    organisation_id: int,
+    mandatory: bool = False,
+    min_deputies: int = 0,
+) -> Position:
+    _organisation(organisation_id)
+    last = db.session.scalar(select(func.max(Position.sort_order)).where(Position.staff_id == staff.id))
+    position = Position(staff_id=staff.id, title=title, organisation_id=organisation_id, mandatory=mandatory,
+                        min_deputies=min_deputies, sort_order=(last or 0) + 1)
+    db.session.add(position)
+    db.session.flush()
+    audit.record(by=by, action="position.create", object_type="position", object_id=position.id,
+                 summary=f"position {title!r} created in {staff.code}",
+                 changes={"title": (None, title), "organisation_id": (None, organisation_id),
+                          "mandatory": (None, mandatory), "min_deputies": (None, min_deputies)})
+    return position
+
+
+def update_position(
+    *, by: User | None, position: Position, title: str, organisation_id: int, mandatory: bool, min_deputies: int
+) -> Position:
+    _organisation(organisation_id)
+    changes = _diff(position, {"title": title, "organisation_id": organisation_id, "mandatory": mandatory,
+                               "min_deputies": min_deputies})
+    for name, (_old, new) in changes.items():
+        setattr(position, name, new)
+    db.session.flush()
+    if changes:
+        audit.record(by=by, action="position.update", object_type="position", object_id=position.id,
+                     summary=f"position {position.title!r} changed", changes=changes)
+    return position
+
+
+def create_person(
+    *,
+    by: User | None,
+    name: str,
+    job_title: str,
+    organisation_id: int,
+    email: str | None = None,
+    phone: str | None = None,
+) -> Person:
+    _organisation(organisation_id)
+    person = Person(name=name, job_title=job_title, organisation_id=organisation_id, email=email or None,
+                    phone=phone or None)
+    db.session.add(person)
+    db.session.flush()
+    audit.record(by=by, action="person.create", object_type="person", object_id=person.id,
+                 summary=f"person {name!r} created",
+                 changes={"name": (None, name), "job_title": (None, job_title),
+                          "organisation_id": (None, organisation_id), "email": (None, person.email),
+                          "phone": (None, person.phone)})
+    return person
+
+
+def update_person(
+    *,
+    by: User | None,
+    person: Person,
+    name: str,
+    job_title: str,
+    organisation_id: int,
+    email: str | None,
+    phone: str | None,
+) -> Person:
+    _organisation(organisation_id)
+    changes = _diff(person, {"name": name, "job_title": job_title, "organisation_id": organisation_id,
+                             "email": email or None, "phone": phone or None})
+    for name_, (_old, new) in changes.items():
+        setattr(person, name_, new)
+    db.session.flush()
+    if changes:
+        audit.record(by=by, action="person.update", object_type="person", object_id=person.id,
+                     summary=f"person {person.name!r} changed", changes=changes)
+    return person
+
+
+def _lock_position(position_id: int) -> Position | None:
+    """Load the position with a row lock so that concurrent assignments to it are checked one at a time."""
+    return db.session.scalar(select(Position).where(Position.id == position_id).with_for_update())
+
+
+class OverlapError(ValidationError):
+    """Two assignments of the same position and rank would overlap; ``clash`` is the existing one."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]], clash: Assignment) -> None:
+        super().__init__(message, fields)
+        self.clash = clash
+
+
+def _check_overlap(
+    *, position_id: int, rank: int, valid_from: datetime, valid_to: datetime | None, ignore_id: int | None = None
+) -> None:
+    same_seat = db.session.scalars(
+        select(Assignment).where(Assignment.position_id == position_id, Assignment.rank == rank)
+    ).all()
+    clash = roster.find_overlap(same_seat, position_id=position_id, rank=rank, valid_from=valid_from,
+                                valid_to=valid_to, ignore_id=ignore_id)
+    if clash is not None:
+        until = clash.valid_to.isoformat() if clash.valid_to else "open-ended"
+        message = (f"overlaps assignment {clash.id} of the same position and rank "
+                   f"({clash.valid_from.isoformat()} – {until})")
+        raise OverlapError(message, {"valid_from": [message]}, clash)
+
+
+def assign(
+    *,
+    by: User | None,
+    position_id: int,
+    person_id: int,
+    rank: int,
+    valid_from: datetime,
+    valid_to: datetime | None = None,
+) -> Assignment:
+    """Put ``person`` on ``position`` at ``rank`` for ``[valid_from, valid_to)``; refuses overlaps (422)."""
+    errors: dict[str, list[str]] = {}
+    position = _lock_position(position_id)
+    if position is None:
+        errors["position_id"] = ["unknown position"]
+    if db.session.get(Person, person_id) is None:
+        errors["person_id"] = ["unknown person"]
+    problem = roster.period_error(valid_from, valid_to)
+    if problem:
+        errors["valid_to"] = [problem]
+    if rank < 0:
+        errors["rank"] = ["must be 0 or more"]
+    if errors:
+        raise ValidationError("invalid assignment", errors)
+    _check_overlap(position_id=position_id, rank=rank, valid_from=valid_from, valid_to=valid_to)
+    assignment = Assignment(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
+                            valid_to=valid_to, created_by_id=by.id if by else None)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(by=by, action="assignment.create", object_type="assignment", object_id=assignment.id,
+                 summary=f"person {person_id} assigned to position {position_id} at rank {rank}",
+                 changes={"position_id": (None, position_id), "person_id": (None, person_id),
+                          "rank": (None, rank), "valid_from": (None, valid_from), "valid_to": (None, valid_to)})
+    return assignment
+
+
+def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetime) -> Assignment:
+    """End ``assignment`` at ``valid_to`` (exclusive). 422 when not after its start, 409 when it is over."""
+    problem = roster.end_error(assignment, valid_to)
+    if problem:
+        raise ValidationError(problem, {"valid_to": [problem]})
+    _lock_position(assignment.position_id)
+    if assignment.valid_to is not None and assignment.valid_to <= utcnow():
+        raise Conflict("the assignment has already ended")
+    if assignment.valid_to is None or valid_to > assignment.valid_to:
+        _check_overlap(position_id=assignment.position_id, rank=assignment.rank, valid_from=assignment.valid_from,
+                       valid_to=valid_to, ignore_id=assignment.id)
+    old = assignment.valid_to
+    assignment.valid_to = valid_to
+    db.session.flush()
+    audit.record(by=by, action="assignment.end", object_type="assignment", object_id=assignment.id,
+                 summary=f"assignment {assignment.id} ended", changes={"valid_to": (old, valid_to)})
+    return assignment
+
+
+def replace_holder(*, by: User | None, assignment: Assignment, person_id: int, at: datetime) -> Assignment:
+    """End ``assignment`` at ``at`` and start ``person`` in the same seat and rank at the same instant.
+
+    The new assignment runs until the old one would have ended.
+    """
+    if db.session.get(Person, person_id) is None:
+        raise ValidationError("unknown person", {"person_id": ["unknown person"]})
+    if person_id == assignment.person_id:
+        raise ValidationError("the new holder is the current holder", {"person_id": ["already holds the seat"]})
+    planned_end = assignment.valid_to
+    if planned_end is not None and at >= planned_end:
+        message = "the replacement must start before the assignment ends"
+        raise ValidationError(message, {"at": [message]})
+    problem = roster.end_error(assignment, at)
+    if problem:
+        raise ValidationError(problem, {"at": [problem]})
+    end_assignment(by=by, assignment=assignment, valid_to=at)
+    return assign(by=by, position_id=assignment.position_id, person_id=person_id, rank=assignment.rank,
+                  valid_from=at, valid_to=planned_end)

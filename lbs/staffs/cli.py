@@ -1,0 +1,252 @@
+"""``flask --app wsgi lbs import-roster FILE.csv``: load a police roster kept in a spreadsheet.
+
+The whole file is validated first; if any row is wrong nothing is written and every bad row is listed.
+Columns are documented in the README (section "Rosters").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from lbs.auth.models import User
+from lbs.cli import lbs_cli
+from lbs.database import write_intent
+from lbs.errors import DomainError
+from lbs.extensions import db
+from lbs.organisations.models import Organisation
+from lbs.staffs import roster, services
+from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.timeutil import TimeError, localize_strict, parse_iso_aware
+from lbs.validation import Fields
+
+COLUMNS = ["staff", "position", "person", "job_title", "organisation", "email", "phone", "rank", "valid_from",
+           "valid_to"]
+REQUIRED = {"staff", "position", "person", "job_title", "organisation", "rank", "valid_from"}
+MAX_ROWS = 100_000
+LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class Row:
+    number: int
+    position: Position
+    person_name: str
+    job_title: str
+    organisation: Organisation
+    email: str | None
+    phone: str | None
+    rank: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+@dataclass
+class _Pending:
+    """A planned assignment, shaped like one for the overlap rule."""
+
+    id: int
+    position_id: int
+    person_id: int
+    rank: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 with offset, or a local (Europe/Copenhagen) wall-clock time; DST-ambiguous times are refused."""
+    text = text.strip()
+    try:
+        return parse_iso_aware(text)
+    except TimeError as exc:
+        if "offset" not in str(exc):
+            for fmt in LOCAL_FORMATS:
+                try:
+                    naive = datetime.strptime(text, fmt)
+                except ValueError:
+                    continue
+                return localize_strict(naive)
+            raise TimeError("not a time (use 2026-11-28 14:05 local time or ISO 8601 with offset)") from exc
+        return localize_strict(datetime.fromisoformat(text))
+
+
+def read_rows(data: bytes) -> tuple[list[dict[str, str]], list[int], list[str]]:
+    """The rows as dicts (lower-case column names), their line numbers, and file-level errors."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [], ["the file is not UTF-8 text"]
+    if "\x00" in text:
+        return [], [], ["the file contains a NUL byte"]
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return [], [], ["the file is empty"]
+    except csv.Error as exc:
+        return [], [], [f"unreadable CSV: {exc}"]
+    missing = sorted(REQUIRED - set(header))
+    unknown = sorted(set(header) - set(COLUMNS))
+    errors = []
+    if missing:
+        errors.append("missing column(s): " + ", ".join(missing))
+    if unknown:
+        errors.append("unknown column(s): " + ", ".join(unknown))
+    if len(set(header)) != len(header):
+        errors.append("a column appears twice")
+    if errors:
+        return [], [], errors
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                return [], [], [f"more than {MAX_ROWS} rows"]
+            if len(values) != len(header):
+                rows.append({"__error__": f"has {len(values)} fields, the header has {len(header)}"})
+            else:
+                rows.append(dict(zip(header, (v.strip() for v in values), strict=True)))
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        return [], [], [f"unreadable CSV at line {reader.line_num}: {exc}"]
+    if not rows:
+        return [], [], ["the file has no rows"]
+    return rows, numbers, []
+
+
+def validate(rows: list[dict[str, str]], numbers: list[int]) -> tuple[list[Row], list[str]]:
+    staffs = {s.code: s for s in db.session.scalars(select(Staff))}
+    positions: dict[tuple[int, str], Position] = {
+        (p.staff_id, p.title): p for p in db.session.scalars(select(Position))
+    }
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
+    good: list[Row] = []
+    errors: list[str] = []
+    for values, number in zip(rows, numbers, strict=True):
+        reasons: list[str] = []
+        if "__error__" in values:
+            errors.append(f"row {number}: {values['__error__']}")
+            continue
+        fields = Fields({k: (v if v != "" else None) for k, v in values.items()})
+        for name in ("staff", "position", "person", "job_title", "organisation"):
+            fields.name(name)
+        fields.name("email", required=False)
+        fields.text("phone", required=False, max_len=40)
+        reasons.extend(f"{k}: {'; '.join(v)}" for k, v in fields.errors.items())
+        staff = staffs.get(values.get("staff", ""))
+        if values.get("staff") and staff is None:
+            reasons.append(f"staff: unknown staff {values['staff']!r}")
+        position = positions.get((staff.id, values.get("position", ""))) if staff else None
+        if staff and values.get("position") and position is None:
+            reasons.append(f"position: no position {values['position']!r} in {staff.code}")
+        organisation = organisations.get(values.get("organisation", ""))
+        if values.get("organisation") and organisation is None:
+            reasons.append(f"organisation: unknown organisation {values['organisation']!r}")
+        rank_text = values.get("rank", "")
+        rank = int(rank_text) if rank_text.isdigit() and len(rank_text) <= 4 else None
+        if rank is None:
+            reasons.append("rank: must be a whole number 0 (primary), 1, 2, … (deputies)")
+        times: dict[str, datetime | None] = {"valid_from": None, "valid_to": None}
+        for name in ("valid_from", "valid_to"):
+            text = values.get(name, "")
+            if not text:
+                if name == "valid_from":
+                    reasons.append("valid_from: is required")
+                continue
+            try:
+                times[name] = parse_time(text)
+            except TimeError as exc:
+                reasons.append(f"{name}: {exc}")
+        valid_from, valid_to = times["valid_from"], times["valid_to"]
+        if valid_from and valid_to and valid_to <= valid_from:
+            reasons.append("valid_to: must be after valid_from")
+        if reasons:
+            errors.append(f"row {number}: " + "; ".join(reasons))
+            continue
+        assert position is not None and organisation is not None and rank is not None and valid_from is not None
+        good.append(Row(number, position, values["person"], values["job_title"], organisation,
+                        values.get("email") or None, values.get("phone") or None, rank, valid_from, valid_to))
+    errors.extend(_overlaps(good, people))
+    return good, errors
+
+
+def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
+    """Rows that overlap an existing assignment or an earlier row of the same position and rank."""
+    position_ids = {r.position.id for r in rows}
+    existing: list[roster.HoldingLike] = list(
+        db.session.scalars(select(Assignment).where(Assignment.position_id.in_(position_ids)))
+    ) if position_ids else []
+    planned: list[roster.HoldingLike] = []
+    errors = []
+    for index, row in enumerate(rows):
+        person = people.get((row.person_name, row.organisation.id))
+        pending = _Pending(-(index + 1), row.position.id, person.id if person else 0, row.rank, row.valid_from,
+                           row.valid_to)
+        clash = roster.find_overlap(existing + planned, position_id=row.position.id, rank=row.rank,
+                                    valid_from=row.valid_from, valid_to=row.valid_to)
+        if clash is not None:
+            where = f"row {rows[-clash.id - 1].number}" if clash.id < 0 else f"existing assignment {clash.id}"
+            errors.append(f"row {row.number}: overlaps {where} of the same position and rank")
+        planned.append(pending)
+    return errors
+
+
+@lbs_cli.command("import-roster")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def import_roster(path: Path) -> None:
+    """Import assignments from a CSV file (see the README for the columns); all or nothing."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        click.echo(f"error: cannot read {path}: {exc.strerror}", err=True)
+        sys.exit(1)
+    rows, numbers, problems = read_rows(data)
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    with write_intent():
+        good, errors = validate(rows, numbers)
+        if errors:
+            db.session.rollback()
+            for error in errors:
+                click.echo(error, err=True)
+            click.echo(f"error: {len(errors)} bad row(s); nothing was imported", err=True)
+            sys.exit(1)
+        try:
+            created_people = _write(good)
+        except DomainError as exc:
+            db.session.rollback()
+            click.echo(f"error: {exc.message}; nothing was imported", err=True)
+            sys.exit(1)
+        db.session.commit()
+    click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created_people} new person(s)")
+
+
+def _write(rows: list[Row]) -> int:
+    by: User | None = None
+    people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
+    created = 0
+    for row in rows:
+        key = (row.person_name, row.organisation.id)
+        person = people.get(key)
+        if person is None:
+            person = services.create_person(by=by, name=row.person_name, job_title=row.job_title,
+                                            organisation_id=row.organisation.id, email=row.email, phone=row.phone)
+            people[key] = person
+            created += 1
+        services.assign(by=by, position_id=row.position.id, person_id=person.id, rank=row.rank,
+                        valid_from=row.valid_from, valid_to=row.valid_to)
+    return created

@@ -1,0 +1,177 @@
+"""Pure roster rules (no database): validity, overlap, the roster as of a time, gaps and warnings.
+
+Assignments hold over half-open periods ``[valid_from, valid_to)``; ``valid_to`` ``None`` is open-ended.
+The functions work on anything shaped like a position or an assignment (the ORM models, or plain
+objects in tests).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
+
+ENDING_SOON = timedelta(days=30)
+
+
+class SeatLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def mandatory(self) -> bool: ...
+    @property
+    def min_deputies(self) -> int: ...
+    @property
+    def sort_order(self) -> int: ...
+
+
+class HoldingLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def position_id(self) -> int: ...
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def valid_from(self) -> datetime: ...
+    @property
+    def valid_to(self) -> datetime | None: ...
+
+
+S = TypeVar("S", bound=SeatLike)
+H = TypeVar("H", bound=HoldingLike)
+# Unbounded twins for the result container (bounds on a generic class trip mypy on ORM classes).
+SeatT = TypeVar("SeatT")
+HoldT = TypeVar("HoldT")
+
+
+class Problem(enum.StrEnum):
+    """Gaps of the contract (``no_primary``, ``too_few_deputies``) and the page's extra warnings."""
+
+    NO_PRIMARY = "no_primary"
+    TOO_FEW_DEPUTIES = "too_few_deputies"
+    ENDING_SOON = "ending_soon"
+    SHARED_HOLDER = "shared_holder"
+
+
+CONTRACT_GAPS = (Problem.NO_PRIMARY, Problem.TOO_FEW_DEPUTIES)
+
+
+def holds_at(valid_from: datetime, valid_to: datetime | None, at: datetime) -> bool:
+    return valid_from <= at and (valid_to is None or at < valid_to)
+
+
+def periods_overlap(a_from: datetime, a_to: datetime | None, b_from: datetime, b_to: datetime | None) -> bool:
+    """Half-open periods overlap; touching ends (one ends exactly when the other starts) do not."""
+    return (b_to is None or a_from < b_to) and (a_to is None or b_from < a_to)
+
+
+def period_error(valid_from: datetime, valid_to: datetime | None) -> str | None:
+    if valid_to is not None and valid_to <= valid_from:
+        return "valid_to must be after valid_from"
+    return None
+
+
+def find_overlap(
+    existing: Iterable[H],
+    *,
+    position_id: int,
+    rank: int,
+    valid_from: datetime,
+    valid_to: datetime | None,
+    ignore_id: int | None = None,
+) -> H | None:
+    """The first assignment of the same position and rank whose period overlaps the given one."""
+    for other in sorted(existing, key=lambda h: (h.valid_from, h.id)):
+        if other.id == ignore_id or other.position_id != position_id or other.rank != rank:
+            continue
+        if periods_overlap(valid_from, valid_to, other.valid_from, other.valid_to):
+            return other
+    return None
+
+
+def end_error(holding: HoldingLike, at: datetime) -> str | None:
+    """Why ``holding`` cannot end at ``at`` (for "end" and "replace"), or ``None``."""
+    if at <= holding.valid_from:
+        return "the end must be after the assignment's start"
+    return None
+
+
+@dataclass
+class Gap:
+    position_id: int
+    problem: Problem
+    person_id: int | None = None
+
+
+@dataclass
+class SeatRoster(Generic[SeatT, HoldT]):
+    position: SeatT
+    primary: HoldT | None = None
+    deputies: list[HoldT] = field(default_factory=list)
+    problems: list[Gap] = field(default_factory=list)
+
+    @property
+    def holders(self) -> list[HoldT]:
+        return ([self.primary] if self.primary is not None else []) + self.deputies
+
+    def has(self, problem: Problem) -> bool:
+        return any(g.problem is problem for g in self.problems)
+
+
+def roster_at(positions: Iterable[S], holdings: Iterable[H], at: datetime) -> list[SeatRoster[S, H]]:
+    """Positions in sort order, each with its primary (rank 0) and deputies in rank order at ``at``.
+
+    Contract gaps are computed here; see :func:`add_warnings` for the page's extra warnings.
+    """
+    by_position: dict[int, list[H]] = defaultdict(list)
+    for holding in holdings:
+        if holds_at(holding.valid_from, holding.valid_to, at):
+            by_position[holding.position_id].append(holding)
+    result: list[SeatRoster[S, H]] = []
+    for position in sorted(positions, key=lambda p: (p.sort_order, p.id)):
+        seat: SeatRoster[S, H] = SeatRoster(position)
+        for holding in sorted(by_position.get(position.id, []), key=lambda h: (h.rank, h.valid_from, h.id)):
+            if holding.rank == 0 and seat.primary is None:
+                seat.primary = holding
+            else:
+                seat.deputies.append(holding)
+        if position.mandatory and seat.primary is None:
+            seat.problems.append(Gap(position.id, Problem.NO_PRIMARY))
+        if len(seat.deputies) < position.min_deputies:
+            seat.problems.append(Gap(position.id, Problem.TOO_FEW_DEPUTIES))
+        result.append(seat)
+    return result
+
+
+def contract_gaps(seats: Iterable[SeatRoster[S, H]]) -> list[Gap]:
+    return [g for seat in seats for g in seat.problems if g.problem in CONTRACT_GAPS]
+
+
+def add_warnings(
+    seats: list[SeatRoster[S, H]], at: datetime, *, other_holdings: Iterable[HoldingLike] = ()
+) -> None:
+    """Add the page's warnings to ``seats``: assignments ending within 30 days of ``at``, and seats whose
+    only holder also holds another seat at ``at`` (in this staff or in ``other_holdings``, e.g. the other
+    staff) — when both are needed at once, one of them stays empty."""
+    seats_of: dict[int, set[int]] = defaultdict(set)
+    for seat in seats:
+        for holding in seat.holders:
+            seats_of[holding.person_id].add(holding.position_id)
+    for other in other_holdings:
+        if holds_at(other.valid_from, other.valid_to, at):
+            seats_of[other.person_id].add(other.position_id)
+    for seat in seats:
+        for holding in seat.holders:
+            if holding.valid_to is not None and holding.valid_to - at <= ENDING_SOON:
+                seat.problems.append(Gap(seat.position.id, Problem.ENDING_SOON, holding.person_id))
+        people = {h.person_id for h in seat.holders}
+        if len(people) == 1:
+            (only,) = people
+            if len(seats_of[only]) > 1:
+                seat.problems.append(Gap(seat.position.id, Problem.SHARED_HOLDER, only))

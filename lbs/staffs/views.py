@@ -1,0 +1,373 @@
+"""Roster pages: the staffs, the roster as of any moment, editing (police, admin), history, print."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, cast
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lbs.auth.models import User
+from lbs.auth.permissions import Action, can, permission_required
+from lbs.errors import Conflict, ValidationError
+from lbs.extensions import db
+from lbs.formatting import dt
+from lbs.forms import choices
+from lbs.organisations import services as organisations
+from lbs.staffs import services
+from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
+from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.staffs.roster import Problem
+from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
+
+bp = Blueprint("staffs", __name__, url_prefix="/staffs")
+
+# What a datetime-local input sends: 2026-11-28T14:05 (seconds optional).
+_LOCAL_INPUT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
+
+
+def _user() -> User:
+    return cast(User, current_user)
+
+
+def _can_edit() -> bool:
+    return can(_user(), Action.ROSTER_EDIT)
+
+
+def _staff_or_404(code: str) -> Staff:
+    staff = services.get_staff_by_code(code)
+    if staff is None:
+        abort(404)
+    return staff
+
+
+def _position_or_404(position_id: int) -> Position:
+    position = services.get_position(position_id)
+    if position is None:
+        abort(404)
+    return position
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = services.get_person(person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _assignment_or_404(assignment_id: int) -> Assignment:
+    assignment = services.get_assignment(assignment_id)
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def time_error_message(exc: TimeError) -> str:
+    if "ambiguous" in str(exc):
+        return str(_("This local time occurs twice (the clocks go back): choose a time outside that hour."))
+    if "does not exist" in str(exc):
+        return str(_("This local time does not exist (the clocks skip it): choose another time."))
+    return str(_("Not a valid date and time."))
+
+
+def _localized(field: Any) -> datetime | None:
+    """The field's local wall-clock time in UTC, or ``None`` with an error on the field (DST edges)."""
+    if field.data is None:
+        return None
+    try:
+        return localize_strict(field.data)
+    except TimeError as exc:
+        field.errors.append(time_error_message(exc))
+        return None
+
+
+def _now_local() -> datetime:
+    return to_local(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _organisation_choices() -> list[Any]:
+    return choices([(o.id, o.name) for o in organisations.list_organisations()])
+
+
+def _people_choices(exclude: int | None = None) -> list[Any]:
+    return choices([("", _("Choose a person"))] + [(p.id, f"{p.name} ({p.organisation.name})")
+                                                   for p in services.list_people() if p.id != exclude])
+
+
+# ---------------------------------------------------------------- reading
+
+
+@bp.get("")
+@permission_required(Action.READ)
+def index() -> str:
+    return render_template("staffs/index.html", staffs=services.list_staffs())
+
+
+def _as_of(raw: str | None) -> tuple[datetime, str | None, str]:
+    """(moment, error, the input's value) from the ``at`` query parameter (local time)."""
+    if not raw:
+        return utcnow(), None, ""
+    try:
+        if not _LOCAL_INPUT.fullmatch(raw):
+            raise ValueError(raw)
+        return localize_strict(datetime.fromisoformat(raw)), None, raw
+    except TimeError as exc:
+        return utcnow(), time_error_message(exc), raw
+    except ValueError:
+        return utcnow(), _("Not a valid date and time."), raw
+
+
+def _roster_page(code: str, template: str) -> tuple[str, int]:
+    staff = _staff_or_404(code)
+    at, error, raw = _as_of(request.args.get("at"))
+    roster = services.roster_at(staff=staff, at=at, warnings=True)
+    return render_template(
+        template, staff=staff, roster=roster, at=at, at_error=error, at_value=raw or "",
+        explicit_at=bool(raw) and error is None, can_edit=_can_edit(), Problem=Problem,
+        printed_at=utcnow(), edit_form=None,
+    ), (422 if error else 200)
+
+
+@bp.get("/<code>")
+@permission_required(Action.READ)
+def show(code: str) -> tuple[str, int]:
+    return _roster_page(code, "staffs/show.html")
+
+
+@bp.get("/<code>/print")
+@permission_required(Action.READ)
+def print_roster(code: str) -> tuple[str, int]:
+    return _roster_page(code, "staffs/print.html")
+
+
+@bp.get("/positions/<id:position_id>")
+@permission_required(Action.READ)
+def history(position_id: int) -> str:
+    position = _position_or_404(position_id)
+    return render_template(
+        "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
+        assignments=services.position_history(position_id=position.id),
+        events=services.position_audit(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
+    )
+
+
+@bp.get("/people")
+@permission_required(Action.READ)
+def people() -> str:
+    return render_template("staffs/people.html", people=services.list_people(), can_edit=_can_edit())
+
+
+# ---------------------------------------------------------------- editing (police, admin)
+
+
+def _form_error_from(form: Any, exc: ValidationError, mapping: dict[str, str]) -> None:
+    """Put a service's field errors on the form (translated where we know the field)."""
+    for name in exc.fields or {"": [exc.message]}:
+        target = mapping.get(name)
+        field = getattr(form, target) if target else None
+        message = _("This could not be saved: %(reason)s", reason=exc.message)
+        if field is None:
+            first = next(iter(mapping.values()))
+            getattr(form, first).errors.append(message)
+        else:
+            field.errors.append(message)
+
+
+@bp.route("/<code>/positions/new", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def new_position(code: str) -> str | Response:
+    staff = _staff_or_404(code)
+    form = PositionForm()
+    form.organisation.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            position = services.create_position(
+                by=_user(), staff=staff, title=form.title.data or "", organisation_id=int(form.organisation.data),
+                mandatory=bool(form.mandatory.data), min_deputies=form.min_deputies.data or 0)
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error_from(form, exc, {"organisation_id": "organisation"})
+        else:
+            db.session.commit()
+            flash(_("Position “%(title)s” created.", title=position.title), "success")
+            return redirect(url_for("staffs.show", code=staff.code))
+    return render_template("staffs/position_form.html", form=form, staff=staff, position=None)
+
+
+@bp.route("/positions/<id:position_id>/edit", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def edit_position(position_id: int) -> str | Response:
+    position = _position_or_404(position_id)
+    form = PositionForm(obj=position) if request.method == "GET" else PositionForm()
+    form.organisation.choices = _organisation_choices()
+    if request.method == "GET":
+        form.organisation.data = str(position.organisation_id)
+    if form.validate_on_submit():
+        try:
+            services.update_position(
+                by=_user(), position=position, title=form.title.data or "",
+                organisation_id=int(form.organisation.data), mandatory=bool(form.mandatory.data),
+                min_deputies=form.min_deputies.data or 0)
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error_from(form, exc, {"organisation_id": "organisation"})
+        else:
+            db.session.commit()
+            flash(_("Position “%(title)s” saved.", title=position.title), "success")
+            return redirect(url_for("staffs.show", code=position.staff.code))
+    return render_template("staffs/position_form.html", form=form, staff=position.staff, position=position)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def new_person() -> str | Response:
+    form = PersonForm()
+    form.organisation.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(
+                by=_user(), name=form.name.data or "", job_title=form.job_title.data or "",
+                organisation_id=int(form.organisation.data), email=form.email.data or None,
+                phone=form.phone.data or None)
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error_from(form, exc, {"organisation_id": "organisation"})
+        else:
+            db.session.commit()
+            flash(_("Person “%(name)s” created.", name=person.name), "success")
+            return redirect(url_for("staffs.people"))
+    return render_template("staffs/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def edit_person(person_id: int) -> str | Response:
+    person = _person_or_404(person_id)
+    form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
+    form.organisation.choices = _organisation_choices()
+    if request.method == "GET":
+        form.organisation.data = str(person.organisation_id)
+    if form.validate_on_submit():
+        try:
+            services.update_person(
+                by=_user(), person=person, name=form.name.data or "", job_title=form.job_title.data or "",
+                organisation_id=int(form.organisation.data), email=form.email.data or None,
+                phone=form.phone.data or None)
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error_from(form, exc, {"organisation_id": "organisation"})
+        else:
+            db.session.commit()
+            flash(_("Person “%(name)s” saved.", name=person.name), "success")
+            return redirect(url_for("staffs.people"))
+    return render_template("staffs/person_form.html", form=form, person=person)
+
+
+def _overlap_message(exc: services.OverlapError) -> str:
+    clash = exc.clash
+    until = dt(clash.valid_to) if clash.valid_to else _("open-ended")
+    return str(_("Overlaps the assignment of %(name)s at the same rank (%(start)s – %(end)s). Nothing was saved.",
+                 name=clash.person.name, start=dt(clash.valid_from), end=until))
+
+
+def _next_rank(position: Position) -> int:
+    seats = services.roster_at(staff=position.staff, at=utcnow()).seats
+    seat = next((s for s in seats if s.position.id == position.id), None)
+    if seat is None or seat.primary is None:
+        return 0
+    return max([h.rank for h in seat.holders]) + 1
+
+
+@bp.route("/positions/<id:position_id>/assign", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def assign(position_id: int) -> str | Response:
+    position = _position_or_404(position_id)
+    form = AssignForm()
+    form.person.choices = _people_choices()
+    if request.method == "GET":
+        form.rank.data = _next_rank(position)
+        form.valid_from.data = _now_local()
+    if form.validate_on_submit():
+        valid_from, valid_to = _localized(form.valid_from), _localized(form.valid_to)
+        if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+            form.valid_to.errors.append(_("Must be after the start."))
+        if not form.valid_from.errors and not form.valid_to.errors and valid_from is not None:
+            try:
+                services.assign(by=_user(), position_id=position.id, person_id=int(form.person.data),
+                                rank=form.rank.data or 0, valid_from=valid_from, valid_to=valid_to)
+            except services.OverlapError as exc:
+                db.session.rollback()
+                form.valid_from.errors.append(_overlap_message(exc))
+            except ValidationError as exc:
+                db.session.rollback()
+                _form_error_from(form, exc, {"person_id": "person", "valid_to": "valid_to", "rank": "rank",
+                                             "valid_from": "valid_from"})
+            else:
+                db.session.commit()
+                flash(_("Assignment to “%(title)s” saved.", title=position.title), "success")
+                return redirect(url_for("staffs.show", code=position.staff.code))
+    return render_template("staffs/assign.html", form=form, position=position, staff=position.staff)
+
+
+@bp.route("/assignments/<id:assignment_id>/end", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def end(assignment_id: int) -> str | Response:
+    assignment = _assignment_or_404(assignment_id)
+    form = EndForm()
+    if request.method == "GET":
+        form.valid_to.data = _now_local()
+    if form.validate_on_submit():
+        valid_to = _localized(form.valid_to)
+        if valid_to is not None:
+            try:
+                services.end_assignment(by=_user(), assignment=assignment, valid_to=valid_to)
+            except services.OverlapError as exc:
+                db.session.rollback()
+                form.valid_to.errors.append(_overlap_message(exc))
+            except ValidationError:
+                db.session.rollback()
+                form.valid_to.errors.append(_("The end must be after the assignment's start."))
+            except Conflict:
+                db.session.rollback()
+                form.valid_to.errors.append(_("This assignment has already ended."))
+            else:
+                db.session.commit()
+                flash(_("Assignment of %(name)s ended.", name=assignment.person.name), "success")
+                return redirect(url_for("staffs.show", code=assignment.position.staff.code))
+    return render_template("staffs/end.html", form=form, assignment=assignment, position=assignment.position,
+                           staff=assignment.position.staff)
+
+
+@bp.route("/assignments/<id:assignment_id>/replace", methods=["GET", "POST"])
+@permission_required(Action.ROSTER_EDIT)
+def replace(assignment_id: int) -> str | Response:
+    assignment = _assignment_or_404(assignment_id)
+    form = ReplaceForm()
+    form.person.choices = _people_choices(exclude=assignment.person_id)
+    if request.method == "GET":
+        form.at.data = _now_local()
+    if form.validate_on_submit():
+        at = _localized(form.at)
+        if at is not None:
+            try:
+                new = services.replace_holder(by=_user(), assignment=assignment, person_id=int(form.person.data),
+                                              at=at)
+            except services.OverlapError as exc:
+                db.session.rollback()
+                form.at.errors.append(_overlap_message(exc))
+            except ValidationError:
+                db.session.rollback()
+                form.at.errors.append(_("The change must fall within the current holder's assignment."))
+            except Conflict:
+                db.session.rollback()
+                form.at.errors.append(_("This assignment has already ended."))
+            else:
+                db.session.commit()
+                flash(_("%(new)s replaces %(old)s.", new=new.person.name, old=assignment.person.name), "success")
+                return redirect(url_for("staffs.show", code=assignment.position.staff.code))
+    return render_template("staffs/replace.html", form=form, assignment=assignment, position=assignment.position,
+                           staff=assignment.position.staff)
