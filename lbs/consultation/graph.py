@@ -61,6 +61,7 @@ from typing import Any
 import networkx as nx
 
 from lbs.consultation.facts import DecisionFacts, Requirement
+from lbs.money import MoneyError, parse_money
 
 MODES = ("inform", "consult", "approve")
 TIMINGS = ("before", "after", "at_once", "next_meeting")
@@ -132,30 +133,30 @@ class MunicipalityData:
     budget_dkk: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """The district the rules are resolved in: parties, municipalities, organisation kinds."""
 
     parties: tuple[PartyData, ...]
     municipalities: tuple[MunicipalityData, ...]
     organisation_kinds: Mapping[int, str] = field(default_factory=dict)
+    _by_key: dict[str, PartyData] = field(init=False, repr=False, compare=False)
+    _by_code: dict[str, MunicipalityData] = field(init=False, repr=False, compare=False)
+    _by_org: dict[int, MunicipalityData] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", {p.key: p for p in self.parties})
-        object.__setattr__(self, "_by_code", {m.code: m for m in self.municipalities})
-        object.__setattr__(self, "_by_org", {m.organisation_id: m for m in self.municipalities})
+        self._by_key = {p.key: p for p in self.parties}
+        self._by_code = {m.code: m for m in self.municipalities}
+        self._by_org = {m.organisation_id: m for m in self.municipalities}
 
     def party(self, key: str) -> PartyData | None:
-        by_key: dict[str, PartyData] = getattr(self, "_by_key")
-        return by_key.get(key)
+        return self._by_key.get(key)
 
     def municipality(self, code: str) -> MunicipalityData | None:
-        by_code: dict[str, MunicipalityData] = getattr(self, "_by_code")
-        return by_code.get(code)
+        return self._by_code.get(code)
 
     def municipality_of_org(self, organisation_id: int) -> MunicipalityData | None:
-        by_org: dict[str, MunicipalityData] = getattr(self, "_by_org")
-        return by_org.get(organisation_id)  # type: ignore[call-overload]
+        return self._by_org.get(organisation_id)
 
     def roles(self) -> set[str]:
         return {p.role for p in self.parties} | set(DERIVED_ROLES)
@@ -169,17 +170,13 @@ Scope = tuple[str, Any]
 
 
 def _money_bound(value: Any) -> Decimal | str | None:
+    """A threshold: "T1", "T2", or money as the API takes it ("125000.00" or a whole number)."""
     if value is None or value in ("T1", "T2"):
         return value  # type: ignore[no-any-return]
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money")
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money") from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**12:
-        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money")
-    return amount
+        return parse_money(value)
+    except MoneyError as exc:
+        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money, e.g. \"125000.00\"") from exc
 
 
 def _share(value: Any) -> Decimal:
@@ -209,9 +206,8 @@ def validate_rule(rule: RuleData, context: Context) -> None:
         raise RuleError("target_role", "a rule needs a target role or a target party")
     elif rule.target_role not in roles:
         raise RuleError("target_role", f"unknown party role {rule.target_role!r}")
-    if rule.kind == "party":
-        if not rule.source_role or rule.source_role not in roles:
-            raise RuleError("source_role", "a party-to-party rule needs a known source role")
+    if rule.kind == "party" and (not rule.source_role or rule.source_role not in roles):
+        raise RuleError("source_role", "a party-to-party rule needs a known source role")
     for key in ("min", "max"):
         if key in condition:
             _money_bound(condition[key])
@@ -333,7 +329,7 @@ def build_graph(rules: Iterable[RuleData], context: Context) -> nx.DiGraph:
                 for target in resolve(rule, _scope_of_party(source), context):
                     graph.add_edge(f"party:{source.key}", f"party:{target.key}", rule=rule.code,
                                    name=rule.name, mode=rule.mode, timing=rule.timing,
-                                   municipality=source.municipality_code)
+                                   municipalities=[source.municipality_code] if source.municipality_code else [])
             continue
         key = _condition_key(rule)
         node = condition_ids.setdefault(key, f"condition:{rule.code}")
@@ -342,10 +338,16 @@ def build_graph(rules: Iterable[RuleData], context: Context) -> nx.DiGraph:
                            types=list(rule.condition.get("types", [])), condition=dict(rule.condition))
         graph.nodes[node]["rules"].append(rule.code)
         for scope in _all_scopes(rule, context):
+            municipality = scope[1] if scope and scope[0] == "m" else None
             for target in resolve(rule, scope, context):
-                graph.add_edge(node, f"party:{target.key}", rule=rule.code, name=rule.name, mode=rule.mode,
-                               timing=rule.timing,
-                               municipality=scope[1] if scope and scope[0] == "m" else target.municipality_code)
+                edge = (node, f"party:{target.key}")
+                if graph.has_edge(*edge) and graph.edges[edge]["rule"] == rule.code:
+                    municipalities = graph.edges[edge]["municipalities"]
+                    if municipality and municipality not in municipalities:
+                        municipalities.append(municipality)
+                    continue
+                graph.add_edge(*edge, rule=rule.code, name=rule.name, mode=rule.mode, timing=rule.timing,
+                               municipalities=[municipality] if municipality else [])
     return graph
 
 

@@ -29,7 +29,7 @@ from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality, Organisation
-from lbs.staffs.models import Assignment, Person, Position
+from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.staffs.services import held_at
 from lbs.timeutil import utcnow
 
@@ -77,9 +77,7 @@ def load_context() -> g.Context:
     rows = db.session.execute(
         select(Party, Position.staff_id).outerjoin(Position, Position.id == Party.position_id).order_by(Party.key)
     ).all()
-    from lbs.staffs.models import Staff
-
-    staff_codes = dict(db.session.execute(select(Staff.id, Staff.code)).tuples().all())
+    staff_codes = {row.id: row.code for row in db.session.execute(select(Staff.id, Staff.code))}
     parties = tuple(
         g.PartyData(key=p.key, name=p.name, role=p.role, organisation_id=p.organisation_id,
                     organisation_kind=kinds.get(p.organisation_id, "other"),
@@ -154,7 +152,7 @@ def incident_municipal_totals(*, incident_id: int, before: datetime | None = Non
     )
     if before is not None:
         query = query.join(Decision, Decision.id == CostLine.decision_id).where(Decision.decided_at < before)
-    return {code: Decimal(total) for code, total in db.session.execute(query).tuples().all()}
+    return {row[0]: Decimal(row[1]) for row in db.session.execute(query)}
 
 
 def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
