@@ -16,7 +16,7 @@ ROW_HEIGHT = 30
 NODE_HEIGHT = 22
 MARGIN = 20
 HEADER = 30
-LABEL_CHARS = 44
+LABEL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class EdgeLine:
     x2: int
     y2: int
     highlighted: bool
+    d: str  # the SVG path
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,17 @@ def layered(graph: nx.DiGraph, highlight: set[tuple[str, str]] | None = None) ->
     for source, target, data in graph.edges(data=True):
         sx, sy = positions[source]
         tx, ty = positions[target]
+        y1, y2 = sy + NODE_HEIGHT // 2, ty + NODE_HEIGHT // 2
         if tx > sx:
             x1, x2 = sx + NODE_WIDTH, tx
-        else:
-            x1, x2 = sx + NODE_WIDTH // 2, tx + NODE_WIDTH // 2
+            d = f"M {x1} {y1} L {x2} {y2}"
+        else:  # within a column (party to party): bow out to the right of the boxes
+            x1 = x2 = sx + NODE_WIDTH
+            bow = x1 + 40 + abs(y2 - y1) // 6
+            d = f"M {x1} {y1} C {bow} {y1}, {bow} {y2}, {x2} {y2}"
         edges.append(EdgeLine(source=str(source), target=str(target), rule=str(data["rule"]),
-                              mode=str(data["mode"]), x1=x1, y1=sy + NODE_HEIGHT // 2, x2=x2,
-                              y2=ty + NODE_HEIGHT // 2, highlighted=(source, target) in highlight))
+                              mode=str(data["mode"]), x1=x1, y1=y1, x2=x2, y2=y2,
+                              highlighted=(source, target) in highlight, d=d))
     # Highlighted edges are drawn last so that they lie on top.
     edges.sort(key=lambda e: e.highlighted)
     width = MARGIN * 2 + max(1, len(columns)) * COLUMN_WIDTH

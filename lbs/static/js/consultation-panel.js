@@ -51,7 +51,7 @@
     empty.focus();
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function init() {
     var panel = document.querySelector("#required-panel[data-panel-url]");
     if (!panel) { return; }
     var form = panel.closest("form");
@@ -71,5 +71,11 @@
       addRow(form, button.getAttribute("data-party"));
     });
     schedule();
-  });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
 })();
