@@ -79,6 +79,9 @@ def test_graph_page_filters_and_why(app, login):
     page = client.get("/consultation/?municipality=787").get_data(as_text=True)
     assert "Borgmester, Thisted Kommune" in page and "Borgmester, Herning Kommune" not in page
     assert "<script" not in page.split("</head>")[1]
+    warning = client.get("/consultation/?type=warning").get_data(as_text=True)
+    assert 'data-node="condition:R11"' in warning and 'data-node="condition:R2"' not in warning
+    assert 'data-node="condition:R12"' in warning  # conditions without a type filter stay
     why = client.get("/consultation/?why_type=evacuation&why_municipality=657&why_cost=300.000,00")
     html = why.get_data(as_text=True)
     assert why.status_code == 200
