@@ -156,3 +156,9 @@ def test_compliance_and_preview(app):
     by_number = {row.decision.number: row for row in preview if row.decision.incident_id == inc.id}
     if by_number:  # the preview compares the first (demo) incident's decisions
         assert [r.party_key for r in by_number[2].added] == ["657:kommunikation"]
+
+
+def test_required_consultations_many_matches_single(app):
+    items = [_facts(), _facts(type="cordon", costs=()), _facts(type="warning", costs=())]
+    assert services.required_consultations_many(facts=items) == [
+        services.required_consultations(facts=f) for f in items]

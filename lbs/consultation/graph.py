@@ -143,11 +143,21 @@ class Context:
     _by_key: dict[str, PartyData] = field(init=False, repr=False, compare=False)
     _by_code: dict[str, MunicipalityData] = field(init=False, repr=False, compare=False)
     _by_org: dict[int, MunicipalityData] = field(init=False, repr=False, compare=False)
+    _index: dict[tuple[str, str, Any], list[PartyData]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_key = {p.key: p for p in self.parties}
         self._by_code = {m.code: m for m in self.municipalities}
         self._by_org = {m.organisation_id: m for m in self.municipalities}
+        self._index = {}
+        for p in self.parties:
+            self._index.setdefault((p.role, "m", p.municipality_code), []).append(p)
+            self._index.setdefault((p.role, "o", p.organisation_id), []).append(p)
+            self._index.setdefault((p.role, "parent", p.organisation_parent_id), []).append(p)
+
+    def find(self, role: str, by: str, value: Any) -> list[PartyData]:
+        """Parties of a role by municipality code ("m"), organisation ("o") or parent organisation ("parent")."""
+        return list(self._index.get((role, by, value), ()))
 
     def party(self, key: str) -> PartyData | None:
         return self._by_key.get(key)
@@ -237,25 +247,23 @@ def check_acyclic(rules: Iterable[RuleData], context: Context) -> None:
 
 
 def _representatives_of(organisation_id: int, context: Context) -> list[PartyData]:
-    own = [p for p in context.parties if p.role == "representative" and p.organisation_id == organisation_id]
+    own = context.find("representative", "o", organisation_id)
     if own:
         return own
     # An umbrella organisation (e.g. Beredskabsstyrelsen) is represented by its units' representatives.
-    return [p for p in context.parties
-            if p.role == "representative" and p.organisation_parent_id == organisation_id]
+    return context.find("representative", "parent", organisation_id)
 
 
 def _municipal_party(role: str, municipality: MunicipalityData, context: Context) -> list[PartyData]:
     if role == "fire_service":
         return _representatives_of(municipality.fire_service_id, context) if municipality.fire_service_id else []
     if role == "regional_health":
-        return [p for p in context.parties if p.role == "representative"
-                and p.organisation_parent_id is not None
-                and p.organisation_parent_id == municipality.region_organisation_id]
+        if municipality.region_organisation_id is None:
+            return []
+        return context.find("representative", "parent", municipality.region_organisation_id)
     if role == "region_kommunikation":
-        return [p for p in context.parties if p.role == "kommunikation"
-                and p.organisation_id == municipality.region_organisation_id]
-    return [p for p in context.parties if p.role == role and p.municipality_code == municipality.code]
+        return context.find("kommunikation", "o", municipality.region_organisation_id)
+    return context.find(role, "m", municipality.code)
 
 
 def resolve(rule: RuleData, scope: Scope | None, context: Context) -> list[PartyData]:
@@ -275,7 +283,7 @@ def resolve(rule: RuleData, scope: Scope | None, context: Context) -> list[Party
         return _municipal_party(role, municipality, context)
     if role == "representative":
         return _representatives_of(value, context)
-    return [p for p in context.parties if p.role == role and p.organisation_id == value]
+    return context.find(role, "o", value)
 
 
 def _scope_of_party(party: PartyData) -> Scope:

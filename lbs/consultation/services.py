@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from lbs.audit import services as audit
 from lbs.audit.models import AppState
@@ -115,8 +115,9 @@ class RuleSet:
         return self.graphs[key]
 
 
-_CACHE: dict[tuple[str, int, tuple[tuple[int, int, Any], ...]], RuleSet] = {}
+_CACHE: dict[tuple[Any, ...], RuleSet] = {}
 _CACHE_LOCK = threading.Lock()
+_SIGNATURE_QUERY: Select[Any] | None = None
 
 
 def _database_identity() -> str:
@@ -125,21 +126,33 @@ def _database_identity() -> str:
     return str(engine.url)
 
 
+def _rules_signature() -> tuple[Any, ...]:
+    """One cheap query: the rules version, plus a fingerprint of the rule rows (so that a rolled-back
+    change, as in tests, can never leave a stale graph behind under a reused version number)."""
+    global _SIGNATURE_QUERY
+    if _SIGNATURE_QUERY is None:
+        version = select(AppState.value).where(AppState.key == RULES_VERSION_KEY).scalar_subquery()
+        _SIGNATURE_QUERY = select(version, func.count(Rule.id), func.max(Rule.id), func.max(Rule.created_at),
+                                  func.max(Rule.valid_to))
+    return tuple(db.session.execute(_SIGNATURE_QUERY).one())
+
+
 def current_ruleset() -> RuleSet:
     """The rules and graphs for the database's current rules version (rebuilt when it changes)."""
-    version = rules_version()
-    rows = db.session.scalars(select(Rule).order_by(Rule.code, Rule.version)).all()
-    signature = tuple((r.id, r.version, r.valid_to) for r in rows)
-    key = (_database_identity(), version, signature)
+    signature = _rules_signature()
+    key = (_database_identity(), *signature)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
+    rows = db.session.scalars(select(Rule).order_by(Rule.code, Rule.version)).all()
+    ruleset = RuleSet(version=int(signature[0] or 0), rules=tuple(rule_data(r) for r in rows),
+                      context=load_context())
+    with _CACHE_LOCK:
         if len(_CACHE) > 32:
             _CACHE.clear()
-        ruleset = RuleSet(version=version, rules=tuple(rule_data(r) for r in rows), context=load_context())
         _CACHE[key] = ruleset
-        return ruleset
+    return ruleset
 
 
 def incident_municipal_totals(*, incident_id: int, before: datetime | None = None) -> dict[str, Decimal]:
@@ -164,6 +177,25 @@ def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in rules):
         totals = incident_municipal_totals(incident_id=facts.incident_id, before=facts.at)
     return g.required(rules, facts, ruleset.context, ruleset.graph_at(facts.at), totals)
+
+
+def required_consultations_many(
+    *, facts: Sequence[DecisionFacts], incident_totals: dict[int, dict[str, Decimal]] | None = None
+) -> list[list[Requirement]]:
+    """``required_consultations`` for many decisions at once (bulk seeding): one rules lookup for all.
+    ``incident_totals`` (incident id → municipality code → earlier total) replaces the R14 query when given."""
+    ruleset = current_ruleset()
+    result = []
+    for item in facts:
+        rules = ruleset.in_force(item.at)
+        totals: dict[str, Decimal] = {}
+        if item.incident_id is not None and item.costs and any(r.kind == "incident_total" for r in rules):
+            if incident_totals is not None:
+                totals = incident_totals.get(item.incident_id, {})
+            else:
+                totals = incident_municipal_totals(incident_id=item.incident_id, before=item.at)
+        result.append(g.required(rules, item, ruleset.context, ruleset.graph_at(item.at), totals))
+    return result
 
 
 def unknown_party_keys(keys: Sequence[str]) -> list[str]:
