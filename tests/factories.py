@@ -122,3 +122,59 @@ def decision_with_costs(
     db.session.flush()
     d.test_lines = lines  # type: ignore[attr-defined]
     return d
+# ---- consultation (issue 5)
+
+
+def any_incident_id() -> int:
+    """An existing incident (the demo's, once the decision log seeds one), or a new test incident."""
+    from lbs.incidents.models import Incident as _Incident
+
+    found = db.session.scalar(select(_Incident.id).order_by(_Incident.id).limit(1))
+    return found if found is not None else incident("Matrixhændelse").id
+
+
+def decision(
+    inc: Incident,
+    *,
+    number: int,
+    type: str = "evacuation",
+    owner: Organisation | None = None,
+    decided_at: datetime | None = None,
+    staff_code: str = "LBS-S",
+    **kw: Any,
+) -> Any:
+    """A decision row inserted directly (dummy hash; the decision log builds real ones)."""
+    from lbs.decisions.models import Decision, DecisionType
+
+    maker = person(f"Beslutningstager {number}")
+    d = Decision(incident_id=inc.id, number=number, staff=staff(staff_code),
+                 decided_at=decided_at or utcnow() - timedelta(minutes=30), recorded_at=utcnow(),
+                 decided_by=maker, owner=owner or organisation("Midt- og Vestjyllands Politi"),
+                 type=DecisionType(type), title=kw.pop("title", f"Beslutning {number}"), decision="…",
+                 rationale="…", hash="0" * 64, **kw)
+    db.session.add(d)
+    db.session.flush()
+    return d
+
+
+def cost_line(dec: Any, *, bearer: Organisation, estimate: str, category: str = "emergency_accommodation",
+              provisional: bool = False) -> Any:
+    from lbs.costs.models import CostCategory, CostLine
+
+    line = CostLine(decision_id=dec.id, incident_id=dec.incident_id, bearer=bearer, category=CostCategory(category),
+                    estimate_dkk=Decimal(estimate), provisional=provisional)
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+def consultation(dec: Any, party_key: str, *, mode: str = "consult", outcome: str = "agreed") -> Any:
+    from lbs.consultation.models import Consultation, Mode, Outcome, Party
+
+    party = db.session.scalar(select(Party).where(Party.key == party_key))
+    assert party is not None, party_key
+    row = Consultation(decision_id=dec.id, party=party, consulted_at=dec.decided_at, mode=Mode(mode),
+                       outcome=Outcome(outcome))
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -44,6 +44,7 @@ class Requirement:
     rule: str  # code of the rule that finally requires it, e.g. "R5"
     timing: str = "before"
     path: tuple[str, ...] = ()  # rule codes from the decision to this party, e.g. ("R6", "R6b")
+    flag: str = ""  # a flag the rule raises, e.g. "significant_financial_event" (R14)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -1,18 +1,39 @@
-"""Consultation services: what a decision requires, parties, rules.
+"""Consultation services: what a decision requires, parties, rules, roster lookups, compliance.
 
-``required_consultations`` is the interface the decision log calls. The rule graph behind it is built
-by the consultation issue (#5).
+``required_consultations`` is the interface the decision log calls. The rule graph is built by the pure
+:mod:`lbs.consultation.graph` and cached in-process per rules version (a counter in ``AppState`` bumped on
+every rule change, so that several workers agree on when to rebuild).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+import networkx as nx
+from sqlalchemy import Select, func, select
 
-from lbs.consultation.facts import DecisionFacts, Requirement
-from lbs.consultation.models import Party
+from lbs.audit import services as audit
+from lbs.audit.models import AppState
+from lbs.auth.models import User
+from lbs.consultation import graph as g
+from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.models import Consultation, Mode, Party, Rule, Timing
+from lbs.costs.models import CostLine
+from lbs.decisions.models import Decision
+from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
+from lbs.incidents.models import Incident
+from lbs.organisations.models import Municipality, Organisation
+from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.staffs.services import held_at
+from lbs.timeutil import utcnow
+
+RULES_VERSION_KEY = "rules_version"
 
 
 def list_parties() -> Sequence[Party]:
@@ -23,8 +44,378 @@ def get_party_by_key(key: str) -> Party | None:
     return db.session.scalar(select(Party).where(Party.key == key))
 
 
+# ------------------------------------------------------------------ rules version and the cached graph
+
+
+def rules_version() -> int:
+    state = db.session.get(AppState, RULES_VERSION_KEY)
+    return state.value if state else 0
+
+
+def bump_rules_version() -> int:
+    state = db.session.get(AppState, RULES_VERSION_KEY)
+    if state is None:
+        state = AppState(key=RULES_VERSION_KEY, value=0)
+        db.session.add(state)
+    state.value += 1
+    db.session.flush()
+    return state.value
+
+
+def rule_data(rule: Rule) -> g.RuleData:
+    return g.RuleData(
+        id=rule.id, code=rule.code, version=rule.version, name=rule.name, condition=dict(rule.condition or {}),
+        mode=rule.mode.value, timing=rule.timing.value, valid_from=rule.valid_from, valid_to=rule.valid_to,
+        source_role=rule.source_role, target_role=rule.target_role, target_party_key=rule.target_party_key,
+    )
+
+
+def load_context() -> g.Context:
+    organisations = db.session.execute(select(Organisation.id, Organisation.kind, Organisation.parent_id)).all()
+    parent = {row.id: row.parent_id for row in organisations}
+    kinds = {row.id: row.kind.value for row in organisations}
+    rows = db.session.execute(
+        select(Party, Position.staff_id).outerjoin(Position, Position.id == Party.position_id).order_by(Party.key)
+    ).all()
+    staff_codes = {row.id: row.code for row in db.session.execute(select(Staff.id, Staff.code))}
+    parties = tuple(
+        g.PartyData(key=p.key, name=p.name, role=p.role, organisation_id=p.organisation_id,
+                    organisation_kind=kinds.get(p.organisation_id, "other"),
+                    organisation_parent_id=parent.get(p.organisation_id), municipality_code=p.municipality_code,
+                    position_id=p.position_id, staff_code=staff_codes.get(staff_id) if staff_id else None)
+        for p, staff_id in rows
+    )
+    municipalities = tuple(
+        g.MunicipalityData(code=m.code, name=m.name, organisation_id=m.organisation_id,
+                           region_organisation_id=m.region_organisation_id, fire_service_id=m.fire_service_id,
+                           threshold_t1_dkk=m.threshold_t1_dkk, threshold_t2_dkk=m.threshold_t2_dkk,
+                           budget_dkk=m.budget_dkk)
+        for m in db.session.scalars(select(Municipality).order_by(Municipality.code))
+    )
+    return g.Context(parties=parties, municipalities=municipalities, organisation_kinds=kinds)
+
+
+@dataclass
+class RuleSet:
+    """The rules (all versions), the district context and the graphs built from them, for one version."""
+
+    version: int
+    rules: tuple[g.RuleData, ...]
+    context: g.Context
+    graphs: dict[tuple[int, ...], nx.DiGraph] = field(default_factory=dict)
+
+    def in_force(self, at: datetime) -> list[g.RuleData]:
+        return [r for r in self.rules if r.in_force(at)]
+
+    def graph_at(self, at: datetime) -> nx.DiGraph:
+        rules = self.in_force(at)
+        key = tuple(r.id for r in rules)
+        if key not in self.graphs:
+            self.graphs[key] = g.build_graph(rules, self.context)
+        return self.graphs[key]
+
+
+_CACHE: dict[tuple[Any, ...], RuleSet] = {}
+_CACHE_LOCK = threading.Lock()
+_SIGNATURE_QUERY: Select[Any] | None = None
+
+
+def _database_identity() -> str:
+    bind: Any = db.session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    return str(engine.url)
+
+
+def _rules_signature() -> tuple[Any, ...]:
+    """One cheap query: the rules version, plus a fingerprint of the rule rows (so that a rolled-back
+    change, as in tests, can never leave a stale graph behind under a reused version number)."""
+    global _SIGNATURE_QUERY
+    if _SIGNATURE_QUERY is None:
+        version = select(AppState.value).where(AppState.key == RULES_VERSION_KEY).scalar_subquery()
+        _SIGNATURE_QUERY = select(version, func.count(Rule.id), func.max(Rule.id), func.max(Rule.created_at),
+                                  func.max(Rule.valid_to))
+    return tuple(db.session.execute(_SIGNATURE_QUERY).one())
+
+
+def current_ruleset() -> RuleSet:
+    """The rules and graphs for the database's current rules version (rebuilt when it changes)."""
+    signature = _rules_signature()
+    key = (_database_identity(), *signature)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+    rows = db.session.scalars(select(Rule).order_by(Rule.code, Rule.version)).all()
+    ruleset = RuleSet(version=int(signature[0] or 0), rules=tuple(rule_data(r) for r in rows),
+                      context=load_context())
+    with _CACHE_LOCK:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        _CACHE[key] = ruleset
+    return ruleset
+
+
+def incident_municipal_totals(*, incident_id: int, before: datetime | None = None) -> dict[str, Decimal]:
+    """The incident's cost estimates per municipality code (lines not superseded), for R14."""
+    query = (
+        select(Municipality.code, func.coalesce(func.sum(CostLine.estimate_dkk), 0))
+        .join(Municipality, Municipality.organisation_id == CostLine.bearer_id)
+        .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
+        .group_by(Municipality.code)
+    )
+    if before is not None:
+        query = query.join(Decision, Decision.id == CostLine.decision_id).where(Decision.decided_at < before)
+    return {row[0]: Decimal(row[1]) for row in db.session.execute(query)}
+
+
 def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     """The parties that must be consulted for a decision with these facts, by the rules in force at
     ``facts.at``, transitively. Ordered by party key."""
-    del facts
-    return []
+    ruleset = current_ruleset()
+    rules = ruleset.in_force(facts.at)
+    totals: dict[str, Decimal] = {}
+    if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in rules):
+        totals = incident_municipal_totals(incident_id=facts.incident_id, before=facts.at)
+    return g.required(rules, facts, ruleset.context, ruleset.graph_at(facts.at), totals)
+
+
+def required_consultations_many(
+    *, facts: Sequence[DecisionFacts], incident_totals: dict[int, dict[str, Decimal]] | None = None
+) -> list[list[Requirement]]:
+    """``required_consultations`` for many decisions at once (bulk seeding): one rules lookup for all.
+    ``incident_totals`` (incident id → municipality code → earlier total) replaces the R14 query when given."""
+    ruleset = current_ruleset()
+    result = []
+    for item in facts:
+        rules = ruleset.in_force(item.at)
+        totals: dict[str, Decimal] = {}
+        if item.incident_id is not None and item.costs and any(r.kind == "incident_total" for r in rules):
+            if incident_totals is not None:
+                totals = incident_totals.get(item.incident_id, {})
+            else:
+                totals = incident_municipal_totals(incident_id=item.incident_id, before=item.at)
+        result.append(g.required(rules, item, ruleset.context, ruleset.graph_at(item.at), totals))
+    return result
+
+
+def unknown_party_keys(keys: Sequence[str]) -> list[str]:
+    """The keys among ``keys`` that name no party (for validating consultations: a 422)."""
+    wanted = {k for k in keys if isinstance(k, str)}
+    known = set(db.session.scalars(select(Party.key).where(Party.key.in_(wanted)))) if wanted else set()
+    return [k for k in keys if k not in known]
+
+
+def rule_graph(*, at: datetime | None = None) -> nx.DiGraph:
+    return current_ruleset().graph_at(at or utcnow())
+
+
+# ------------------------------------------------------------------ the roster behind a party
+
+
+@dataclass(frozen=True)
+class SeatHolders:
+    primary: Person | None
+    deputies: list[Person]
+
+
+def seat_holders(*, party_keys: Sequence[str], at: datetime) -> dict[str, SeatHolders]:
+    """Who holds each party's seat at ``at`` (primary holder and deputies in rank order)."""
+    parties = db.session.scalars(select(Party).where(Party.key.in_(list(party_keys)))).all()
+    positions = {p.key: p.position_id for p in parties if p.position_id}
+    result: dict[str, SeatHolders] = {}
+    if not positions:
+        return result
+    rows = db.session.execute(
+        select(Assignment.position_id, Assignment.rank, Person)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.position_id.in_(set(positions.values())), held_at(at))
+        .order_by(Assignment.position_id, Assignment.rank)
+    ).all()
+    by_position: dict[int, list[tuple[int, Person]]] = {}
+    for position_id, rank, person in rows:
+        by_position.setdefault(position_id, []).append((rank, person))
+    for key, position_id in positions.items():
+        holders = by_position.get(position_id, [])
+        primary = next((p for rank, p in holders if rank == 0), None)
+        result[key] = SeatHolders(primary=primary, deputies=[p for rank, p in holders if rank > 0])
+    return result
+
+
+# ------------------------------------------------------------------ rule administration
+
+
+def list_rules(*, include_retired: bool = True) -> Sequence[Rule]:
+    query = select(Rule).order_by(Rule.code, Rule.version)
+    if not include_retired:
+        query = query.where(Rule.valid_to.is_(None))
+    return db.session.scalars(query).all()
+
+
+def get_rule(rule_id: int) -> Rule:
+    rule = db.session.get(Rule, rule_id)
+    if rule is None:
+        raise NotFound("no such rule")
+    return rule
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    code: str
+    name: str
+    condition: dict[str, Any]
+    mode: str
+    timing: str
+    source_role: str | None = None
+    target_role: str | None = None
+    target_party_key: str | None = None
+    description: str | None = None
+
+
+def _candidate(data: RuleInput, *, valid_from: datetime, version: int) -> g.RuleData:
+    return g.RuleData(id=-1, code=data.code, version=version, name=data.name, condition=data.condition,
+                      mode=data.mode, timing=data.timing, valid_from=valid_from, source_role=data.source_role or None,
+                      target_role=data.target_role or None, target_party_key=data.target_party_key or None)
+
+
+def check_rule(data: RuleInput, *, at: datetime | None = None) -> g.RuleData:
+    """Validate a new rule (or a new version of one) against the district and the rules in force."""
+    at = at or utcnow()
+    if not data.code.strip() or len(data.code) > 20:
+        raise ValidationError("invalid rule", {"code": ["a code of 1 to 20 characters is required"]})
+    if not data.name.strip() or len(data.name) > 200:
+        raise ValidationError("invalid rule", {"name": ["a name of 1 to 200 characters is required"]})
+    ruleset = current_ruleset()
+    candidate = _candidate(data, valid_from=at, version=1)
+    try:
+        g.validate_rule(candidate, ruleset.context)
+        others = [r for r in ruleset.in_force(at) if r.code != data.code]
+        g.check_acyclic([*others, candidate], ruleset.context)
+    except g.RuleError as error:
+        raise ValidationError("invalid rule", {error.field: [error.message]}) from error
+    return candidate
+
+
+def create_rule(*, by: User | None, data: RuleInput, valid_from: datetime | None = None) -> Rule:
+    """Add a rule, or a new version of the rule with the same code (the old version gets ``valid_to``)."""
+    valid_from = valid_from or utcnow()
+    check_rule(data, at=valid_from)
+    current = db.session.scalars(
+        select(Rule).where(Rule.code == data.code).order_by(Rule.version.desc())
+    ).first()
+    version = current.version + 1 if current else 1
+    if current is not None and (current.valid_to is None or current.valid_to > valid_from):
+        if current.valid_from >= valid_from:
+            raise ValidationError("invalid rule", {"valid_from": ["must be after the current version's start"]})
+        audit.record(by=by, action="consultation.rule.supersede", object_type="consultation_rule",
+                     object_id=current.id, summary=f"rule {current.code} v{current.version} superseded",
+                     changes={"valid_to": (current.valid_to, valid_from)})
+        current.valid_to = valid_from
+    rule = Rule(code=data.code, version=version, name=data.name, description=data.description,
+                condition=data.condition, source_role=data.source_role or None, target_role=data.target_role or None,
+                target_party_key=data.target_party_key or None, mode=Mode(data.mode), timing=Timing(data.timing),
+                valid_from=valid_from, created_by_id=by.id if by else None)
+    db.session.add(rule)
+    db.session.flush()
+    audit.record(by=by, action="consultation.rule.create", object_type="consultation_rule", object_id=rule.id,
+                 summary=f"rule {rule.code} v{rule.version} created",
+                 data={"condition": data.condition, "mode": data.mode, "timing": data.timing,
+                       "target_role": data.target_role, "target_party_key": data.target_party_key})
+    bump_rules_version()
+    return rule
+
+
+def retire_rule(*, by: User | None, rule: Rule, at: datetime | None = None) -> Rule:
+    """End a rule's validity (it stays, to judge the decisions taken while it was in force)."""
+    at = at or utcnow()
+    if rule.valid_to is not None and rule.valid_to <= at:
+        raise ValidationError("invalid rule", {"rule": ["this rule is already retired"]})
+    if at <= rule.valid_from:
+        at = rule.valid_from
+    audit.record(by=by, action="consultation.rule.retire", object_type="consultation_rule", object_id=rule.id,
+                 summary=f"rule {rule.code} v{rule.version} retired", changes={"valid_to": (rule.valid_to, at)})
+    rule.valid_to = at
+    db.session.flush()
+    bump_rules_version()
+    return rule
+
+
+# ------------------------------------------------------------------ facts of a logged decision, compliance
+
+
+def facts_of(decision: Decision) -> DecisionFacts:
+    incident = db.session.get(Incident, decision.incident_id)
+    lines = db.session.scalars(select(CostLine).where(CostLine.decision_id == decision.id)
+                               .order_by(CostLine.id)).all()
+    return DecisionFacts(
+        at=decision.decided_at, staff=decision.staff.code, type=decision.type.value,
+        owner_organisation_id=decision.owner_id,
+        municipalities=tuple(m.code for m in incident.municipalities) if incident else (),
+        costs=tuple(CostFact(bearer_organisation_id=c.bearer_id, category=c.category.value,
+                             estimate_dkk=c.estimate_dkk, provisional=c.provisional) for c in lines),
+        urgent=decision.urgent, conditions=dict(decision.conditions or {}), incident_id=decision.incident_id,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionCompliance:
+    decision: Decision
+    required: list[Requirement]
+    done: list[Consultation]
+    missing: list[Requirement]
+
+
+def incident_compliance(*, incident_id: int) -> list[DecisionCompliance]:
+    """Per decision of the incident: required vs. done consultations and the gaps."""
+    decisions = db.session.scalars(
+        select(Decision).where(Decision.incident_id == incident_id).order_by(Decision.number)
+    ).all()
+    consultations = db.session.scalars(
+        select(Consultation).join(Decision, Decision.id == Consultation.decision_id)
+        .where(Decision.incident_id == incident_id).order_by(Consultation.id)
+    ).all()
+    done_by_decision: dict[int, list[Consultation]] = {}
+    for consultation in consultations:
+        done_by_decision.setdefault(consultation.decision_id, []).append(consultation)
+    result = []
+    for decision in decisions:
+        required = required_consultations(facts=facts_of(decision))
+        done = done_by_decision.get(decision.id, [])
+        done_keys = {c.party.key for c in done}
+        result.append(DecisionCompliance(decision=decision, required=required, done=done,
+                                         missing=[r for r in required if r.party_key not in done_keys]))
+    return result
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    decision: Decision
+    added: list[Requirement]
+    removed: list[Requirement]
+
+
+def preview_rule(*, data: RuleInput, at: datetime | None = None) -> list[PreviewRow]:
+    """What a new rule would change in the required sets of the demo incident's decisions (stores nothing)."""
+    at = at or utcnow()
+    candidate = check_rule(data, at=at)
+    ruleset = current_ruleset()
+    incident_id = db.session.scalar(
+        select(Incident.id).where(Incident.exercise.is_(False)).order_by(Incident.id).limit(1)
+    )
+    if incident_id is None:
+        return []
+    decisions = db.session.scalars(
+        select(Decision).where(Decision.incident_id == incident_id).order_by(Decision.number)
+    ).all()
+    rows = []
+    for decision in decisions:
+        facts = facts_of(decision)
+        now_facts = DecisionFacts(**{**facts.__dict__, "at": at})
+        before_rules = [r for r in ruleset.in_force(at)]
+        after_rules = [r for r in before_rules if r.code != data.code] + [candidate]
+        totals = incident_municipal_totals(incident_id=incident_id, before=decision.decided_at)
+        before = {r.party_key: r for r in g.required(before_rules, now_facts, ruleset.context, None, totals)}
+        after = {r.party_key: r for r in g.required(after_rules, now_facts, ruleset.context, None, totals)}
+        rows.append(PreviewRow(decision=decision,
+                               added=[r for k, r in sorted(after.items()) if k not in before],
+                               removed=[r for k, r in sorted(before.items()) if k not in after]))
+    return rows

@@ -1,0 +1,81 @@
+// The required-consultations panel on the decision form: posts the form on change (debounced), shows the
+// required parties, and fills a consultation row when a party's button is pressed. Without JavaScript the
+// form still works; the API computes the missing consultations when the decision is saved.
+(function () {
+  "use strict";
+
+  function panelFor(form) {
+    return form.querySelector("#required-panel[data-panel-url]") || document.querySelector("#required-panel[data-panel-url]");
+  }
+
+  function refresh(form, panel) {
+    var data = new FormData(form);
+    fetch(panel.getAttribute("data-panel-url"), {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("panel " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      panel.innerHTML = html;
+    }).catch(function () { /* keep the last panel; saving still reports missing parties */ });
+  }
+
+  function partyRows(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("[name^='consultations-'][name$='-party']"));
+  }
+
+  function addRow(form, party) {
+    var rows = partyRows(form);
+    var empty = rows.filter(function (el) { return !el.value; })[0];
+    if (!empty && rows.length) {
+      var last = rows[rows.length - 1];
+      var container = last.closest("fieldset, .consultation-row, li, tr") || last.parentNode;
+      var clone = container.cloneNode(true);
+      var next = rows.length;
+      clone.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(/consultations-\d+-/, "consultations-" + next + "-")); }
+        });
+        if (el.name && el.tagName !== "SELECT" && el.type !== "checkbox") { el.value = ""; }
+      });
+      container.parentNode.insertBefore(clone, container.nextSibling);
+      empty = clone.querySelector("[name='consultations-" + next + "-party']");
+    }
+    if (!empty) { return; }
+    empty.value = party;
+    var at = form.querySelector("[name='" + empty.name.replace(/-party$/, "-consulted_at") + "']");
+    var decided = form.querySelector("[name='decided_at']");
+    if (at && !at.value && decided) { at.value = decided.value; }
+    empty.dispatchEvent(new Event("change", { bubbles: true }));
+    empty.focus();
+  }
+
+  function init() {
+    var panel = document.querySelector("#required-panel[data-panel-url]");
+    if (!panel) { return; }
+    var form = panel.closest("form");
+    if (!form) { return; }
+    panel.setAttribute("aria-live", "polite");
+    var timer = null;
+    var schedule = function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(function () { refresh(form, panelFor(form)); }, 300);
+    };
+    form.addEventListener("change", schedule);
+    form.addEventListener("input", schedule);
+    panel.addEventListener("click", function (event) {
+      var button = event.target.closest("button.panel-add");
+      if (!button) { return; }
+      event.preventDefault();
+      addRow(form, button.getAttribute("data-party"));
+    });
+    schedule();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
