@@ -37,7 +37,7 @@ lint: install
 
 # Re-extract the messages and merge them into the Danish catalog (then translate the new entries).
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/lbs-messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* .venv' -o /tmp/lbs-messages.pot .
 	$(VENV)/bin/pybabel update -i /tmp/lbs-messages.pot -d lbs/translations -l da --width 110
 
 clean:

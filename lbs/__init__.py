@@ -31,10 +31,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from lbs.formatting import register_filters
+    from lbs.labels import register_labels
     from lbs.navigation import register_navigation
     from lbs.security import register_security_headers
 
     register_filters(app)
+    register_labels(app)
     register_navigation(app)
     register_security_headers(app)
     return app

@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import graph as g
 from lbs.consultation import layout, services
@@ -31,9 +32,8 @@ from lbs.timeutil import localize_strict, utcnow
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultation")
 
-MODE_LABELS = {"inform": _l("Inform"), "consult": _l("Consult"), "approve": _l("Approve")}
-TIMING_LABELS = {"before": _l("before"), "after": _l("after"), "at_once": _l("at once"),
-                 "next_meeting": _l("at the next meeting")}
+MODE_LABELS = labels.MODE
+TIMING_LABELS = labels.TIMING
 KIND_LABELS = {"condition": _l("Decision condition"), "police": _l("Police"), "municipality": _l("Municipality"),
                "region": _l("Region"), "fire_service": _l("Fire service"), "state_agency": _l("State agency"),
                "defence": _l("Defence"), "home_guard": _l("Home guard"), "other": _l("Other")}

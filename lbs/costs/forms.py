@@ -11,7 +11,7 @@ from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import ValidationError as FormError
 
-from lbs.costs.models import BudgetNote
+from lbs import labels
 from lbs.forms import choices
 from lbs.money import MoneyError, parse_money_form
 
@@ -48,11 +48,7 @@ class DisputeForm(FlaskForm):
     informed = StringField(_l("Who was informed"), validators=[DataRequired(), Length(max=1000)])
 
 
-BUDGET_NOTE_LABELS = {
-    BudgetNote.NONE: _l("No budget note"),
-    BudgetNote.STATUTORY_GRANT_TO_FOLLOW: _l("Statutory measure, grant to follow"),
-    BudgetNote.NEEDS_SUPPLEMENTARY_GRANT: _l("Needs a supplementary grant"),
-}
+BUDGET_NOTE_LABELS = labels.BUDGET_NOTE
 
 
 class BudgetNoteForm(FlaskForm):
@@ -61,4 +57,4 @@ class BudgetNoteForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.budget_note.choices = choices((k.value, v) for k, v in BUDGET_NOTE_LABELS.items())
+        self.budget_note.choices = choices(BUDGET_NOTE_LABELS.items())

@@ -7,12 +7,12 @@ from typing import IO, Any, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from lbs import labels
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, permission_required
 from lbs.costs import charts, exports, services
@@ -33,12 +33,7 @@ from lbs.organisations.models import Municipality
 
 bp = Blueprint("costs", __name__, url_prefix="/costs")
 
-STATUS_LABELS = {
-    CostStatus.ESTIMATED: _l("Estimated"),
-    CostStatus.ACCEPTED: _l("Accepted"),
-    CostStatus.DISPUTED: _l("Disputed"),
-    CostStatus.SETTLED: _l("Settled"),
-}
+STATUS_LABELS = labels.COST_STATUS
 
 
 def _user() -> User:
@@ -58,24 +53,7 @@ def category_label(category: CostCategory) -> str:
     return str(CATEGORY_LABELS[category])
 
 
-CATEGORY_LABELS = {
-    CostCategory.EVACUATION_TRANSPORT: _l("Evacuation transport"),
-    CostCategory.EMERGENCY_ACCOMMODATION: _l("Emergency accommodation"),
-    CostCategory.CATERING: _l("Catering for evacuees"),
-    CostCategory.RESPONDER_CATERING: _l("Catering for responders"),
-    CostCategory.SUPPLIES: _l("Supplies and sanitation"),
-    CostCategory.REHOUSING: _l("Long-term rehousing"),
-    CostCategory.EXTRA_STAFF: _l("Extra staff costs"),
-    CostCategory.EQUIPMENT: _l("Equipment hire and purchase"),
-    CostCategory.EXTERNAL_ASSISTANCE: _l("External assistance"),
-    CostCategory.PSYCHOSOCIAL: _l("Psychosocial support"),
-    CostCategory.PUBLIC_INFORMATION: _l("Public information"),
-    CostCategory.CLEAN_UP: _l("Acute clean-up"),
-    CostCategory.RESTORATION: _l("Restoration"),
-    CostCategory.PRIVATE_COMPENSATION: _l("Compensation to private persons"),
-    CostCategory.ADMINISTRATION: _l("Administration"),
-    CostCategory.LOST_INCOME: _l("Lost income"),
-}
+CATEGORY_LABELS = labels.COST_CATEGORY
 
 
 def _labels() -> dict[str, Any]:

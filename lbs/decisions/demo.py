@@ -119,7 +119,8 @@ def seed(now: datetime) -> None:
          title="Højtydende pumper fra Beredskabsstyrelsen",
          decision="Der anmodes om to højtydende pumper med mandskab fra Beredskabsstyrelsen Midtjylland.",
          rationale="Kommunens egne pumper har ikke kapacitet til at tømme Nørregade-tunnelen.",
-         conditions={"assisting_organisation_ids": [brs_midt.id], "disputed_bearer": True},
+         # The provisional cost line makes the bearer uncertain (R8); the assisting agency is consulted (R10).
+         conditions={"assisting_organisation_ids": [brs_midt.id]},
          costs=[CostDraft(herning.id, C.EXTERNAL_ASSISTANCE, Decimal("80000.00"), True,
                           "Pumper og mandskab; betaler afklares (foreløbig Herning Kommune)")],
          consultations=[
@@ -135,7 +136,7 @@ def seed(now: datetime) -> None:
               decision="34 beboere flyttes til plejecenter Bakkehuset; AMK sørger for liggende transport.",
               information="Kælderen under plejecentret er oversvømmet; nødstrøm usikker.",
               rationale="Sårbare borgere kan ikke evakueres sent på natten, hvis strømmen går.",
-              conditions={"vulnerable": True, "disputed_bearer": True},
+              conditions={"vulnerable": True, "disputed": True, "disputed_bearer_ids": [herning.id, region.id]},
               costs=[CostDraft(herning.id, C.EVACUATION_TRANSPORT, Decimal("35000.00"), True,
                                "Liggende transport; omtvistet mellem Herning Kommune og Region Midtjylland")],
               consultations=[

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lbs import labels
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory
 from lbs.decisions.models import DecisionType
@@ -17,25 +18,10 @@ from lbs.forms import choices
 
 ROWS = 3
 
-TYPE_LABELS = {
-    "evacuation": _l("Evacuation"), "shelter": _l("Shelter"), "cordon": _l("Cordon"), "warning": _l("Warning"),
-    "resource_request": _l("Resource request"), "assistance_request": _l("Assistance request"),
-    "closure": _l("Closure"), "traffic": _l("Traffic"), "communication": _l("Communication"),
-    "stand_down": _l("Stand down"), "other": _l("Other"),
-}
-CATEGORY_LABELS = {
-    "evacuation_transport": _l("Evacuation transport"), "emergency_accommodation": _l("Emergency accommodation"),
-    "catering": _l("Catering for evacuees"), "responder_catering": _l("Catering for responders"),
-    "supplies": _l("Supplies and sanitation"), "rehousing": _l("Long-term rehousing"),
-    "extra_staff": _l("Extra staff costs"), "equipment": _l("Equipment"),
-    "external_assistance": _l("External assistance"), "psychosocial": _l("Psychosocial support"),
-    "public_information": _l("Public information"), "clean_up": _l("Acute clean-up"),
-    "restoration": _l("Restoration"), "private_compensation": _l("Compensation to private persons"),
-    "administration": _l("Administration"), "lost_income": _l("Lost income"),
-}
-MODE_LABELS = {"inform": _l("Inform"), "consult": _l("Consult"), "approve": _l("Approve")}
-OUTCOME_LABELS = {"agreed": _l("Agreed"), "agreed_with_reservation": _l("Agreed with reservation"),
-                  "objected": _l("Objected"), "no_answer": _l("No answer")}
+TYPE_LABELS = labels.DECISION_TYPE
+CATEGORY_LABELS = labels.COST_CATEGORY
+MODE_LABELS = labels.MODE
+OUTCOME_LABELS = labels.OUTCOME
 
 
 def _blank(pairs: Sequence[tuple[Any, Any]]) -> list[Any]:

@@ -243,8 +243,10 @@ def show(decision_id: int) -> ResponseReturnValue:
     incident = incident_or_404(decision.incident_id)
     amended = services.get_decision(decision.amends_id) if decision.amends_id else None
     amendments = services.amendments_of(decision)
+    org_names = {org.id: org.name for org in organisations.list_organisations()}
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
-                           amendments=amendments, can_write=can(current_user, Action.DECISION_WRITE))
+                           amendments=amendments, can_write=can(current_user, Action.DECISION_WRITE),
+                           org_names=org_names)
 
 
 def _decision_or_404(decision_id: int) -> Decision:

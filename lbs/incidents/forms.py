@@ -7,14 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lbs import labels
 from lbs.forms import choices
 from lbs.incidents.models import IncidentKind
 
-KIND_LABELS = {
-    "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
-    "fire": _l("Fire"), "cbrne": _l("CBRNE"), "terror": _l("Terror"), "utility_failure": _l("Utility failure"),
-    "health": _l("Health"), "migration": _l("Migration"), "planned_event": _l("Planned event"), "other": _l("Other"),
-}
+KIND_LABELS = labels.INCIDENT_KIND
 
 
 class IncidentForm(FlaskForm):

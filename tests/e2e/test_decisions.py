@@ -30,7 +30,7 @@ def test_log_amend_and_verify_a_decision(page, live_server):
 
     expect(page.get_by_text("Beslutning 7 er registreret.")).to_be_visible()
     expect(page.get_by_role("heading", name="Beslutning 7: Sandsække til Nørregade")).to_be_visible()
-    expect(page.get_by_text("25000.00")).to_be_visible()
+    expect(page.get_by_text("25.000,00\u00a0kr.")).to_be_visible()
     page.get_by_role("link", name=DEMO_TITLE).click()
     row = page.locator("tr.decision-row[data-number='7']")
     expect(row).to_contain_text("Sandsække til Nørregade")

@@ -29,7 +29,7 @@
     var empty = rows.filter(function (el) { return !el.value; })[0];
     if (!empty && rows.length) {
       var last = rows[rows.length - 1];
-      var container = last.closest("fieldset, .consultation-row, li, tr") || last.parentNode;
+      var container = last.closest("[data-row], .consultation-row, li, tr") || last.parentNode;
       var clone = container.cloneNode(true);
       var next = rows.length;
       clone.querySelectorAll("[name], [id], label[for]").forEach(function (el) {

@@ -1,0 +1,65 @@
+"""Translated labels for the stored enum values, shared by forms, views, templates and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+DECISION_TYPE = {
+    "evacuation": _l("Evacuation"), "shelter": _l("Shelter"), "cordon": _l("Cordon"), "warning": _l("Warning"),
+    "resource_request": _l("Resource request"), "assistance_request": _l("Assistance request"),
+    "closure": _l("Closure"), "traffic": _l("Traffic"), "communication": _l("Communication"),
+    "stand_down": _l("Stand down"), "other": _l("Other"),
+}
+COST_CATEGORY = {
+    "evacuation_transport": _l("Evacuation transport"), "emergency_accommodation": _l("Emergency accommodation"),
+    "catering": _l("Catering for evacuees"), "responder_catering": _l("Catering for responders"),
+    "supplies": _l("Supplies and sanitation"), "rehousing": _l("Long-term rehousing"),
+    "extra_staff": _l("Extra staff costs"), "equipment": _l("Equipment hire and purchase"),
+    "external_assistance": _l("External assistance"), "psychosocial": _l("Psychosocial support"),
+    "public_information": _l("Public information"), "clean_up": _l("Acute clean-up"),
+    "restoration": _l("Restoration"), "private_compensation": _l("Compensation to private persons"),
+    "administration": _l("Administration"), "lost_income": _l("Lost income"),
+}
+COST_STATUS = {
+    "estimated": _l("Estimated"), "accepted": _l("Accepted"), "disputed": _l("Disputed"), "settled": _l("Settled"),
+}
+BUDGET_NOTE = {
+    "none": _l("No budget note"),
+    "statutory_grant_to_follow": _l("Statutory measure, grant to follow"),
+    "needs_supplementary_grant": _l("Needs a supplementary grant"),
+}
+MODE = {"inform": _l("Inform"), "consult": _l("Consult"), "approve": _l("Approve")}
+TIMING = {"before": _l("before"), "after": _l("after"), "at_once": _l("at once"),
+          "next_meeting": _l("at the next meeting")}
+OUTCOME = {"agreed": _l("Agreed"), "agreed_with_reservation": _l("Agreed with reservation"),
+           "objected": _l("Objected"), "no_answer": _l("No answer")}
+INCIDENT_KIND = {
+    "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
+    "fire": _l("Fire"), "cbrne": _l("CBRNE"), "terror": _l("Terror"), "utility_failure": _l("Utility failure"),
+    "health": _l("Health"), "migration": _l("Migration"), "planned_event": _l("Planned event"), "other": _l("Other"),
+}
+
+LABELS: dict[str, dict[str, Any]] = {
+    "decision_type": DECISION_TYPE,
+    "cost_category": COST_CATEGORY,
+    "cost_status": COST_STATUS,
+    "budget_note": BUDGET_NOTE,
+    "mode": MODE,
+    "timing": TIMING,
+    "outcome": OUTCOME,
+    "incident_kind": INCIDENT_KIND,
+}
+
+
+def label(kind: str, value: object) -> str:
+    """``label("cost_category", "catering")`` → the translated label; unknown values are shown as they are."""
+    key = getattr(value, "value", value)
+    found = LABELS[kind].get(str(key))
+    return str(found) if found is not None else str(key)
+
+
+def register_labels(app: Flask) -> None:
+    app.add_template_global(label, "label")
