@@ -193,9 +193,9 @@ def roster_at_decision(
             continue
         holders = _holders(assignments, party.position_id, at)
         title = next((a.position_title for a in assignments if a.position_id == party.position_id), None)
-        acting = holders[0] if holders else None
+        first = holders[0] if holders else None
         seats.append(Seat(role="party", label=requirement.name, position_title=title, holders=holders,
-                          acting=acting, deputy_acting=acting is not None and acting.rank > 0,
+                          acting=first, deputy_acting=first is not None and first.rank > 0,
                           party_key=requirement.party_key))
     return seats
 
