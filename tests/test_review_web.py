@@ -25,7 +25,11 @@ def inc(app, monkeypatch):
     return incident
 
 
-def test_review_page_shows_figures_rosters_and_integrity_not_checked(inc, login):
+UNAVAILABLE = services.IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
+
+
+def test_review_page_shows_figures_rosters_and_integrity_not_checked(inc, login, monkeypatch):
+    monkeypatch.setattr(services, "integrity", lambda incident_id: UNAVAILABLE)
     client = login("revisor")
     html = client.get(f"/review/incidents/{inc.id}").get_data(as_text=True)
     assert "Nøgletal" in html and "Tidslinje over beslutninger og aktiveringer" in html
@@ -33,7 +37,7 @@ def test_review_page_shows_figures_rosters_and_integrity_not_checked(inc, login)
     assert "Beslutning 4: Evakuering udvidet" in html
     assert "Fungerende stabschef, Midt- og Vestjyllands Politi" in html and "stedfortræder fungerer" in html
     assert "Kommunaldirektør, Herning Kommune" in html
-    assert "Integritet ikke kontrolleret" in html  # the verifier is on another branch: never shown as ok
+    assert "Integritet ikke kontrolleret" in html  # no verifier: never shown as ok
     assert "Kæden er intakt" not in html
     assert "Tilføj et fund" in html and "Godkend evalueringen" in html
     assert "<script>" not in html and " onclick=" not in html
@@ -108,3 +112,26 @@ def test_search_page_filters(inc, login):
     assert inc.title not in client.get("/review/?municipality=787").get_data(as_text=True)
     assert client.get("/review/?date_from=not-a-date").status_code == 200
     assert client.get("/review/?kind=nonsense&page=x").status_code == 200
+
+
+def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
+    from lbs.auth.models import User
+
+    monkeypatch.setattr(services, "integrity", lambda incident_id: UNAVAILABLE)
+    revisor = db.session.scalar(select(User).where(User.username == "revisor"))
+    services.add_finding(by=revisor, incident=inc, observation="Fund via API")
+    db.session.commit()
+    body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
+    assert (body["decisions"], body["urgent"], body["amendments"], body["consultations_missing"]) == (4, 1, 1, 4)
+    assert body["per_staff"] == {"LBS-O": 2, "LBS-S": 2}
+    assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {
+        "Herning Kommune": "150000.00", "Region Midtjylland": "25000.00"}
+    assert body["integrity"]["checked"] is False and body["integrity"]["ok"] is None
+    monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, True, 4, None))
+    body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
+    assert body["integrity"] == {"checked": True, "ok": True, "decisions_checked": 4, "first_broken": None}
+    assert body["chain_head"] == services.chain_head(inc.id)
+    findings = api_as("politi").get(f"/api/v1/incidents/{inc.id}/findings").get_json()
+    assert [f["observation"] for f in findings] == ["Fund via API"]
+    assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 403
+    assert api_as("holstebro").get("/api/v1/incidents/999999/findings").status_code == 404

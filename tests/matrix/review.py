@@ -36,3 +36,8 @@ CASES = [
     Case("GET", lambda: _path("/review.pdf"), ALL, rule="/review/incidents/<id>/review.pdf"),
     Case("GET", lambda: _path("/findings.csv"), ALL, rule="/review/incidents/<id>/findings.csv"),
 ]
+
+CASES += [
+    Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/review", ALL, rule="/api/v1/incidents/<id>/review"),
+    Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/findings", ALL, rule="/api/v1/incidents/<id>/findings"),
+]
