@@ -59,6 +59,7 @@ def test_key_figures(review_incident):
     by_bearer = {c.bearer_name: c for c in f.costs}
     assert by_bearer["Herning Kommune"].estimate_dkk == Decimal("150000.00")
     assert by_bearer["Herning Kommune"].actual_dkk == Decimal("0.00")
+    assert by_bearer["Herning Kommune"].difference_dkk is None  # no actual amount yet
     assert by_bearer["Region Midtjylland"].estimate_dkk == Decimal("25000.00")
     assert by_bearer["Region Midtjylland"].provisional == 1
     assert f.estimate_total == Decimal("175000.00")
@@ -74,6 +75,9 @@ def test_disputed_costs_and_actuals_when_not_superseded(app, rules, unchecked):
     assert (herning.estimate_dkk, herning.actual_dkk, herning.disputed) == (
         Decimal("150000.00"), Decimal("112500.50"), 1)
     assert herning.lines == 2 and herning.lines_with_actual == 1
+    # the actual is compared with the estimate of the same line only
+    assert herning.difference_dkk == Decimal("12500.50")
+    assert services.incident_review(factories.review_incident_with_decisions(specs=[])).figures.difference_total is None
 
 
 def test_rows_required_done_missing_delay_amendments(review_incident):

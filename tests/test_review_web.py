@@ -126,6 +126,7 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     assert body["per_staff"] == {"LBS-O": 2, "LBS-S": 2}
     assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {
         "Herning Kommune": "150000.00", "Region Midtjylland": "25000.00"}
+    assert {c["actual_dkk"] for c in body["costs"]} == {None}
     assert body["integrity"]["checked"] is False and body["integrity"]["ok"] is None
     monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, True, 4, None))
     body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()

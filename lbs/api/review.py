@@ -26,7 +26,8 @@ REVIEW = obj({
     "consultations_missing": {"type": "integer"},
     "decisions_with_missing": {"type": "integer"},
     "costs": array_of(obj({"bearer": {"type": "integer"}, "bearer_name": {"type": "string"},
-                           "estimate_dkk": MONEY, "actual_dkk": MONEY, "disputed": {"type": "integer"}})),
+                           "estimate_dkk": MONEY, "actual_dkk": {**MONEY, "type": ["string", "null"]},
+                           "disputed": {"type": "integer"}})),
     "integrity": obj({"checked": {"type": "boolean"}, "ok": {"type": ["boolean", "null"]},
                       "decisions_checked": {"type": "integer"}, "first_broken": {"type": ["integer", "null"]}}),
     "chain_head": HASH,
@@ -56,7 +57,8 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
         "amendments": f.amendments, "consultations_missing": f.consultations_missing,
         "decisions_with_missing": f.decisions_with_missing,
         "costs": [{"bearer": c.bearer_id, "bearer_name": c.bearer_name, "estimate_dkk": _money(c.estimate_dkk),
-                   "actual_dkk": _money(c.actual_dkk), "disputed": c.disputed} for c in f.costs],
+                   "actual_dkk": _money(c.actual_dkk) if c.lines_with_actual else None, "disputed": c.disputed}
+                  for c in f.costs],
         # "checked": false means the decision log's verifier was not available: "ok" is then null, never true.
         "integrity": {"checked": check.available, "ok": check.ok if check.available else None,
                       "decisions_checked": check.checked, "first_broken": check.first_broken},

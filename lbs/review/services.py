@@ -349,10 +349,15 @@ class BearerCosts:
     lines_with_actual: int
     disputed: int
     provisional: int
+    # The estimates of just the lines that have an actual amount (what the actuals compare with).
+    estimate_with_actual_dkk: Decimal = Decimal("0.00")
 
     @property
-    def difference_dkk(self) -> Decimal:
-        return self.actual_dkk - self.estimate_dkk
+    def difference_dkk(self) -> Decimal | None:
+        """Actual minus estimate over the lines with an actual amount; None while there is none."""
+        if not self.lines_with_actual:
+            return None
+        return self.actual_dkk - self.estimate_with_actual_dkk
 
 
 @dataclass
@@ -378,6 +383,11 @@ class KeyFigures:
     def actual_total(self) -> Decimal:
         return sum((c.actual_dkk for c in self.costs), Decimal("0.00"))
 
+    @property
+    def difference_total(self) -> Decimal | None:
+        differences = [c.difference_dkk for c in self.costs if c.difference_dkk is not None]
+        return sum(differences, Decimal("0.00")) if differences else None
+
 
 def costs_per_bearer(incident_id: int) -> list[BearerCosts]:
     """Estimate vs. actual per bearer, summed in SQL; superseded lines are left out."""
@@ -390,6 +400,8 @@ def costs_per_bearer(incident_id: int) -> list[BearerCosts]:
             func.count(CostLine.actual_dkk),
             func.sum(case((CostLine.status == CostStatus.DISPUTED, 1), else_=0)),
             func.sum(case((CostLine.provisional.is_(True), 1), else_=0)),
+            type_coerce(func.sum(case((CostLine.actual_dkk.is_not(None), CostLine.estimate_dkk), else_=None)),
+                        Money()),
         )
         .join(Organisation, Organisation.id == CostLine.bearer_id)
         .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
@@ -398,8 +410,9 @@ def costs_per_bearer(incident_id: int) -> list[BearerCosts]:
     )
     return [
         BearerCosts(bearer_id, name, _ore(estimate), _ore(actual), int(lines), int(with_actual), int(disputed or 0),
-                    int(provisional or 0))
-        for bearer_id, name, estimate, actual, lines, with_actual, disputed, provisional in db.session.execute(query)
+                    int(provisional or 0), _ore(compared))
+        for bearer_id, name, estimate, actual, lines, with_actual, disputed, provisional, compared
+        in db.session.execute(query)
     ]
 
 

@@ -64,3 +64,22 @@ def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, re
     result = verify_pack(target.read_bytes())
     assert result.ok, result.problem
     assert result.checked == 7
+
+
+def test_review_page_has_no_serious_accessibility_violations(browser, live_server, review_incident):
+    from tests.e2e.test_accessibility import scan
+
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "revisor")
+        problems = []
+        for suffix in ("", "?missing=1"):
+            page.goto(f"{live_server.url}/review/incidents/{review_incident}{suffix}")
+            expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
+            problems.extend(scan(page))
+        page.goto(f"{live_server.url}/review/?q=Skybrud&missing_only=y")
+        problems.extend(scan(page))
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
