@@ -116,3 +116,13 @@ def test_pdf_pages_danish_text_and_decision_count(review):
     assert f"Side 1 af {len(reader.pages)}" in text
     assert "Kommunaldirektør, Herning Kommune" in text
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
+
+
+def test_large_incidents_detail_only_decisions_needing_attention(review, monkeypatch):
+    monkeypatch.setattr(pack, "PDF_DETAIL_LIMIT", 3)
+    detailed, left_out = pack.pdf_details(review)
+    # decision 1 needs no attention (consulted as required, on the roster, recorded in time)
+    assert [r.decision.number for r in detailed] == [2, 3, 4] and left_out == 1
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pack.render_pdf(review))).pages)
+    assert "3 af 4 beslutninger er detaljeret her" in text
+    assert "Afspærring af Herning midtby" in text  # decision 1 is still in the decision log overview

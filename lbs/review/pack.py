@@ -121,6 +121,25 @@ def findings_csv(review: IncidentReview) -> bytes:
     )
 
 
+# WeasyPrint lays out about ten pages a second: above this many decisions the PDF details only those that
+# need attention (the decision overview still lists every decision; the pack's JSON holds them all).
+PDF_DETAIL_LIMIT = 50
+
+
+def pdf_details(review: IncidentReview) -> tuple[list[DecisionReview], int]:
+    """The decisions detailed in the PDF, and how many are left out of the details."""
+    if len(review.decisions) <= PDF_DETAIL_LIMIT:
+        return list(review.decisions), 0
+    with_findings = {f.decision_number for f in review.findings if f.decision_number is not None}
+    notable = [
+        r for r in review.decisions
+        if r.missing or r.decision.urgent or r.amends_number is not None or r.amended_by or r.after_sign_off
+        or (r.delay_needs_reason and not r.decision.delay_reason) or r.decision.decided_by_off_roster
+        or r.decision.number in with_findings
+    ][:PDF_DETAIL_LIMIT]
+    return notable, len(review.decisions) - len(notable)
+
+
 def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) -> bytes:
     """The review report as PDF (A4, Danish, page numbers, table of contents)."""
     from flask_babel import force_locale
@@ -132,8 +151,9 @@ def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) 
     with force_locale("da"):
         # Rendered without the request's context processors: the PDF is also built from the CLI and services.
         template = current_app.jinja_env.get_template("review/pdf.html")
+        detailed, left_out = pdf_details(review)
         html = template.render(review=review, generated_at=at, timeline=timeline.for_review(review, now=at),
-                               **labels_context())
+                               detailed=detailed, left_out=left_out, **labels_context())
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
