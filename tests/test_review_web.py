@@ -100,6 +100,13 @@ def test_sign_off_and_download_pack(inc, login):
     assert pack.verify_pack(zipped.get_data()).ok
     with zipfile.ZipFile(io.BytesIO(zipped.get_data())) as archive:
         assert "manifest.json" in archive.namelist()
+    signed = client.get(f"/review/incidents/{inc.id}/sign-offs/{record.id}/pack.zip")
+    assert signed.status_code == 200 and pack.sha256(signed.get_data()) == record.pack_sha256
+    assert pack.verify_pack(signed.get_data()).ok
+    assert client.get(f"/review/incidents/{inc.id}/sign-offs/{record.id + 1000}/pack.zip").status_code == 404
+    other = factories.review_incident_with_decisions(title="Anden hændelse")
+    db.session.commit()
+    assert client.get(f"/review/incidents/{other.id}/sign-offs/{record.id}/pack.zip").status_code == 404
     pdf = client.get(f"/review/incidents/{inc.id}/review.pdf")
     assert pdf.mimetype == "application/pdf" and len(PdfReader(io.BytesIO(pdf.get_data())).pages) > 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lbs.extensions import Base
@@ -46,3 +46,5 @@ class SignOff(Base):
     chain_head: Mapped[str | None] = mapped_column(String(64))
     # The number of the last decision covered by the sign-off (later ones show as "after sign-off").
     last_decision_number: Mapped[int] = mapped_column(default=0)
+    # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later.
+    pack_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

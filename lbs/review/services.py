@@ -567,6 +567,15 @@ def list_sign_offs(incident_id: int) -> list[SignOff]:
                                    .order_by(SignOff.signed_at, SignOff.id)))
 
 
+def signed_pack(*, incident: Incident, sign_off_id: int) -> bytes:
+    """The exact pack a sign-off signed."""
+    data = db.session.scalar(select(SignOff.pack_zip).where(SignOff.id == sign_off_id,
+                                                            SignOff.incident_id == incident.id))
+    if data is None:
+        raise NotFound("sign-off not found")
+    return data
+
+
 def sign_off(*, by: User, incident: Incident, comment: str | None = None, now: datetime | None = None) -> SignOff:
     """Sign the review off: builds the review pack, records its SHA-256 and the chain head with the sign-off."""
     from lbs.review import pack
@@ -583,7 +592,7 @@ def sign_off(*, by: User, incident: Incident, comment: str | None = None, now: d
     last = review.decisions[-1].decision.number if review.decisions else 0
     record = SignOff(incident_id=incident.id, signed_by_id=by.id, signer_name=by.display_name or by.username,
                      signed_at=at, comment=text, pack_sha256=pack.sha256(data), chain_head=review.chain_head,
-                     last_decision_number=last)
+                     last_decision_number=last, pack_zip=data)
     db.session.add(record)
     db.session.flush()
     audit.record(by=by, action="review.sign_off", object_type="incident", object_id=incident.id,

@@ -174,6 +174,17 @@ def download_pack(incident_id: int) -> Response:
     return _download(pack.build_pack(review), "application/zip", f"gennemgang-haendelse-{incident_id}.zip")
 
 
+@bp.get("/incidents/<id:incident_id>/sign-offs/<id:sign_off_id>/pack.zip")
+@permission_required(Action.READ)
+def download_signed_pack(incident_id: int, sign_off_id: int) -> Response:
+    inc = _incident(incident_id)
+    try:
+        data = services.signed_pack(incident=inc, sign_off_id=sign_off_id)
+    except NotFound:
+        abort(404)
+    return _download(data, "application/zip", f"gennemgang-haendelse-{incident_id}-godkendt-{sign_off_id}.zip")
+
+
 @bp.get("/incidents/<id:incident_id>/review.pdf")
 @permission_required(Action.READ)
 def download_pdf(incident_id: int) -> Response:

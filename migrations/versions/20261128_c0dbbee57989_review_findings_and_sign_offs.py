@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('pack_sha256', sa.String(length=64), nullable=False),
     sa.Column('chain_head', sa.String(length=64), nullable=True),
     sa.Column('last_decision_number', sa.Integer(), nullable=False),
+    sa.Column('pack_zip', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_review_signoffs_incident_id_incidents')),
     sa.ForeignKeyConstraint(['signed_by_id'], ['users.id'], name=op.f('fk_review_signoffs_signed_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_review_signoffs'))

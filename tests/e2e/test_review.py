@@ -3,6 +3,7 @@ downloads the pack (which verifies)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from lbs.review.pack import verify_pack
 from tests import factories
 from tests.e2e.conftest import LiveServer, sign_in
 
-TITLE = "Skybrud og oversvømmelse i Herning midtby (DEMO)"
+TITLE = "Skybrud i Herning midtby – evalueringstest (DEMO)"
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +34,10 @@ def review_incident(live_server: LiveServer) -> Iterator[int]:
 def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, review_incident, tmp_path: Path):
     sign_in(page, live_server, "revisor")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Evaluering").click()
-    page.get_by_label("Tekst").fill("Skybrud og oversvømmelse")
+    page.get_by_label("Tekst").fill("evalueringstest")
     page.get_by_label("Kun manglende høringer").check()
     page.get_by_role("button", name="Søg").click()
-    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("link", name=TITLE, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
 
     page.get_by_role("link", name="Vis kun beslutninger med manglende høringer").click()
@@ -65,6 +66,14 @@ def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, re
     assert result.ok, result.problem
     assert result.checked == 7
 
+    # the exact pack that was signed: its SHA-256 is the one shown with the sign-off
+    with page.expect_download() as signed_info:
+        page.get_by_role("link", name="Hent den godkendte pakke (ZIP)").click()
+    signed = tmp_path / "signed.zip"
+    signed_info.value.save_as(signed)
+    digest = hashlib.sha256(signed.read_bytes()).hexdigest()
+    expect(page.locator("code.sha")).to_have_text(digest)
+
 
 def test_review_page_has_no_serious_accessibility_violations(browser, live_server, review_incident):
     from tests.e2e.test_accessibility import scan
@@ -78,7 +87,7 @@ def test_review_page_has_no_serious_accessibility_violations(browser, live_serve
             page.goto(f"{live_server.url}/review/incidents/{review_incident}{suffix}")
             expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
             problems.extend(scan(page))
-        page.goto(f"{live_server.url}/review/?q=Skybrud&missing_only=y")
+        page.goto(f"{live_server.url}/review/?q=evalueringstest&missing_only=y")
         problems.extend(scan(page))
     finally:
         context.close()

@@ -37,7 +37,27 @@ CASES = [
     Case("GET", lambda: _path("/findings.csv"), ALL, rule="/review/incidents/<id>/findings.csv"),
 ]
 
+def _signed_pack_path() -> str:
+    """A signed pack of the matrix incident (signed once per test transaction)."""
+    from lbs.auth.models import User
+    from lbs.extensions import db
+    from lbs.incidents.models import Incident
+    from lbs.review import services
+    from lbs.review.models import SignOff
+
+    incident_id = _incident_id()
+    found = db.session.scalar(select(SignOff.id).where(SignOff.incident_id == incident_id))
+    if found is None:
+        revisor = db.session.scalar(select(User).where(User.username == "revisor"))
+        incident = db.session.get(Incident, incident_id)
+        assert revisor is not None and incident is not None
+        found = services.sign_off(by=revisor, incident=incident).id
+        db.session.commit()
+    return f"/review/incidents/{incident_id}/sign-offs/{found}/pack.zip"
+
+
 CASES += [
+    Case("GET", _signed_pack_path, ALL, rule="/review/incidents/<id>/sign-offs/<id>/pack.zip"),
     Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/review", ALL, rule="/api/v1/incidents/<id>/review"),
     Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/findings", ALL, rule="/api/v1/incidents/<id>/findings"),
 ]
