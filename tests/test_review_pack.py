@@ -20,7 +20,7 @@ from tests import factories
 def review(app, monkeypatch):
     monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
     monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, True, 4, None))
-    inc = factories.review_incident_with_decisions(title="Skybrud i Herning – æøå ÆØÅ")
+    inc = factories.review_incident_with_decisions(title="Skybrud i Herning – æøå ÆØÅ & \"Brand\"")
     return services.incident_review(inc)
 
 
@@ -111,6 +111,8 @@ def test_pdf_pages_danish_text_and_decision_count(review):
     assert len(reader.pages) > 1
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Skybrud i Herning – æøå ÆØÅ" in text
+    # the running footer carries the title, unescaped, on every page
+    assert text.count('Evaluering · Skybrud i Herning – æøå ÆØÅ & "Brand"') == len(reader.pages)
     assert "Beslutninger i denne rapport: 4" in text
     assert "Indhold" in text  # the table of contents
     assert f"Side 1 af {len(reader.pages)}" in text
