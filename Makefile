@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PYTHON ?= python3
 
-.PHONY: run test lint bench install chromium translations messages clean
+.PHONY: run test lint bench install chromium pango translations messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: pango $(VENV)/.installed
 
 run: install
 	$(FLASK) db upgrade
@@ -25,6 +25,15 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# WeasyPrint (the review pack's PDF) needs Debian's Pango and a font with æøå.
+pango:
+	@{ /sbin/ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' && /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' \
+	  && test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+	  echo "Installing Debian's Pango and DejaVu fonts for WeasyPrint"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 test: install chromium
 	$(VENV)/bin/ruff check .

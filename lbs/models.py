@@ -7,6 +7,7 @@ from lbs.costs.models import CostChange, CostLine
 from lbs.decisions.models import Decision
 from lbs.incidents.models import Activation, Incident
 from lbs.organisations.models import District, Municipality, Organisation
+from lbs.review.models import Finding, SignOff
 from lbs.staffs.models import Assignment, Person, Position, Staff
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "CostLine",
     "Decision",
     "District",
+    "Finding",
     "Incident",
     "Municipality",
     "Organisation",
@@ -27,6 +29,7 @@ __all__ = [
     "Person",
     "Position",
     "Rule",
+    "SignOff",
     "Staff",
     "User",
 ]

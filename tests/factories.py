@@ -178,3 +178,133 @@ def consultation(dec: Any, party_key: str, *, mode: str = "consult", outcome: st
     db.session.add(row)
     db.session.flush()
     return row
+# --- after-incident review (issue 7) -----------------------------------------------------------------
+
+def _person_named(name: str) -> Person:
+    found = db.session.scalar(select(Person).where(Person.name == name))
+    assert found is not None, name
+    return found
+
+
+def _party(key: str) -> Any:
+    from lbs.consultation.models import Party
+
+    found = db.session.scalar(select(Party).where(Party.key == key))
+    assert found is not None, key
+    return found
+
+
+def review_decision_specs(started_at: datetime) -> list[dict[str, Any]]:
+    """The default decisions of :func:`review_incident_with_decisions` (times relative to the start)."""
+    h = timedelta(hours=1)
+    return [
+        # 1: cordon, by the acting chief of staff (a temporary deputy seat, see the factory)
+        {"staff": "LBS-O", "by": "Fungerende stabschef, Midt- og Vestjyllands Politi", "type": "cordon",
+         "title": "Afspærring af Herning midtby", "at": started_at + h, "owner": "Midt- og Vestjyllands Politi"},
+        # 2: evacuation with municipal costs; the municipality's representative consulted
+        {"staff": "LBS-S", "by": "Politidirektør", "type": "evacuation", "title": "Evakuering af 120 beboere",
+         "at": started_at + 2 * h, "owner": "Midt- og Vestjyllands Politi",
+         "consultations": ["657:repraesentant"],
+         "costs": [{"bearer": "Herning Kommune", "category": "emergency_accommodation", "estimate": "100000.00",
+                    "actual": "112500.50", "status": "disputed"},
+                   {"bearer": "Herning Kommune", "category": "catering", "estimate": "50000.00"}]},
+        # 3: urgent public warning, recorded 40 minutes late
+        {"staff": "LBS-O", "by": "Politiinspektør (stabschef)", "type": "warning", "urgent": True,
+         "title": "Varsling på radio", "at": started_at + 3 * h, "delay": timedelta(minutes=40),
+         "owner": "Midt- og Vestjyllands Politi", "delay_reason": "Varslet først, logført bagefter"},
+        # 4: amendment of 2 with its own costs (supersedes 2's lines)
+        {"staff": "LBS-S", "by": "Vicepolitidirektør", "type": "evacuation", "title": "Evakuering udvidet",
+         "at": started_at + 4 * h, "owner": "Midt- og Vestjyllands Politi", "amends": 2,
+         "costs": [{"bearer": "Herning Kommune", "category": "emergency_accommodation", "estimate": "150000.00"},
+                   {"bearer": "Region Midtjylland", "category": "evacuation_transport", "estimate": "25000.00",
+                    "provisional": True}]},
+    ]
+
+
+def review_incident_with_decisions(
+    title: str = "Skybrud i Herning (revision)",
+    *,
+    municipalities: tuple[str, ...] = ("657",),
+    started_at: datetime | None = None,
+    specs: list[dict[str, Any]] | None = None,
+    activation: bool = True,
+) -> Incident:
+    """An incident with decisions (numbers 1..n, dummy 64-character hashes in a chain), consultations,
+    cost lines, an activation and a temporary deputy assignment, inserted directly (no decision service)."""
+    import hashlib
+
+    from lbs.consultation.models import Consultation, Mode, Outcome
+    from lbs.costs.models import CostCategory, CostLine, CostStatus
+    from lbs.decisions.models import Decision, DecisionType
+    from lbs.incidents.models import Activation, Readiness
+    from lbs.staffs.models import Assignment
+
+    start = started_at or utcnow() - timedelta(days=2)
+    inc = incident(title, municipalities=municipalities, started_at=start, description="Demo: skybrud og oversvømmelse")
+    chief_seat = db.session.scalar(select(Position).where(Position.title == "Stabschef (politiinspektør)"))
+    assert chief_seat is not None
+    acting = db.session.scalar(select(Person).where(
+        Person.name == "Fungerende stabschef, Midt- og Vestjyllands Politi"))
+    if acting is None:
+        acting = person("Fungerende stabschef, Midt- og Vestjyllands Politi", job_title="Fungerende stabschef")
+    db.session.add(Assignment(position=chief_seat, person=acting, rank=2, valid_from=start,
+                              valid_to=start + timedelta(hours=90)))
+    if activation:
+        db.session.add(Activation(incident_id=inc.id, staff_id=staff("LBS-O").id, readiness=Readiness.ACTIVATED,
+                                  active_from=start, active_until=start + timedelta(hours=5)))
+        db.session.add(Activation(incident_id=inc.id, staff_id=staff("LBS-S").id, readiness=Readiness.ACTIVATED,
+                                  active_from=start + timedelta(minutes=90), active_until=None))
+    prev: str | None = None
+    by_number: dict[int, Decision] = {}
+    for number, spec in enumerate(specs if specs is not None else review_decision_specs(start), start=1):
+        digest = hashlib.sha256(f"{inc.id}:{number}:{prev}".encode()).hexdigest()
+        at: datetime = spec["at"]
+        amended = by_number.get(spec["amends"]) if spec.get("amends") else None
+        d = Decision(
+            incident_id=inc.id, number=number, staff_id=staff(spec["staff"]).id, decided_at=at,
+            recorded_at=at + spec.get("delay", timedelta(minutes=2)), decided_by_id=_person_named(spec["by"]).id,
+            owner_id=organisation(spec["owner"]).id, type=DecisionType(spec["type"]), title=spec["title"],
+            decision=spec.get("decision", spec["title"] + "."), rationale=spec.get("rationale", "Begrundelse."),
+            urgent=spec.get("urgent", False), conditions=spec.get("conditions", {}),
+            amends_id=amended.id if amended else None,
+            amendment_reason="Flere beboere berørt" if amended else None, delay_reason=spec.get("delay_reason"),
+            decided_by_off_roster=spec.get("off_roster", False), prev_hash=prev, hash=digest,
+        )
+        db.session.add(d)
+        db.session.flush()
+        by_number[number] = d
+        prev = digest
+        for key in spec.get("consultations", []):
+            db.session.add(Consultation(decision_id=d.id, party_id=_party(key).id, consulted_at=at,
+                                        mode=Mode.CONSULT, outcome=Outcome.AGREED, channel="telefon"))
+        if spec.get("costs") and amended is not None:
+            for line in db.session.scalars(select(CostLine).where(CostLine.decision_id == amended.id)):
+                line.superseded_by_id = d.id
+        for c in spec.get("costs", []):
+            db.session.add(CostLine(
+                decision_id=d.id, incident_id=inc.id, bearer_id=organisation(c["bearer"]).id,
+                category=CostCategory(c["category"]), estimate_dkk=Decimal(c["estimate"]),
+                actual_dkk=Decimal(c["actual"]) if c.get("actual") else None,
+                status=CostStatus(c.get("status", "estimated")), provisional=c.get("provisional", False),
+                description=c.get("description")))
+        db.session.flush()
+    inc.last_decision_number = len(by_number)
+    db.session.flush()
+    return inc
+
+
+def fake_required_consultations(*, facts: Any) -> list[Any]:
+    """Stand-in rules for review tests (the consultation graph is built on another branch): an evacuation
+    requires the municipality's representative and kommunaldirektør; an urgent decision informs the staff."""
+    from lbs.consultation.facts import Requirement
+
+    required: list[Requirement] = []
+    if facts.type == "evacuation":
+        for code in facts.municipalities:
+            rep, kd = _party(f"{code}:repraesentant"), _party(f"{code}:kommunaldirektoer")
+            required.append(Requirement(rep.key, rep.name, rep.organisation_id, "consult", "R2"))
+            required.append(Requirement(kd.key, kd.name, kd.organisation_id, "consult", "R2"))
+    if facts.urgent:
+        stab = _party("politi:stab")
+        required.append(Requirement(stab.key, stab.name, stab.organisation_id, "inform", "R12", "next_meeting"))
+    return sorted(required, key=lambda r: r.party_key)

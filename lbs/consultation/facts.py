@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -54,3 +55,33 @@ class Requirement:
             "mode": self.mode,
             "rule": self.rule,
         }
+
+
+def logged_decision_facts(
+    decision: Any,
+    *,
+    staff_code: str,
+    municipalities: tuple[str, ...],
+    lines: Sequence[Any],
+    amended_lines: Sequence[Any] = (),
+) -> DecisionFacts:
+    """The facts of a decision as it was logged, the one rule every view of it uses (decision log,
+    compliance, review): its own cost lines, superseded or not (a later amendment does not change what was
+    required when the decision was taken); an amendment without cost lines of its own keeps the original's.
+    ``decision`` is a Decision row, ``lines`` its CostLine rows, ``amended_lines`` the amended decision's."""
+    chosen = lines if lines or decision.amends_id is None else amended_lines
+    return DecisionFacts(
+        at=decision.decided_at,
+        staff=staff_code,
+        type=getattr(decision.type, "value", decision.type),
+        owner_organisation_id=decision.owner_id,
+        municipalities=municipalities,
+        costs=tuple(
+            CostFact(bearer_organisation_id=line.bearer_id, category=getattr(line.category, "value", line.category),
+                     estimate_dkk=line.estimate_dkk, provisional=line.provisional)
+            for line in chosen
+        ),
+        urgent=decision.urgent,
+        conditions=dict(decision.conditions or {}),
+        incident_id=decision.incident_id,
+    )

@@ -21,7 +21,7 @@ from lbs.audit import services as audit
 from lbs.audit.models import AppState
 from lbs.auth.models import User
 from lbs.consultation import graph as g
-from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Mode, Party, Rule, Timing
 from lbs.costs.models import CostLine
 from lbs.decisions.models import Decision
@@ -344,15 +344,18 @@ def retire_rule(*, by: User | None, rule: Rule, at: datetime | None = None) -> R
 
 def facts_of(decision: Decision) -> DecisionFacts:
     incident = db.session.get(Incident, decision.incident_id)
-    lines = db.session.scalars(select(CostLine).where(CostLine.decision_id == decision.id)
-                               .order_by(CostLine.id)).all()
-    return DecisionFacts(
-        at=decision.decided_at, staff=decision.staff.code, type=decision.type.value,
-        owner_organisation_id=decision.owner_id,
+
+    def lines_of(decision_id: int | None) -> Sequence[CostLine]:
+        if decision_id is None:
+            return ()
+        return db.session.scalars(select(CostLine).where(CostLine.decision_id == decision_id)
+                                  .order_by(CostLine.id)).all()
+
+    lines = lines_of(decision.id)
+    return logged_decision_facts(
+        decision, staff_code=decision.staff.code,
         municipalities=tuple(m.code for m in incident.municipalities) if incident else (),
-        costs=tuple(CostFact(bearer_organisation_id=c.bearer_id, category=c.category.value,
-                             estimate_dkk=c.estimate_dkk, provisional=c.provisional) for c in lines),
-        urgent=decision.urgent, conditions=dict(decision.conditions or {}), incident_id=decision.incident_id,
+        lines=lines, amended_lines=() if lines else lines_of(decision.amends_id),
     )
 
 

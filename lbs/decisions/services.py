@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.consultation import services as consultation
-from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.facts import CostFact, DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
 from lbs.costs.models import CostLine, CostStatus
 from lbs.decisions import chain
@@ -96,14 +96,14 @@ def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requir
 def decision_requirements(
     decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation]
 ) -> tuple[list[Requirement], list[Requirement]]:
+    amended_lines: Sequence[CostLine] = ()
     if not lines and decision.amends_id is not None:
-        lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
+        amended_lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
     incident = db.session.get(Incident, decision.incident_id)
     assert incident is not None
-    facts = facts_for(
-        incident=incident, staff_code=decision.staff.code, draft_type=decision.type.value, owner_id=decision.owner_id,
-        costs=[CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in lines],
-        urgent=decision.urgent, conditions=decision.conditions or {}, at=decision.decided_at,
+    facts = logged_decision_facts(
+        decision, staff_code=decision.staff.code, municipalities=tuple(m.code for m in incident.municipalities),
+        lines=lines, amended_lines=amended_lines,
     )
     return requirements(facts, {c.party.key for c in consulted})
 

@@ -1,0 +1,50 @@
+"""After-incident review: findings and sign-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lbs.extensions import Base
+from lbs.timeutil import utcnow
+
+
+class Finding(Base):
+    """A reviewer's finding on an incident, or on one of its decisions."""
+
+    __tablename__ = "review_findings"
+    __table_args__ = (Index("ix_review_findings_incident_created", "incident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    observation: Mapped[str]
+    recommendation: Mapped[str | None]
+    # Who should act on it: free text, or an organisation.
+    owner_text: Mapped[str | None] = mapped_column(String(200))
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class SignOff(Base):
+    """A reviewer's sign-off of an incident's review, with the hash of the pack it signed."""
+
+    __tablename__ = "review_signoffs"
+    __table_args__ = (Index("ix_review_signoffs_incident_signed", "incident_id", "signed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str | None]
+    pack_sha256: Mapped[str] = mapped_column(String(64))
+    # The hash of the last decision when signed (None when the incident had no decisions).
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    # The number of the last decision covered by the sign-off (later ones show as "after sign-off").
+    last_decision_number: Mapped[int] = mapped_column(default=0)
+    # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later.
+    pack_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

@@ -1,0 +1,225 @@
+"""The review pack: a ZIP with the decision log (JSON, CSV), costs, consultations, roster snapshots,
+findings, the PDF report and a manifest of SHA-256 hashes plus the chain head; and its verification."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from lbs.review.labels import labels_context
+from lbs.review.services import DecisionReview, IncidentReview
+from lbs.timeutil import utcnow
+
+MANIFEST = "manifest.json"
+PACK_FILES = ("decisions.json", "decisions.csv", "costs.csv", "consultations.csv", "rosters.json", "findings.csv",
+              "review.pdf")
+# A fixed timestamp inside the ZIP so that the same content gives the same archive bytes.
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, ``;`` as separator (what Danish spreadsheets expect)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _decision_json(r: DecisionReview) -> dict[str, Any]:
+    d = r.decision
+    return {
+        "id": d.id, "number": d.number, "staff": r.staff_code, "decided_at": _iso(d.decided_at),
+        "recorded_at": _iso(d.recorded_at), "decided_by": d.decided_by_id, "decided_by_name": r.decided_by_name,
+        "decided_by_off_roster": d.decided_by_off_roster, "owner": d.owner_id, "owner_name": r.owner_name,
+        "type": d.type.value, "title": d.title, "decision": d.decision, "information": d.information,
+        "options": d.options, "rationale": d.rationale, "legal_basis": d.legal_basis,
+        "expected_outcome": d.expected_outcome, "urgent": d.urgent, "conditions": d.conditions,
+        "amends": r.amends_number, "amendment_reason": d.amendment_reason, "delay_reason": d.delay_reason,
+        "missing_reason": d.missing_reason, "delay_minutes": r.delay_minutes,
+        "required_consultations": [q.as_json() for q in r.required],
+        "missing_consultations": [q.as_json() for q in r.missing],
+        "after_sign_off": r.after_sign_off, "prev_hash": d.prev_hash, "hash": d.hash,
+    }
+
+
+def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, bytes]:
+    """The pack's files (without the manifest)."""
+    incident = review.incident
+    decisions = {
+        "incident": {"id": incident.id, "title": incident.title, "kind": incident.kind.value,
+                     "started_at": _iso(incident.started_at), "ended_at": _iso(incident.ended_at),
+                     "municipalities": list(review.municipalities), "exercise": incident.exercise},
+        "decisions": [_decision_json(r) for r in review.decisions],
+    }
+    files: dict[str, bytes] = {}
+    files["decisions.json"] = json.dumps(decisions, ensure_ascii=False, indent=2).encode("utf-8")
+    files["decisions.csv"] = csv_bytes(
+        ["number", "decided_at", "recorded_at", "staff", "type", "title", "decided_by", "owner", "urgent", "amends",
+         "required", "missing", "delay_minutes", "hash", "prev_hash"],
+        ([r.decision.number, _iso(r.decision.decided_at), _iso(r.decision.recorded_at), r.staff_code,
+          r.decision.type.value, r.decision.title, r.decided_by_name, r.owner_name,
+          "yes" if r.decision.urgent else "no", r.amends_number, " ".join(q.party_key for q in r.required),
+          " ".join(q.party_key for q in r.missing), r.delay_minutes, r.decision.hash, r.decision.prev_hash]
+         for r in review.decisions),
+    )
+    files["costs.csv"] = csv_bytes(
+        ["id", "decision_number", "bearer", "category", "description", "estimate_dkk", "actual_dkk", "status",
+         "provisional", "superseded"],
+        ([line.id, r.decision.number, line.bearer.name, line.category.value, line.description,
+          f"{line.estimate_dkk:.2f}", f"{line.actual_dkk:.2f}" if line.actual_dkk is not None else None,
+          line.status.value, "yes" if line.provisional else "no", "yes" if line.superseded_by_id else "no"]
+         for r in review.decisions for line in r.costs),
+    )
+    files["consultations.csv"] = csv_bytes(
+        ["decision_number", "party", "name", "required", "done", "mode", "outcome", "consulted_at", "rule"],
+        _consultation_rows(review),
+    )
+    files["rosters.json"] = json.dumps(
+        [{"decision": r.decision.number, "at": _iso(r.decision.decided_at),
+          "seats": [seat.as_json() for seat in r.roster]} for r in review.decisions],
+        ensure_ascii=False, indent=2).encode("utf-8")
+    files["findings.csv"] = findings_csv(review)
+    files["review.pdf"] = render_pdf(review, generated_at=generated_at)
+    return files
+
+
+def _consultation_rows(review: IncidentReview) -> Iterable[list[Any]]:
+    for r in review.decisions:
+        done = {c.party_key: c for c in r.done}
+        required = {q.party_key: q for q in r.required}
+        for key in sorted(set(done) | set(required)):
+            q, c = required.get(key), done.get(key)
+            yield [r.decision.number, key, (c.party_name if c else q.name if q else key),
+                   "yes" if q else "no", "yes" if c else "no", c.mode if c else (q.mode if q else None),
+                   c.outcome if c else None, _iso(c.consulted_at) if c else None, q.rule if q else None]
+
+
+def findings_csv(review: IncidentReview) -> bytes:
+    return csv_bytes(
+        ["id", "decision_number", "observation", "recommendation", "owner", "created_at", "created_by"],
+        ([f.finding.id, f.decision_number, f.finding.observation, f.finding.recommendation, f.owner_name,
+          _iso(f.finding.created_at), f.author] for f in review.findings),
+    )
+
+
+# WeasyPrint lays out about ten pages a second: above this many decisions the PDF details only those that
+# need attention (the decision overview still lists every decision; the pack's JSON holds them all).
+PDF_DETAIL_LIMIT = 50
+
+
+def pdf_details(review: IncidentReview) -> tuple[list[DecisionReview], int]:
+    """The decisions detailed in the PDF, and how many are left out of the details."""
+    if len(review.decisions) <= PDF_DETAIL_LIMIT:
+        return list(review.decisions), 0
+    with_findings = {f.decision_number for f in review.findings if f.decision_number is not None}
+    notable = [
+        r for r in review.decisions
+        if r.missing or r.decision.urgent or r.amends_number is not None or r.amended_by or r.after_sign_off
+        or (r.delay_needs_reason and not r.decision.delay_reason) or r.decision.decided_by_off_roster
+        or r.decision.number in with_findings
+    ][:PDF_DETAIL_LIMIT]
+    return notable, len(review.decisions) - len(notable)
+
+
+def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) -> bytes:
+    """The review report as PDF (A4, Danish, page numbers, table of contents)."""
+    from flask_babel import force_locale
+    from weasyprint import HTML
+
+    from lbs.review import timeline
+
+    at = generated_at or utcnow()
+    with force_locale("da"):
+        # Rendered without the request's context processors: the PDF is also built from the CLI and services.
+        template = current_app.jinja_env.get_template("review/pdf.html")
+        detailed, left_out = pdf_details(review)
+        html = template.render(review=review, generated_at=at, timeline=timeline.for_review(review, now=at),
+                               detailed=detailed, left_out=left_out, **labels_context())
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: datetime) -> bytes:
+    data = {
+        "incident_id": review.incident.id,
+        "generated_at": generated_at.isoformat(),
+        "chain_head": review.chain_head,
+        "decisions": len(review.decisions),
+        "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def build_pack(review: IncidentReview, *, generated_at: datetime | None = None) -> bytes:
+    at = generated_at or utcnow()
+    files = pack_files(review, generated_at=at)
+    files_with_manifest = {**files, MANIFEST: manifest(files, review, generated_at=at)}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files_with_manifest.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class PackCheck:
+    ok: bool
+    checked: int
+    problem: str | None = None  # "<file>: <what is wrong>" for the first problem
+
+
+def verify_pack(data: bytes) -> PackCheck:
+    """Every file listed in the manifest is present with its SHA-256, no file is unlisted, and the
+    manifest's chain head is the last decision's hash in decisions.json."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return PackCheck(False, 0, "not a ZIP file")
+    with archive:
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            return PackCheck(False, 0, f"{MANIFEST}: missing")
+        try:
+            listed = json.loads(archive.read(MANIFEST))
+            entries = [(str(e["name"]), str(e["sha256"])) for e in listed["files"]]
+        except (ValueError, KeyError, TypeError):
+            return PackCheck(False, 0, f"{MANIFEST}: not a valid manifest")
+        checked = 0
+        for name, expected in entries:
+            if name not in names:
+                return PackCheck(False, checked, f"{name}: missing")
+            if sha256(archive.read(name)) != expected:
+                return PackCheck(False, checked, f"{name}: SHA-256 does not match the manifest")
+            checked += 1
+        unlisted = sorted(names - {n for n, _ in entries} - {MANIFEST})
+        if unlisted:
+            return PackCheck(False, checked, f"{unlisted[0]}: not listed in the manifest")
+        if "decisions.json" in names:
+            try:
+                decisions = json.loads(archive.read("decisions.json"))["decisions"]
+                head = decisions[-1]["hash"] if decisions else None
+            except (ValueError, KeyError, TypeError, IndexError):
+                return PackCheck(False, checked, "decisions.json: not readable")
+            if head != listed.get("chain_head"):
+                return PackCheck(False, checked, "manifest.json: chain head is not the last decision's hash")
+    return PackCheck(True, checked)
