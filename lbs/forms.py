@@ -11,8 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    """``SelectField`` choices from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
-    return [SelectChoice(str(value), str(label)) for value, label in pairs]
+    """``SelectField`` choices from (value, label) pairs (tuples are deprecated in WTForms 3.3).
+
+    Labels stay lazy (``lazy_gettext``): forms are declared at import time, and the label must be
+    translated when the page is rendered, in the user's language."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class EmptyForm(FlaskForm):

@@ -36,6 +36,7 @@ TIMING = {"before": _l("before"), "after": _l("after"), "at_once": _l("at once")
           "next_meeting": _l("at the next meeting")}
 OUTCOME = {"agreed": _l("Agreed"), "agreed_with_reservation": _l("Agreed with reservation"),
            "objected": _l("Objected"), "no_answer": _l("No answer")}
+READINESS = {"standby": _l("standby"), "activated": _l("activated"), "stood_down": _l("stood down")}
 INCIDENT_KIND = {
     "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
     "fire": _l("Fire"), "cbrne": _l("CBRNE"), "terror": _l("Terror"), "utility_failure": _l("Utility failure"),
@@ -51,6 +52,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "timing": TIMING,
     "outcome": OUTCOME,
     "incident_kind": INCIDENT_KIND,
+    "readiness": READINESS,
 }
 
 

@@ -31,3 +31,21 @@ def test_every_message_has_a_danish_translation():
     assert len(extracted_messages()) > 20
     assert "Please correct the following" in extracted_messages()
     assert not missing, "untranslated (add to lbs/translations/da/LC_MESSAGES/messages.po): " + repr(missing)
+
+
+def test_select_options_render_in_the_users_language(client, login):
+    """Choices are declared at import time; their labels must still follow the user's language."""
+    login("politi")
+    from sqlalchemy import select
+
+    from lbs.decisions.demo import DEMO_TITLE
+    from lbs.extensions import db
+    from lbs.incidents.models import Incident
+
+    incident = db.session.scalars(select(Incident).where(Incident.title == DEMO_TITLE)).one()
+    page = client.get(f"/incidents/{incident.id}/decisions/new").get_data(as_text=True)
+    assert '<option value="evacuation">Evakuering</option>' in page
+    assert ">Orientere<" in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = client.get(f"/incidents/{incident.id}/decisions/new").get_data(as_text=True)
+    assert '<option value="evacuation">Evacuation</option>' in english
