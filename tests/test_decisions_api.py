@@ -176,9 +176,10 @@ def _bad_cases():
         ({"rationale": ["x"]}, "rationale"),
         ({"decided_at": "2026-11-28T02:14:00"}, "decided_at"),
         ({"decided_at": "yesterday"}, "decided_at"),
-        ({"decided_at": (now + timedelta(minutes=10)).isoformat()}, "decided_at"),
-        ({"decided_at": (now - timedelta(days=3)).isoformat(), "delay_reason": "x"}, "decided_at"),
-        ({"decided_at": (now - timedelta(minutes=30)).isoformat()}, "delay_reason"),
+        # Times relative to now are computed when the test runs, not when it is collected (a long suite).
+        ({"decided_at": lambda: (utcnow() + timedelta(minutes=10)).isoformat()}, "decided_at"),
+        ({"decided_at": lambda: (utcnow() - timedelta(days=3)).isoformat(), "delay_reason": "x"}, "decided_at"),
+        ({"decided_at": lambda: (utcnow() - timedelta(minutes=30)).isoformat()}, "delay_reason"),
         ({"urgent": "yes"}, "urgent"),
         ({"options": "none"}, "options"),
         ({"options": [{"chosen": True}]}, "options[0].text"),
@@ -205,6 +206,7 @@ def _bad_cases():
 
 @pytest.mark.parametrize("overrides, field", _bad_cases(), ids=lambda v: str(v)[:40] if isinstance(v, dict) else v)
 def test_bad_decision_is_422_and_writes_nothing(api_as, incident, overrides, field):
+    overrides = {key: value() if callable(value) else value for key, value in overrides.items()}
     api = api_as("politi")
     assert api.post(f"/api/v1/incidents/{incident.id}/decisions", json=body()).status_code == 201
     before = _counts(incident.id)
