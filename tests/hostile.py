@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from lbs.extensions import db
 
+# No shrinking: a failure is reported with the example as found (shrinking HTTP round trips is slow).
 SETTINGS = settings(max_examples=30, deadline=None, database=None, derandomize=True,
+                    phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 DROP = object()  # remove the field from the body
 

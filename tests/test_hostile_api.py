@@ -182,8 +182,7 @@ def test_hostile_cost_changes_are_refused(world, data):
                      '{"a": NaN}', b"\xff\xfe", b"{\"title\": \"\xc3\x28\"}"]),
     st.binary(max_size=50),
 ))
-@SETTINGS
-@settings(max_examples=12)
+@settings(SETTINGS, max_examples=12)
 def test_malformed_bodies_are_refused_everywhere(world, raw):
     app, w = world
     for method, path, token in [
