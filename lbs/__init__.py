@@ -33,12 +33,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lbs.formatting import register_filters
     from lbs.labels import register_labels
     from lbs.navigation import register_navigation
-    from lbs.security import register_security_headers
+    from lbs.security import register_form_guard, register_https, register_security_headers
 
     register_filters(app)
     register_labels(app)
     register_navigation(app)
     register_security_headers(app)
+    register_https(app)
+    register_form_guard(app)
     return app
 
 

@@ -47,7 +47,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LANGUAGES": ["da", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Always Secure with LBS_SECURE_COOKIES=1; otherwise Secure whenever the request came over HTTPS
+        # (behind a TLS-terminating proxy set LBS_PROXY_FIX=1 so that X-Forwarded-Proto is trusted).
         "SESSION_COOKIE_SECURE": env.get("LBS_SECURE_COOKIES", "") == "1",
+        "LBS_PROXY_FIX": env.get("LBS_PROXY_FIX", "") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(env.get("LBS_SESSION_SECONDS", str(12 * 3600))),

@@ -9,6 +9,15 @@ from werkzeug.routing import BaseConverter, ValidationError
 MAX_ID = 2**31 - 1
 
 
+def form_id(value: object) -> int | None:
+    """An id typed into a form or query string: ASCII digits within the database's range, else ``None``."""
+    text = str(value) if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 class IdConverter(BaseConverter):
     regex = r"\d{1,10}"
     weight = 50

@@ -69,8 +69,10 @@ def test_required_panel_survives_garbage(app, login):
     client = login("politi")
     response = client.post(f"/consultation/required/{inc.id}", data={
         "decided_at": "2026-03-29T02:30", "owner": "99999999999", "costs-0-bearer": "x", "costs-0-estimate": "-5",
-        "type": "\x00"})
+        "type": "nonsense"})
     assert response.status_code == 200
+    # A NUL byte in any form field is refused before the view runs (lbs/security.py).
+    assert client.post(f"/consultation/required/{inc.id}", data={"type": "\x00"}).status_code == 400
     assert client.post("/consultation/required/2147483647", data={}).status_code == 404
 
 

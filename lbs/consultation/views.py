@@ -21,6 +21,7 @@ from lbs.consultation import graph as g
 from lbs.consultation import layout, services
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm
+from lbs.converters import form_id
 from lbs.decisions.models import Decision, DecisionType
 from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
@@ -64,7 +65,7 @@ def _hypothetical_facts(form: WhyForm) -> DecisionFacts | None:
             return None
         costs = (CostFact(bearer_organisation_id=municipality.organisation_id, category="emergency_accommodation",
                           estimate_dkk=amount),)
-    owner = int(form.why_owner.data) if (form.why_owner.data or "").isdigit() else municipality.organisation_id
+    owner = form_id(form.why_owner.data) or municipality.organisation_id
     return DecisionFacts(at=utcnow(), staff="LBS-S", type=form.why_type.data, owner_organisation_id=owner,
                          municipalities=(municipality.code,), costs=costs, urgent=bool(form.why_urgent.data),
                          conditions={"vulnerable": bool(form.why_vulnerable.data)})
@@ -87,8 +88,8 @@ def graph() -> str:
     subject = ""
     decision_id = request.args.get("decision", "")
     facts: DecisionFacts | None = None
-    if decision_id.isdigit() and int(decision_id) < 2**31:
-        decision = db.session.get(Decision, int(decision_id))
+    if form_id(decision_id) is not None:
+        decision = db.session.get(Decision, form_id(decision_id))
         if decision is not None:
             facts = services.facts_of(decision)
             subject = _("Decision %(number)s: %(title)s", number=decision.number, title=decision.title)
@@ -119,7 +120,7 @@ def graph() -> str:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) < 2**31 else None
+    return form_id(value)
 
 
 def facts_from_form(form: MultiDict[str, str], incident: Incident) -> DecisionFacts:

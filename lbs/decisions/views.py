@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation import services as consultation
+from lbs.converters import form_id
 from lbs.decisions import services
 from lbs.decisions.draft import DecisionDraft, read_draft
 from lbs.decisions.export import decisions_csv, decisions_json
@@ -54,10 +55,11 @@ def _local_input(value: datetime) -> str:
 def _fill_choices(form: DecisionForm, at: datetime) -> None:
     people = {p.id: p for s in staffs.list_staffs() for p in staffs.roster_people(staff_id=s.id, at=at)}
     selected = form.decided_by.data
-    if selected and str(selected).isdigit() and int(selected) not in people:
+    selected_id = form_id(selected)
+    if selected_id is not None and selected_id not in people:
         from lbs.staffs.models import Person
 
-        extra = db.session.get(Person, int(selected))
+        extra = db.session.get(Person, selected_id)
         if extra is not None:
             people[extra.id] = extra
     roster = sorted(((p.id, p.name) for p in people.values()), key=lambda x: x[1])
@@ -81,8 +83,8 @@ def _to_body(form: DecisionForm) -> tuple[dict[str, Any], dict[str, list[int]], 
     """The form as an API-shaped body; row index maps (body index → form row); False on a field error."""
     ok = True
     body: dict[str, Any] = {
-        "staff": form.staff.data, "decided_by": int(form.decided_by.data) if str(form.decided_by.data).isdigit()
-        else None, "owner": int(form.owner.data) if str(form.owner.data).isdigit() else None,
+        "staff": form.staff.data, "decided_by": form_id(form.decided_by.data),
+        "owner": form_id(form.owner.data),
         "type": form.type.data, "title": form.title.data, "decision": form.decision.data,
         "rationale": form.rationale.data, "information": form.information.data or None,
         "legal_basis": form.legal_basis.data or None, "expected_outcome": form.expected_outcome.data or None,
@@ -111,7 +113,7 @@ def _to_body(form: DecisionForm) -> tuple[dict[str, Any], dict[str, list[int]], 
         if not (f.bearer.data or f.category.data or (f.estimate.data or "").strip()):
             continue
         rows["costs"].append(index)
-        cost: dict[str, Any] = {"bearer": int(f.bearer.data) if str(f.bearer.data).isdigit() else None,
+        cost: dict[str, Any] = {"bearer": form_id(f.bearer.data),
                                 "category": f.category.data or None, "provisional": bool(f.provisional.data),
                                 "description": f.description.data or None}
         try:

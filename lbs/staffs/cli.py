@@ -155,7 +155,7 @@ def validate(rows: list[dict[str, str]], numbers: list[int]) -> tuple[list[Row],
         if values.get("organisation") and organisation is None:
             reasons.append(f"organisation: unknown organisation {values['organisation']!r}")
         rank_text = values.get("rank", "")
-        rank = int(rank_text) if rank_text.isdigit() and len(rank_text) <= 4 else None
+        rank = int(rank_text) if rank_text.isascii() and rank_text.isdigit() and len(rank_text) <= 4 else None
         if rank is None:
             reasons.append("rank: must be a whole number 0 (primary), 1, 2, … (deputies)")
         times: dict[str, datetime | None] = {"valid_from": None, "valid_to": None}
