@@ -175,7 +175,7 @@ def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
     assert (page.page, page.pages, page.total, len(page.rows)) == (3, 3, 225, 25)
     assert costs.incident_line_page(incident.id, page=99).page == 3
     everything = [r for n in (1, 2, 3) for r in costs.incident_line_page(incident.id, page=n).rows]
-    assert len({r[0].id for r in everything}) == 225
+    assert len({r.line.id for r in everything}) == 225
     _login(client)
     html = client.get(f"/costs/incidents/{incident.id}?page=2").get_data(as_text=True)
     assert f'href="/costs/incidents/{incident.id}?page=3"' in html
@@ -222,7 +222,8 @@ def test_compiled_rules_give_the_same_requirements(app) -> None:
         totals = consultation.IncidentTotals(incident.id)
         assert totals.before(facts.at) == consultation.incident_municipal_totals(incident_id=incident.id,
                                                                                  before=facts.at)
-        assert consultation.required_consultations(facts=facts, ruleset=ruleset, totals=totals) == plain
+        with consultation.batch():
+            assert consultation.required_consultations(facts=facts) == plain
 
 
 def test_compile_rules_indexes_by_type_staff_and_urgency() -> None:
@@ -241,3 +242,40 @@ def test_compile_rules_indexes_by_type_staff_and_urgency() -> None:
                              municipalities=("657",), urgent=True)
     assert [r.code for r in compiled.candidates(urgent)] == ["B", "C", "D"]
     assert set(compiled.by_code) == {"A", "B", "C", "D"}
+
+
+def test_local_rules_fire_only_in_their_municipalities() -> None:
+    at = utcnow()
+    context = g.Context(
+        parties=(g.PartyData(key="657:borgmester", name="B 657", role="borgmester", organisation_id=1,
+                             organisation_kind="municipality", municipality_code="657"),
+                 g.PartyData(key="661:borgmester", name="B 661", role="borgmester", organisation_id=2,
+                             organisation_kind="municipality", municipality_code="661")),
+        municipalities=tuple(g.MunicipalityData(code=c, name=c, organisation_id=i, region_organisation_id=None,
+                                                fire_service_id=None, threshold_t1_dkk=Decimal(1),
+                                                threshold_t2_dkk=Decimal(2)) for i, c in ((1, "657"), (2, "661"))),
+    )
+    local = g.RuleData(id=1, code="L1", version=1, name="Lokal", mode="inform", timing="before",
+                       condition={"when": "decision", "only_municipalities": ["661"]},
+                       valid_from=at - timedelta(days=1), target_role="borgmester")
+    g.validate_rule(local, context)
+    with_bad = g.RuleData(**{**local.__dict__, "condition": {"when": "decision", "only_municipalities": "661"}})
+    try:
+        g.validate_rule(with_bad, context)
+    except g.RuleError as exc:
+        assert exc.field == "condition"
+    else:
+        raise AssertionError("a non-list only_municipalities must be refused")
+    graph = g.build_graph([local], context)
+    assert graph.has_edge("condition:L1", "party:661:borgmester")
+    assert not graph.has_edge("condition:L1", "party:657:borgmester")
+
+    def keys(codes: tuple[str, ...]) -> list[str]:
+        facts = DecisionFacts(at=at, staff="LBS-S", type="other", owner_organisation_id=9, municipalities=codes)
+        plain = g.required([local], facts, context)
+        assert g.required([local], facts, context, compiled=g.compile_rules([local], at)) == plain
+        return [r.party_key for r in plain]
+
+    assert keys(("657",)) == []
+    assert keys(("661",)) == ["661:borgmester"]
+    assert keys(("657", "661")) == ["661:borgmester"]

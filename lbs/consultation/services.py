@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -210,16 +212,39 @@ class IncidentTotals:
         return result
 
 
-def required_consultations(*, facts: DecisionFacts, ruleset: RuleSet | None = None,
-                           totals: IncidentTotals | None = None) -> list[Requirement]:
+@dataclass
+class _Batch:
+    ruleset: RuleSet
+    totals: dict[int, IncidentTotals] = field(default_factory=dict)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("consultation_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """``with batch():`` many ``required_consultations`` calls (a list of decisions) share ONE rules lookup
+    and one query per incident for the R14 totals, instead of queries per decision. Read-only use only:
+    rule changes inside the block are not seen."""
+    token = _BATCH.set(_Batch(current_ruleset()))
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     """The parties that must be consulted for a decision with these facts, by the rules in force at
-    ``facts.at``, transitively. Ordered by party key. Callers evaluating many decisions pass the
-    ``ruleset`` (one :func:`current_ruleset`) and the incident's ``totals`` to avoid a query per decision."""
-    ruleset = ruleset or current_ruleset()
+    ``facts.at``, transitively. Ordered by party key. See :func:`batch` for many decisions at once."""
+    shared = _BATCH.get()
+    ruleset = shared.ruleset if shared is not None else current_ruleset()
     compiled = ruleset.compiled_at(facts.at)
     earlier: dict[str, Decimal] = {}
     if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in compiled.in_force):
-        if totals is not None:
+        if shared is not None:
+            totals = shared.totals.get(facts.incident_id)
+            if totals is None:
+                totals = shared.totals[facts.incident_id] = IncidentTotals(facts.incident_id)
             earlier = totals.before(facts.at)
         else:
             earlier = incident_municipal_totals(incident_id=facts.incident_id, before=facts.at)

@@ -64,16 +64,15 @@ def decisions_json(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
     amended_by = _amended_by(decisions)
     amended_lines = services.cost_lines(sorted({d.amends_id for d in decisions
                                                 if d.amends_id is not None and not lines.get(d.id)}))
-    ruleset = consultation.current_ruleset() if decisions else None
-    totals: dict[int, consultation.IncidentTotals] = {}
+    requirements = {}
+    with consultation.batch():
+        for d in decisions:
+            own = lines.get(d.id, [])
+            basis = own if own or d.amends_id is None else amended_lines.get(d.amends_id, [])
+            requirements[d.id] = services.decision_requirements(d, basis, consulted.get(d.id, []))
     result = []
     for d in decisions:
-        if d.incident_id not in totals:
-            totals[d.incident_id] = consultation.IncidentTotals(d.incident_id)
-        own = lines.get(d.id, [])
-        basis = own if own or d.amends_id is None else amended_lines.get(d.amends_id, [])
-        required, missing = services.decision_requirements(d, basis, consulted.get(d.id, []), ruleset=ruleset,
-                                                           totals=totals[d.incident_id])
+        required, missing = requirements[d.id]
         result.append({
             "id": d.id, "incident_id": d.incident_id, "number": d.number, "staff": d.staff.code,
             "decided_at": d.decided_at.isoformat(), "recorded_at": d.recorded_at.isoformat(),

@@ -89,17 +89,15 @@ def facts_for(
     )
 
 
-def requirements(facts: DecisionFacts, consulted: set[str], *, ruleset: consultation.RuleSet | None = None,
-                 totals: consultation.IncidentTotals | None = None) -> tuple[list[Requirement], list[Requirement]]:
+def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requirement], list[Requirement]]:
     """(required, missing): a required party counts as consulted whatever the mode and outcome."""
-    required = consultation.required_consultations(facts=facts, ruleset=ruleset, totals=totals)
+    required = consultation.required_consultations(facts=facts)
     missing = [r for r in required if r.party_key not in consulted]
     return required, missing
 
 
 def decision_requirements(
-    decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation], *,
-    ruleset: consultation.RuleSet | None = None, totals: consultation.IncidentTotals | None = None,
+    decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation]
 ) -> tuple[list[Requirement], list[Requirement]]:
     if not lines and decision.amends_id is not None:
         lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
@@ -110,7 +108,7 @@ def decision_requirements(
         costs=[CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in lines],
         urgent=decision.urgent, conditions=decision.conditions or {}, at=decision.decided_at,
     )
-    return requirements(facts, {c.party.key for c in consulted}, ruleset=ruleset, totals=totals)
+    return requirements(facts, {c.party.key for c in consulted})
 
 
 # ---------------------------------------------------------------- logging
