@@ -51,6 +51,7 @@ READ_CONCURRENCY = 2
 WRITE_CLIENTS = 8
 WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", "6"))
 SECRET = "bench-secret-key-not-for-production-0123456789"
+ONLY = set(os.environ.get("BENCH_ONLY", "sqlite,postgresql").split(","))
 TARGETS = {"p95_ms": 50.0, "api_ratio": 3.0, "writes_pg": 300.0, "writes_sqlite": 100.0,
            "consultation_ms": 5.0, "export_mb": 150.0}
 
@@ -411,7 +412,8 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
     plain = Plain(url)
     big = plain.rows("SELECT incident_id, count(*) FROM decisions GROUP BY incident_id ORDER BY 2 DESC, 1 LIMIT 1")[0]
     incident_id, per_incident = int(big[0]), int(big[1])
-    synthetic = [int(r[0]) for r in plain.rows("SELECT id FROM incidents WHERE title LIKE 'Syntetisk%' ORDER BY id")]
+    synthetic = [int(r[0]) for r in plain.rows("SELECT id FROM incidents WHERE title LIKE ? ORDER BY id",
+                                               ("Syntetisk%",))]
     herning_org = int(plain.value("SELECT organisation_id FROM municipalities WHERE name = 'Herning'"))
     out["incident"] = {"id": incident_id, "decisions": per_incident}
     police_token = flask(url, "lbs", "token", "politi").strip().splitlines()[-1]
@@ -481,7 +483,7 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
         assert status == 201, body
         write_incident = json.loads(body)["id"]
         person = int(plain.value("SELECT id FROM people WHERE name = 'Politidirektør'"))
-        police_org = int(plain.value("SELECT id FROM organisations WHERE name LIKE '%Politi' ORDER BY id"))
+        police_org = int(plain.value("SELECT id FROM organisations WHERE name LIKE ? ORDER BY id", ("%Politi",)))
 
         def make_body(index: int, n: int) -> bytes:
             return json.dumps({
@@ -598,9 +600,10 @@ def main() -> None:
     try:
         log("national consultation graph")
         results["national_graph"] = national_graph_timing()
-        results["databases"].append(bench_database("sqlite", f"sqlite:///{workdir / 'bench.db'}"))
+        if "sqlite" in ONLY:
+            results["databases"].append(bench_database("sqlite", f"sqlite:///{workdir / 'bench.db'}"))
         server_url = os.environ.get("LBS_TEST_DATABASE_URL")
-        if server_url:
+        if server_url and "postgresql" in ONLY:
             url, drop = postgres_database(server_url)
             try:
                 import psycopg
@@ -614,6 +617,32 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if {"sqlite", "postgresql"} != ONLY:  # a partial run: keep it apart, ``--merge`` combines them
+        name = "results-" + "-".join(sorted(ONLY)) + ".json"
+        (ROOT / "bench" / name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        log(f"wrote bench/{name}")
+        return
+    report(results)
+
+
+def merge(paths: list[str]) -> None:
+    """Combine partial runs (``BENCH_ONLY=sqlite`` / ``BENCH_ONLY=postgresql``) into one report."""
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    results = parts[0]
+    for part in parts[1:]:
+        results["databases"] += part["databases"]
+        for key, value in part["machine"].items():
+            if key == "loadavg_start":
+                results["machine"][key] = min(results["machine"][key], value, key=lambda v: v[0])
+            elif key == "loadavg_end":
+                results["machine"][key] = max(results["machine"][key], value, key=lambda v: v[0])
+            else:
+                results["machine"].setdefault(key, value)
+        results["finished_at"] = max(results["finished_at"], part["finished_at"])
+    report(results)
+
+
+def report(results: dict[str, Any]) -> None:
     text = table(results)
     results["table"] = text
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -627,7 +656,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 4 and sys.argv[1] == "--export-child":
+    if len(sys.argv) >= 2 and sys.argv[1] == "--merge":
+        merge(sys.argv[2:])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "--export-child":
         export_child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "")
     else:
         main()
