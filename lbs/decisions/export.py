@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from lbs.consultation import services as consultation
@@ -143,24 +144,47 @@ def _csv_row(item: dict[str, Any]) -> list[str]:
     return [_safe_cell(row[c]) for c in CSV_COLUMNS]
 
 
+def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tuple[bytes, int | None]:
+    """One chunk of the incident's decision log as UTF-8 CSV: the byte-order mark and the header first (when
+    ``after`` is 0), then the decisions numbered after ``after`` (at most ``batch``); and the ``after`` of the
+    next chunk (None after the last)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if after == 0:
+        out.write("\ufeff")
+        writer.writerow(CSV_COLUMNS)
+    decisions = services.list_decisions(incident=incident, after=after, limit=batch)
+    for item in decisions_json(decisions):
+        writer.writerow(_csv_row(item))
+    following = decisions[-1].number if len(decisions) == batch else None
+    return out.getvalue().encode("utf-8"), following
+
+
 def decisions_csv_chunks(incident: Incident, *, batch: int = CSV_BATCH) -> Iterator[bytes]:
     """The incident's decision log as UTF-8 CSV chunks (byte-order mark first), ``batch`` decisions at a time
     (keyset by number), so memory stays flat however long the log is."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    out.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
-    after = 0
-    while True:
-        decisions = services.list_decisions(incident=incident, after=after, limit=batch)
-        for item in decisions_json(decisions):
-            writer.writerow(_csv_row(item))
-        yield out.getvalue().encode("utf-8")
-        out.seek(0)
-        out.truncate()
-        if len(decisions) < batch:
-            return
-        after = decisions[-1].number
+    after: int | None = 0
+    while after is not None:
+        chunk, after = csv_batch(incident, after=after, batch=batch)
+        yield chunk
+
+
+def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
+    """``decisions_csv_chunks`` for a streamed response body, produced after the view has returned: each chunk
+    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def generate() -> Iterator[bytes]:
+        after: int | None = 0
+        while after is not None:
+            with app.app_context():
+                incident = db.session.get(Incident, incident_id)
+                if incident is None:
+                    return
+                chunk, after = csv_batch(incident, after=after)
+            yield chunk
+
+    return generate()
 
 
 def decisions_csv(incident: Incident) -> str:

@@ -15,7 +15,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -26,7 +25,7 @@ from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation import services as consultation
 from lbs.decisions import services
 from lbs.decisions.draft import DecisionDraft, read_draft
-from lbs.decisions.export import decisions_csv_chunks, decisions_json
+from lbs.decisions.export import decisions_json, stream_decisions_csv
 from lbs.decisions.forms import AmendmentForm, DecisionForm
 from lbs.decisions.models import Decision
 from lbs.errors import DomainError
@@ -334,7 +333,7 @@ def verify(incident_id: int) -> ResponseReturnValue:
 @permission_required(Action.READ)
 def export_csv(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
-    response = Response(stream_with_context(decisions_csv_chunks(incident)), mimetype="text/csv")
+    response = Response(stream_decisions_csv(incident.id), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="beslutningslog-{incident.id}.csv"'
     return response
