@@ -49,5 +49,10 @@ messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* .venv' -o /tmp/lbs-messages.pot .
 	$(VENV)/bin/pybabel update -i /tmp/lbs-messages.pot -d lbs/translations -l da --width 110
 
+# Seed 100 000 decisions (BENCH_SCALE=large: 1 000 000), serve them with gunicorn and measure; also on
+# PostgreSQL when LBS_TEST_DATABASE_URL is set. Writes bench/results.json.
+bench: install
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

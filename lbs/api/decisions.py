@@ -17,7 +17,7 @@ from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory, CostStatus
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
-from lbs.decisions.export import decision_json, decisions_csv, decisions_json
+from lbs.decisions.export import decision_json, decisions_json, stream_decisions_csv
 from lbs.decisions.models import DecisionType
 from lbs.errors import ValidationError
 from lbs.extensions import db
@@ -161,7 +161,7 @@ def verify_incident(incident_id: int) -> ResponseReturnValue:
           responses={200: {"type": "string"}, 404: ERROR}, content_type="text/csv")
 def decisions_csv_export(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
-    response = Response(decisions_csv(incident).encode("utf-8"), mimetype="text/csv")
+    response = Response(stream_decisions_csv(incident.id), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="decisions-{incident.id}.csv"'
     return response

@@ -14,6 +14,7 @@ the same municipality/organisation ("whoever approves above T2 must also inform 
      "flags": ["vulnerable", ...],   # filter: at least one of these facts must be true (see FLAG FACTS)
      "timing_if_urgent": "after",    # timing used instead of the rule's own when the decision is urgent
      "flag": "significant_financial_event",  # a flag the requirement carries (shown, e.g. R14)
+     "only_municipalities": ["657"], # filter: a local rule; fires only in these municipalities (national scale)
      ...kind-specific keys}
 
 KIND and its scopes (the target role is resolved in each scope):
@@ -225,7 +226,7 @@ def validate_rule(rule: RuleData, context: Context) -> None:
         _share(condition["share_of_budget"])
     if "timing_if_urgent" in condition and condition["timing_if_urgent"] not in TIMINGS:
         raise RuleError("condition", "unknown timing_if_urgent")
-    for key in ("types", "flags", "or_flags", "kinds", "source_modes"):
+    for key in ("types", "flags", "or_flags", "kinds", "source_modes", "only_municipalities"):
         if key in condition and not (isinstance(condition[key], list)
                                      and all(isinstance(v, str) for v in condition[key])):
             raise RuleError("condition", f"{key} must be a list of strings")
@@ -293,7 +294,8 @@ def _scope_of_party(party: PartyData) -> Scope:
 def _all_scopes(rule: RuleData, context: Context) -> list[Scope | None]:
     if rule.target_party_key:
         return [None]
-    scopes: list[Scope | None] = [("m", m.code) for m in context.municipalities]
+    only = rule.condition.get("only_municipalities")
+    scopes: list[Scope | None] = [("m", m.code) for m in context.municipalities if not only or m.code in only]
     if rule.kind in ("owner_differs", "assistance", "bearer_uncertain"):
         kinds = rule.condition.get("kinds")
         scopes += [("o", org) for org, kind in sorted(context.organisation_kinds.items())
@@ -418,6 +420,10 @@ def scopes_for(rule: RuleData, facts: DecisionFacts, context: Context,
     if "flags" in c and not any(_flag(facts, f, context) for f in c["flags"]):
         return []
     municipalities = affected_municipalities(facts)
+    if "only_municipalities" in c:
+        municipalities = [m for m in municipalities if m in c["only_municipalities"]]
+        if not municipalities:
+            return []
     kind = rule.kind
     scopes: list[Scope | None] = []
     if kind == "decision":
@@ -430,7 +436,8 @@ def scopes_for(rule: RuleData, facts: DecisionFacts, context: Context,
         orgs |= set(_ids((facts.conditions or {}).get("affected_organisation_ids")))
         scopes = [("o", org) for org in sorted(orgs) if org != facts.owner_organisation_id]
     elif kind == "municipal_cost":
-        totals = _municipal_totals(facts, context)
+        totals = {k: v for k, v in _municipal_totals(facts, context).items()
+                  if "only_municipalities" not in c or k in c["only_municipalities"]}
         any_bearer = any(_flag(facts, f, context) for f in c.get("or_flags", []))
         for code, total in sorted(totals.items()):
             municipality = context.municipality(code)
@@ -457,6 +464,8 @@ def scopes_for(rule: RuleData, facts: DecisionFacts, context: Context,
         share = _share(c.get("share_of_budget", "0.002"))
         for code, total in sorted(_municipal_totals(facts, context).items()):
             municipality = context.municipality(code)
+            if "only_municipalities" in c and code not in c["only_municipalities"]:
+                continue
             if municipality is None or not municipality.budget_dkk:
                 continue
             cumulative = total + (incident_totals or {}).get(code, Decimal(0))
@@ -480,17 +489,71 @@ def _better(new: _Found, old: _Found) -> bool:
         MODE_RANK[old.mode], -TIMING_RANK[old.timing], -len(old.path))
 
 
+@dataclass
+class CompiledRules:
+    """The rules in force at one moment, indexed for :func:`required`: by code, and the condition rules
+    that can fire for a (type, staff, urgent) combination, in code order (computed once per combination)."""
+
+    in_force: tuple[RuleData, ...]
+    by_code: dict[str, RuleData]
+    conditions: tuple[RuleData, ...]
+    _candidates: dict[tuple[str, str, bool], tuple[tuple[RuleData, ...], dict[str, list[RuleData]]]] = field(
+        default_factory=dict, repr=False)
+
+    def candidates(self, facts: DecisionFacts) -> list[RuleData]:
+        """The condition rules whose type/staff/urgency filters pass, and of the local rules
+        (``only_municipalities``) only those of the affected municipalities; in code order."""
+        key = (facts.type, facts.staff, facts.urgent)
+        found = self._candidates.get(key)
+        if found is None:
+            general: list[RuleData] = []
+            local: dict[str, list[RuleData]] = {}
+            for r in self.conditions:
+                if ("types" in r.condition and facts.type not in r.condition["types"]) or (
+                        "staff" in r.condition and facts.staff != r.condition["staff"]) or (
+                        "urgent" in r.condition and bool(r.condition["urgent"]) != facts.urgent):
+                    continue
+                only = r.condition.get("only_municipalities")
+                if only:
+                    for code in only:
+                        local.setdefault(code, []).append(r)
+                else:
+                    general.append(r)
+            found = (tuple(general), local)
+            if len(self._candidates) < 1024:
+                self._candidates[key] = found
+        general_rules, local_rules = found
+        if not local_rules:
+            return list(general_rules)
+        chosen = {id(r): r for code in affected_municipalities(facts) for r in local_rules.get(code, ())}
+        if not chosen:
+            return list(general_rules)
+        return sorted([*general_rules, *chosen.values()], key=lambda r: r.code)
+
+
+def compile_rules(rules: Iterable[RuleData], at: datetime) -> CompiledRules:
+    """Index the rules in force at ``at`` (cache the result per rules version and in-force set)."""
+    in_force = tuple(r for r in rules if r.in_force(at))
+    by_code: dict[str, RuleData] = {}
+    for rule in in_force:
+        by_code.setdefault(rule.code, rule)
+    conditions = tuple(r for r in sorted(in_force, key=lambda r: r.code) if r.kind != "party")
+    return CompiledRules(in_force=in_force, by_code=by_code, conditions=conditions)
+
+
 def required(rules: Sequence[RuleData], facts: DecisionFacts, context: Context, graph: nx.DiGraph | None = None,
-             incident_totals: Mapping[str, Decimal] | None = None) -> list[Requirement]:
+             incident_totals: Mapping[str, Decimal] | None = None,
+             compiled: CompiledRules | None = None) -> list[Requirement]:
     """The parties required for a decision by ``rules`` (those in force at ``facts.at`` are used), with the
-    rule and the path of rules that requires each; party-to-party rules are followed transitively."""
-    in_force = [r for r in rules if r.in_force(facts.at)]
+    rule and the path of rules that requires each; party-to-party rules are followed transitively.
+    ``compiled`` (from :func:`compile_rules` for the same rules and moment) avoids re-indexing the rules."""
+    if compiled is None:
+        compiled = compile_rules(rules, facts.at)
+    in_force = compiled.in_force
     graph = graph if graph is not None else build_graph(in_force, context)
     found: dict[str, _Found] = {}
     queue: deque[_Found] = deque()
-    for rule in sorted(in_force, key=lambda r: r.code):
-        if rule.kind == "party":
-            continue
+    for rule in compiled.candidates(facts):
         timing = rule.timing
         if facts.urgent and rule.condition.get("timing_if_urgent"):
             timing = str(rule.condition["timing_if_urgent"])
@@ -515,7 +578,7 @@ def required(rules: Sequence[RuleData], facts: DecisionFacts, context: Context, 
             rule_code = str(data["rule"])
             if rule_code in item.path:
                 continue
-            chain = next((r for r in in_force if r.code == rule_code), None)
+            chain = compiled.by_code.get(rule_code)
             if chain is None:
                 continue
             modes = chain.condition.get("source_modes")

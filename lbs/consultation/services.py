@@ -7,8 +7,12 @@ every rule change, so that several workers agree on when to rebuild).
 
 from __future__ import annotations
 
+import bisect
+import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,6 +38,7 @@ from lbs.staffs.services import held_at
 from lbs.timeutil import utcnow
 
 RULES_VERSION_KEY = "rules_version"
+RESULTS_CACHE_SIZE = 50_000
 
 
 def list_parties() -> Sequence[Party]:
@@ -103,9 +108,21 @@ class RuleSet:
     rules: tuple[g.RuleData, ...]
     context: g.Context
     graphs: dict[tuple[int, ...], nx.DiGraph] = field(default_factory=dict)
+    compiled: dict[tuple[int, ...], g.CompiledRules] = field(default_factory=dict)
+    # Results of ``g.required`` by (in-force set, facts but the moment, earlier incident totals): a pure
+    # function of exactly these, so a hit is always right; bounded, and dropped with the rules version.
+    results: dict[tuple[Any, ...], tuple[Requirement, ...]] = field(default_factory=dict)
 
     def in_force(self, at: datetime) -> list[g.RuleData]:
         return [r for r in self.rules if r.in_force(at)]
+
+    def compiled_at(self, at: datetime) -> g.CompiledRules:
+        """The rules in force at ``at``, indexed (cached per in-force set)."""
+        key = tuple(r.id for r in self.rules if r.in_force(at))
+        found = self.compiled.get(key)
+        if found is None:
+            found = self.compiled[key] = g.compile_rules(self.rules, at)
+        return found
 
     def graph_at(self, at: datetime) -> nx.DiGraph:
         rules = self.in_force(at)
@@ -168,15 +185,79 @@ def incident_municipal_totals(*, incident_id: int, before: datetime | None = Non
     return {row[0]: Decimal(row[1]) for row in db.session.execute(query)}
 
 
+class IncidentTotals:
+    """An incident's cost estimates per municipality over time (lines not superseded), from ONE query:
+    ``before(at)`` equals ``incident_municipal_totals(incident_id=…, before=at)`` without a query per call."""
+
+    def __init__(self, incident_id: int) -> None:
+        query = (
+            select(Decision.decided_at, Municipality.code, CostLine.estimate_dkk)
+            .join(Municipality, Municipality.organisation_id == CostLine.bearer_id)
+            .join(Decision, Decision.id == CostLine.decision_id)
+            .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
+            .order_by(Decision.decided_at)
+        )
+        self._series: dict[str, tuple[list[datetime], list[Decimal]]] = {}
+        for at, code, amount in db.session.execute(query):
+            times, sums = self._series.setdefault(code, ([], []))
+            times.append(at)
+            sums.append((sums[-1] if sums else Decimal(0)) + Decimal(amount))
+
+    def before(self, at: datetime) -> dict[str, Decimal]:
+        result: dict[str, Decimal] = {}
+        for code, (times, sums) in self._series.items():
+            index = bisect.bisect_left(times, at)
+            if index:
+                result[code] = sums[index - 1]
+        return result
+
+
+@dataclass
+class _Batch:
+    ruleset: RuleSet
+    totals: dict[int, IncidentTotals] = field(default_factory=dict)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("consultation_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """``with batch():`` many ``required_consultations`` calls (a list of decisions) share ONE rules lookup
+    and one query per incident for the R14 totals, instead of queries per decision. Read-only use only:
+    rule changes inside the block are not seen."""
+    token = _BATCH.set(_Batch(current_ruleset()))
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
 def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     """The parties that must be consulted for a decision with these facts, by the rules in force at
-    ``facts.at``, transitively. Ordered by party key."""
-    ruleset = current_ruleset()
-    rules = ruleset.in_force(facts.at)
-    totals: dict[str, Decimal] = {}
-    if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in rules):
-        totals = incident_municipal_totals(incident_id=facts.incident_id, before=facts.at)
-    return g.required(rules, facts, ruleset.context, ruleset.graph_at(facts.at), totals)
+    ``facts.at``, transitively. Ordered by party key. See :func:`batch` for many decisions at once."""
+    shared = _BATCH.get()
+    ruleset = shared.ruleset if shared is not None else current_ruleset()
+    compiled = ruleset.compiled_at(facts.at)
+    earlier: dict[str, Decimal] = {}
+    if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in compiled.in_force):
+        if shared is not None:
+            totals = shared.totals.get(facts.incident_id)
+            if totals is None:
+                totals = shared.totals[facts.incident_id] = IncidentTotals(facts.incident_id)
+            earlier = totals.before(facts.at)
+        else:
+            earlier = incident_municipal_totals(incident_id=facts.incident_id, before=facts.at)
+    key = (id(compiled), facts.staff, facts.type, facts.owner_organisation_id, facts.municipalities, facts.costs,
+           facts.urgent, json.dumps(facts.conditions, sort_keys=True, default=str), tuple(sorted(earlier.items())))
+    found = ruleset.results.get(key)
+    if found is None:
+        found = tuple(g.required(compiled.in_force, facts, ruleset.context, ruleset.graph_at(facts.at), earlier,
+                                 compiled=compiled))
+        if len(ruleset.results) >= RESULTS_CACHE_SIZE:
+            ruleset.results.clear()
+        ruleset.results[key] = found
+    return list(found)
 
 
 def required_consultations_many(
@@ -194,7 +275,8 @@ def required_consultations_many(
                 totals = incident_totals.get(item.incident_id, {})
             else:
                 totals = incident_municipal_totals(incident_id=item.incident_id, before=item.at)
-        result.append(g.required(rules, item, ruleset.context, ruleset.graph_at(item.at), totals))
+        result.append(g.required(rules, item, ruleset.context, ruleset.graph_at(item.at), totals,
+                                 compiled=ruleset.compiled_at(item.at)))
     return result
 
 

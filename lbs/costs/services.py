@@ -95,7 +95,20 @@ class LineRow:
         return self.line.actual_dkk - self.line.estimate_dkk
 
 
-def _line_rows(where: Sequence[ColumnElement[bool]]) -> list[LineRow]:
+LINE_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """One page of a cost-line table (offset pagination, ``page`` counted from 1)."""
+
+    rows: list[LineRow]
+    page: int
+    pages: int
+    total: int
+
+
+def _line_rows(where: Sequence[ColumnElement[bool]], *, offset: int = 0, limit: int | None = None) -> list[LineRow]:
     stmt = (
         select(CostLine, Decision.number, Decision.decided_at, Incident.id, Incident.title, Organisation.name)
         .join(Decision, Decision.id == CostLine.decision_id)
@@ -104,7 +117,28 @@ def _line_rows(where: Sequence[ColumnElement[bool]]) -> list[LineRow]:
         .where(*where)
         .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)
     )
+    if limit is not None:
+        stmt = stmt.offset(offset).limit(limit)
     return [LineRow(*row) for row in db.session.execute(stmt).all()]
+
+
+def _line_page(where: Sequence[ColumnElement[bool]], page: int, per_page: int) -> LinePage:
+    total = int(db.session.scalar(select(func.count(CostLine.id)).where(*where)) or 0)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    return LinePage(_line_rows(where, offset=(page - 1) * per_page, limit=per_page), page, pages, total)
+
+
+def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
+    return _line_page([CostLine.incident_id == incident_id], page, per_page)
+
+
+def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
+    return _line_page(_open_where(bearer_id), page, per_page)
+
+
+def _open_where(bearer_id: int) -> list[ColumnElement[bool]]:
+    return [CostLine.bearer_id == bearer_id, CostLine.status.in_(OPEN_STATUSES), CostLine.superseded_by_id.is_(None)]
 
 
 def list_incident_lines(incident_id: int) -> list[CostLine]:
@@ -332,6 +366,18 @@ def cumulative_costs(*, incident_id: int, bearer_id: int | None = None) -> list[
         running += amount or ZERO
         points.append((at, running))
     return points
+
+
+CHART_POINTS = 120
+
+
+def thin_points(points: list[tuple[datetime, Decimal]], limit: int = CHART_POINTS) -> list[tuple[datetime, Decimal]]:
+    """At most ``limit`` evenly spaced points of a running total, always keeping the first and the last
+    (the total), so a long incident's chart and its table stay small."""
+    if len(points) <= limit:
+        return points
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
 
 
 # ---------------------------------------------------------------- changing lines

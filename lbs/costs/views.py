@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any, cast
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -64,6 +64,12 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _page() -> int:
+    """The ``page`` query parameter of a cost-line table (1 when absent or not a number)."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
+
+
 @bp.get("/")
 @permission_required(Action.READ)
 def index() -> str:
@@ -75,7 +81,8 @@ def index() -> str:
         return render_template(
             "costs/dashboard.html",
             municipality=municipality,
-            open_lines=services.open_line_rows(municipality.organisation_id),
+            open_lines=(lines := services.open_line_page(municipality.organisation_id, page=_page())).rows,
+            line_page=lines,
             incident_totals=services.incident_totals_by_municipality(municipality_code=municipality.code),
             incident_categories=services.incident_category_totals(bearer_id=municipality.organisation_id),
             categories=pairs,
@@ -94,15 +101,18 @@ def ledger(incident_id: int) -> str:
     incident = _or_404(lambda: services.get_incident(incident_id))
     totals = services.totals_by_bearer_and_category(incident_id=incident_id)
     pairs = services.category_total_pairs(incident_id=incident_id)
-    points = services.cumulative_costs(incident_id=incident_id)
+    all_points = services.cumulative_costs(incident_id=incident_id)
+    points = services.thin_points(all_points)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
     return render_template(
-        "costs/ledger.html", incident=incident, rows=services.incident_line_rows(incident_id), totals=totals,
-        grand=services.grand_total(totals), categories=pairs, points=points,
+        "costs/ledger.html", incident=incident, rows=(lines := services.incident_line_page(incident_id,
+                                                                                         page=_page())).rows,
+        line_page=lines, totals=totals,
+        grand=services.grand_total(totals), categories=pairs, points=points, point_count=len(all_points),
         chart=_category_chart(pairs, "chart-categories") if pairs else None, cumulative=cumulative,
         municipality_totals=services.incident_totals_by_municipality(incident_id=incident_id), **_labels(),
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from lbs.consultation import services as consultation
 from lbs.consultation.models import Consultation
 from lbs.costs.models import CostLine
 from lbs.decisions import services
@@ -61,9 +63,17 @@ def decisions_json(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
     consulted = services.consultations_of(ids)
     amended_numbers = _numbers({d.amends_id for d in decisions if d.amends_id is not None})
     amended_by = _amended_by(decisions)
+    amended_lines = services.cost_lines(sorted({d.amends_id for d in decisions
+                                                if d.amends_id is not None and not lines.get(d.id)}))
+    requirements = {}
+    with consultation.batch():
+        for d in decisions:
+            own = lines.get(d.id, [])
+            basis = own if own or d.amends_id is None else amended_lines.get(d.amends_id, [])
+            requirements[d.id] = services.decision_requirements(d, basis, consulted.get(d.id, []))
     result = []
     for d in decisions:
-        required, missing = services.decision_requirements(d, lines.get(d.id, []), consulted.get(d.id, []))
+        required, missing = requirements[d.id]
         result.append({
             "id": d.id, "incident_id": d.incident_id, "number": d.number, "staff": d.staff.code,
             "decided_at": d.decided_at.isoformat(), "recorded_at": d.recorded_at.isoformat(),
@@ -114,26 +124,69 @@ def _safe_cell(value: Any) -> str:
     return text
 
 
+CSV_BATCH = 500
+
+
+def _csv_row(item: dict[str, Any]) -> list[str]:
+    row = {
+        **item,
+        "decided_by": item["decided_by_name"],
+        "owner": item["owner_name"],
+        "decided_by_off_roster": "ja" if item["decided_by_off_roster"] else "nej",
+        "urgent": "ja" if item["urgent"] else "nej",
+        "options": " | ".join(
+            f"{o['text']}{' (valgt)' if o.get('chosen') else ''}"
+            f"{': ' + o['rejection_reason'] if o.get('rejection_reason') else ''}" for o in item["options"]),
+        "costs": " | ".join(f"{c['category']} {c['estimate_dkk']} (bærer {c['bearer']})" for c in item["costs"]),
+        "consultations": " | ".join(f"{c['party']} {c['mode']} {c['outcome']}" for c in item["consultations"]),
+        "missing_consultations": " | ".join(c["party"] for c in item["missing_consultations"]),
+    }
+    return [_safe_cell(row[c]) for c in CSV_COLUMNS]
+
+
+def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tuple[bytes, int | None]:
+    """One chunk of the incident's decision log as UTF-8 CSV: the byte-order mark and the header first (when
+    ``after`` is 0), then the decisions numbered after ``after`` (at most ``batch``); and the ``after`` of the
+    next chunk (None after the last)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if after == 0:
+        out.write("\ufeff")
+        writer.writerow(CSV_COLUMNS)
+    decisions = services.list_decisions(incident=incident, after=after, limit=batch)
+    for item in decisions_json(decisions):
+        writer.writerow(_csv_row(item))
+    following = decisions[-1].number if len(decisions) == batch else None
+    return out.getvalue().encode("utf-8"), following
+
+
+def decisions_csv_chunks(incident: Incident, *, batch: int = CSV_BATCH) -> Iterator[bytes]:
+    """The incident's decision log as UTF-8 CSV chunks (byte-order mark first), ``batch`` decisions at a time
+    (keyset by number), so memory stays flat however long the log is."""
+    after: int | None = 0
+    while after is not None:
+        chunk, after = csv_batch(incident, after=after, batch=batch)
+        yield chunk
+
+
+def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
+    """``decisions_csv_chunks`` for a streamed response body, produced after the view has returned: each chunk
+    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def generate() -> Iterator[bytes]:
+        after: int | None = 0
+        while after is not None:
+            with app.app_context():
+                incident = db.session.get(Incident, incident_id)
+                if incident is None:
+                    return
+                chunk, after = csv_batch(incident, after=after)
+            yield chunk
+
+    return generate()
+
+
 def decisions_csv(incident: Incident) -> str:
     """The incident's decision log as CSV text, starting with a byte-order mark."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    decisions = services.list_decisions(incident=incident)
-    for item in decisions_json(decisions):
-        row = {
-            **item,
-            "decided_by": item["decided_by_name"],
-            "owner": item["owner_name"],
-            "decided_by_off_roster": "ja" if item["decided_by_off_roster"] else "nej",
-            "urgent": "ja" if item["urgent"] else "nej",
-            "options": " | ".join(
-                f"{o['text']}{' (valgt)' if o.get('chosen') else ''}"
-                f"{': ' + o['rejection_reason'] if o.get('rejection_reason') else ''}" for o in item["options"]),
-            "costs": " | ".join(f"{c['category']} {c['estimate_dkk']} (bærer {c['bearer']})" for c in item["costs"]),
-            "consultations": " | ".join(f"{c['party']} {c['mode']} {c['outcome']}" for c in item["consultations"]),
-            "missing_consultations": " | ".join(c["party"] for c in item["missing_consultations"]),
-        }
-        writer.writerow([_safe_cell(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
+    return b"".join(decisions_csv_chunks(incident)).decode("utf-8")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
@@ -43,7 +44,8 @@ def get_decision(decision_id: int) -> Decision:
 
 def list_decisions(*, incident: Incident, after: int = 0, limit: int | None = None) -> Sequence[Decision]:
     query = (select(Decision).where(Decision.incident_id == incident.id, Decision.number > after)
-             .order_by(Decision.number))
+             .order_by(Decision.number)
+             .options(selectinload(Decision.staff), selectinload(Decision.decided_by), selectinload(Decision.owner)))
     if limit is not None:
         query = query.limit(limit)
     return db.session.scalars(query).all()
@@ -62,7 +64,8 @@ def consultations_of(decision_ids: Sequence[int]) -> dict[int, list[Consultation
     result: dict[int, list[Consultation]] = defaultdict(list)
     for start in range(0, len(decision_ids), 500):
         chunk = decision_ids[start:start + 500]
-        query = select(Consultation).where(Consultation.decision_id.in_(chunk)).order_by(Consultation.id)
+        query = (select(Consultation).where(Consultation.decision_id.in_(chunk)).order_by(Consultation.id)
+                 .options(joinedload(Consultation.party)))
         for row in db.session.scalars(query):
             result[row.decision_id].append(row)
     return result

@@ -7,7 +7,16 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +26,7 @@ from lbs.consultation import services as consultation
 from lbs.converters import form_id
 from lbs.decisions import services
 from lbs.decisions.draft import DecisionDraft, read_draft
-from lbs.decisions.export import decisions_csv, decisions_json
+from lbs.decisions.export import decisions_json, stream_decisions_csv
 from lbs.decisions.forms import AmendmentForm, DecisionForm
 from lbs.decisions.models import Decision
 from lbs.errors import DomainError
@@ -326,7 +335,7 @@ def verify(incident_id: int) -> ResponseReturnValue:
 @permission_required(Action.READ)
 def export_csv(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
-    response = Response(decisions_csv(incident).encode("utf-8"), mimetype="text/csv")
+    response = Response(stream_decisions_csv(incident.id), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="beslutningslog-{incident.id}.csv"'
     return response

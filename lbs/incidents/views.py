@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +21,7 @@ from lbs.organisations import services as organisations
 from lbs.timeutil import TimeError, to_local, utcnow
 
 bp = Blueprint("incidents", __name__)
+_AFTER = re.compile(r"[0-9]{1,9}")
 
 
 def incident_or_404(incident_id: int) -> Incident:
@@ -76,15 +79,17 @@ def show(incident_id: int) -> ResponseReturnValue:
     return _show(incident, activation_form)
 
 
-def _show(incident: Incident, activation_form: ActivationForm, status: int = 200) -> ResponseReturnValue:
-    from lbs.decisions import services as decisions
+def _after() -> int:
+    """The ``after`` query parameter (keyset: the page starts after this decision number); 0 if absent/invalid."""
+    raw = request.args.get("after", "")
+    return int(raw) if _AFTER.fullmatch(raw) else 0
 
-    entries = services.timeline(incident)
-    amended_ids = {e.item.amends_id for e in entries if e.kind == "decision" and e.item.amends_id}
-    return render_template("incidents/show.html", incident=incident, entries=entries, amended_ids=amended_ids,
-                           activation_form=activation_form, button=EmptyForm(),
-                           can_write=can(current_user, Action.DECISION_WRITE),
-                           last_number=len(decisions.list_decisions(incident=incident))), status
+
+def _show(incident: Incident, activation_form: ActivationForm, status: int = 200) -> ResponseReturnValue:
+    page = services.timeline_page(incident, after=_after())
+    return render_template("incidents/show.html", incident=incident, entries=page.entries, page=page,
+                           amended_ids=page.amended_ids, activation_form=activation_form, button=EmptyForm(),
+                           can_write=can(current_user, Action.DECISION_WRITE), last_number=page.total), status
 
 
 @bp.post("/incidents/<id:incident_id>/close")

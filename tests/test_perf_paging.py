@@ -1,0 +1,281 @@
+"""Performance work that must not change behaviour: timeline and cost-line pagination, streamed CSV export
+(same bytes as the whole log written at once), thinned chart points, indexed rules, R14 totals in one query."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lbs.consultation import graph as g
+from lbs.consultation import services as consultation
+from lbs.consultation.facts import DecisionFacts
+from lbs.costs import services as costs
+from lbs.costs.models import CostLine
+from lbs.decisions import services
+from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, decisions_json
+from lbs.decisions.models import Decision
+from lbs.decisions.synthetic import seed_synthetic
+from lbs.extensions import db
+from lbs.incidents import services as incidents
+from lbs.incidents.models import Incident, Readiness
+from lbs.organisations.models import Municipality
+from lbs.timeutil import utcnow
+
+
+def _synthetic(count: int) -> Incident:
+    before = set(db.session.scalars(select(Incident.id)))
+    seed_synthetic(decisions=count, incidents=1, echo=lambda _m: None)
+    (new_id,) = set(db.session.scalars(select(Incident.id))) - before
+    found = db.session.get(Incident, new_id)
+    assert found is not None
+    return found
+
+
+def _numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'data-number="(\d+)"', html)]
+
+
+def _login(client: FlaskClient, username: str = "politi") -> None:
+    assert client.post("/login", data={"username": username, "password": "demo"}).status_code == 302
+
+
+# ---------------------------------------------------------------- the incident timeline
+
+
+def test_timeline_pages_by_number_with_links(app, client) -> None:
+    incident = _synthetic(230)
+    _login(client)
+    first = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert sorted(_numbers(first)) == list(range(1, 101))
+    assert f'href="/incidents/{incident.id}?after=100"' in first
+    assert "rel=\"prev\"" not in first
+    middle = client.get(f"/incidents/{incident.id}?after=100").get_data(as_text=True)
+    assert sorted(_numbers(middle)) == list(range(101, 201))
+    assert f'href="/incidents/{incident.id}?after=200"' in middle
+    assert f'href="/incidents/{incident.id}?after=0"' in middle
+    last = client.get(f"/incidents/{incident.id}?after=200").get_data(as_text=True)
+    assert sorted(_numbers(last)) == list(range(201, 231))
+    assert 'rel="next"' not in last
+    assert "201–230" in last and "230" in last
+    # beyond the end: the last page; nonsense: the first page
+    assert sorted(_numbers(client.get(f"/incidents/{incident.id}?after=99999").get_data(as_text=True))) == \
+        list(range(131, 231))
+    for bad in ("-1", "abc", "1e3", "9" * 30):
+        response = client.get(f"/incidents/{incident.id}?after={bad}")
+        assert response.status_code == 200
+        assert sorted(_numbers(response.get_data(as_text=True))) == list(range(1, 101))
+
+
+def test_small_incident_shows_everything_without_links(app, client) -> None:
+    incident = _synthetic(7)
+    _login(client)
+    html = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert sorted(_numbers(html)) == list(range(1, 8))
+    assert 'class="pagination"' not in html
+
+
+def test_activations_appear_once_across_pages(app) -> None:
+    incident = _synthetic(250)
+    decisions = services.list_decisions(incident=incident)
+    by_number = {d.number: d for d in decisions}
+    moments = [incident.started_at, by_number[100].decided_at, by_number[100].decided_at + timedelta(seconds=1),
+               by_number[180].decided_at, by_number[250].decided_at + timedelta(minutes=5)]
+    for at in moments:
+        incidents.add_activation(incident=incident, staff_code="LBS-S", readiness=Readiness.ACTIVATED,
+                                 active_from=at, by=None)
+    seen = []
+    after: int | None = 0
+    pages = 0
+    while after is not None:
+        page = incidents.timeline_page(incident, after=after)
+        seen += [e.item.id for e in page.entries if e.kind == "activation"]
+        after = page.next_after
+        pages += 1
+    assert pages == 3
+    assert len(seen) == len(moments) == len(set(seen))
+    # the first page holds the activations up to and including decision 100's time, in time order
+    first = incidents.timeline_page(incident, after=0)
+    assert [e.at for e in first.entries if e.kind == "activation"] == moments[:2]
+    times = [e.at for e in first.entries]
+    assert times == sorted(times)
+
+
+def test_timeline_marks_amended_decisions_on_the_page(app, client, api_as) -> None:
+    demo = _synthetic(5)
+    original = db.session.scalars(select(Decision).where(Decision.incident_id == demo.id,
+                                                         Decision.number == 2)).one()
+    response = api_as("politi").post(f"/api/v1/decisions/{original.id}/amendments",
+                                     json={"reason": "Rettet efter ny melding", "title": "Rettet"})
+    assert response.status_code == 201, response.get_json()
+    _login(client)
+    amended = set(db.session.scalars(select(Decision.amends_id).where(Decision.incident_id == demo.id,
+                                                                      Decision.amends_id.is_not(None))))
+    page = incidents.timeline_page(demo)
+    assert page.amended_ids == amended
+    html = client.get(f"/incidents/{demo.id}").get_data(as_text=True)
+    assert html.count('class="decision-row amended"') == len(amended)
+
+
+# ---------------------------------------------------------------- the streamed CSV export
+
+
+def _whole_log_csv(incident: Incident) -> bytes:
+    """The CSV as it was written before streaming: the whole log at once."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in decisions_json(services.list_decisions(incident=incident)):
+        writer.writerow(_csv_row(item))
+    return out.getvalue().encode("utf-8")
+
+
+def test_streamed_csv_equals_the_whole_log_in_any_batch_size(app) -> None:
+    for incident in (db.session.scalars(select(Incident).order_by(Incident.id)).first(), _synthetic(23)):
+        assert incident is not None
+        expected = _whole_log_csv(incident)
+        assert expected.startswith(b"\xef\xbb\xbf" + b"number;decided_at")
+        for batch in (1, 4, 500):
+            chunks = list(decisions_csv_chunks(incident, batch=batch))
+            assert b"".join(chunks) == expected
+        assert len(list(decisions_csv_chunks(incident, batch=4))) > 1
+
+
+def test_csv_endpoints_stream_with_bom(app, client, api_as) -> None:
+    incident = _synthetic(12)
+    expected = _whole_log_csv(incident)
+    _login(client)
+    html = client.get(f"/incidents/{incident.id}/export/decisions.csv")
+    assert html.is_streamed
+    assert html.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert html.headers["Content-Disposition"] == f'attachment; filename="beslutningslog-{incident.id}.csv"'
+    assert html.get_data() == expected
+    api = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions.csv")
+    assert api.is_streamed
+    assert api.get_data() == expected
+    rows = list(csv.reader(io.StringIO(expected.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 13)]
+
+
+# ---------------------------------------------------------------- cost lines, chart points
+
+
+def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
+    incident = _synthetic(450)  # a line on every second decision: 225 lines, 3 pages of 100
+    total = db.session.scalar(select(func.count()).select_from(CostLine)
+                              .where(CostLine.incident_id == incident.id))
+    assert total == 225
+    page = costs.incident_line_page(incident.id, page=3)
+    assert (page.page, page.pages, page.total, len(page.rows)) == (3, 3, 225, 25)
+    assert costs.incident_line_page(incident.id, page=99).page == 3
+    everything = [r for n in (1, 2, 3) for r in costs.incident_line_page(incident.id, page=n).rows]
+    assert len({r.line.id for r in everything}) == 225
+    _login(client)
+    html = client.get(f"/costs/incidents/{incident.id}?page=2").get_data(as_text=True)
+    assert f'href="/costs/incidents/{incident.id}?page=3"' in html
+    assert f'href="/costs/incidents/{incident.id}?page=1"' in html
+    assert client.get(f"/costs/incidents/{incident.id}?page=x").status_code == 200
+
+
+def test_dashboard_pages_open_lines(app, client) -> None:
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    seed_synthetic(decisions=210 * count, incidents=count, echo=lambda _m: None)  # 105 open lines each
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    page = costs.open_line_page(herning.organisation_id, page=2)
+    assert page.pages >= 2 and len(page.rows) <= costs.LINE_PAGE
+    _login(client, "herning")
+    first = client.get("/costs/").get_data(as_text=True)
+    assert 'href="/costs/?page=2"' in first
+    html = client.get("/costs/?page=2").get_data(as_text=True)
+    assert 'href="/costs/?page=1"' in html
+
+
+def test_thin_points_keeps_first_and_last() -> None:
+    start = utcnow()
+    points = [(start + timedelta(minutes=i), Decimal(i)) for i in range(1000)]
+    thinned = costs.thin_points(points, 120)
+    assert len(thinned) == 120
+    assert thinned[0] == points[0] and thinned[-1] == points[-1]
+    assert thinned == sorted(thinned)
+    assert costs.thin_points(points[:50], 120) == points[:50]
+
+
+# ---------------------------------------------------------------- consultation: compiled rules, R14 totals
+
+
+def test_compiled_rules_give_the_same_requirements(app) -> None:
+    ruleset = consultation.current_ruleset()
+    incident = _synthetic(40)
+    for decision in services.list_decisions(incident=incident):
+        facts = consultation.facts_of(decision)
+        rules = ruleset.in_force(facts.at)
+        plain = g.required(rules, facts, ruleset.context, None,
+                           consultation.incident_municipal_totals(incident_id=incident.id, before=facts.at))
+        assert consultation.required_consultations(facts=facts) == plain
+        totals = consultation.IncidentTotals(incident.id)
+        assert totals.before(facts.at) == consultation.incident_municipal_totals(incident_id=incident.id,
+                                                                                 before=facts.at)
+        with consultation.batch():
+            assert consultation.required_consultations(facts=facts) == plain
+
+
+def test_compile_rules_indexes_by_type_staff_and_urgency() -> None:
+    at = utcnow()
+    rule = lambda code, **c: g.RuleData(id=len(code), code=code, version=1, name=code,  # noqa: E731
+                                        condition={"when": "decision", **c}, mode="inform", timing="before",
+                                        valid_from=at - timedelta(days=1), target_party_key="x")
+    rules = [rule("A", types=["evacuation"]), rule("B", staff="LBS-S"), rule("C", urgent=True), rule("D"),
+             g.RuleData(id=9, code="E", version=1, name="E", condition={"when": "decision"}, mode="inform",
+                        timing="before", valid_from=at + timedelta(days=1), target_party_key="x")]
+    compiled = g.compile_rules(rules, at)
+    facts = DecisionFacts(at=at, staff="LBS-O", type="evacuation", owner_organisation_id=1,
+                            municipalities=("657",))
+    assert [r.code for r in compiled.candidates(facts)] == ["A", "D"]
+    urgent = DecisionFacts(at=at, staff="LBS-S", type="warning", owner_organisation_id=1,
+                             municipalities=("657",), urgent=True)
+    assert [r.code for r in compiled.candidates(urgent)] == ["B", "C", "D"]
+    assert set(compiled.by_code) == {"A", "B", "C", "D"}
+
+
+def test_local_rules_fire_only_in_their_municipalities() -> None:
+    at = utcnow()
+    context = g.Context(
+        parties=(g.PartyData(key="657:borgmester", name="B 657", role="borgmester", organisation_id=1,
+                             organisation_kind="municipality", municipality_code="657"),
+                 g.PartyData(key="661:borgmester", name="B 661", role="borgmester", organisation_id=2,
+                             organisation_kind="municipality", municipality_code="661")),
+        municipalities=tuple(g.MunicipalityData(code=c, name=c, organisation_id=i, region_organisation_id=None,
+                                                fire_service_id=None, threshold_t1_dkk=Decimal(1),
+                                                threshold_t2_dkk=Decimal(2)) for i, c in ((1, "657"), (2, "661"))),
+    )
+    local = g.RuleData(id=1, code="L1", version=1, name="Lokal", mode="inform", timing="before",
+                       condition={"when": "decision", "only_municipalities": ["661"]},
+                       valid_from=at - timedelta(days=1), target_role="borgmester")
+    g.validate_rule(local, context)
+    with_bad = g.RuleData(**{**local.__dict__, "condition": {"when": "decision", "only_municipalities": "661"}})
+    try:
+        g.validate_rule(with_bad, context)
+    except g.RuleError as exc:
+        assert exc.field == "condition"
+    else:
+        raise AssertionError("a non-list only_municipalities must be refused")
+    graph = g.build_graph([local], context)
+    assert graph.has_edge("condition:L1", "party:661:borgmester")
+    assert not graph.has_edge("condition:L1", "party:657:borgmester")
+
+    def keys(codes: tuple[str, ...]) -> list[str]:
+        facts = DecisionFacts(at=at, staff="LBS-S", type="other", owner_organisation_id=9, municipalities=codes)
+        plain = g.required([local], facts, context)
+        assert g.required([local], facts, context, compiled=g.compile_rules([local], at)) == plain
+        return [r.party_key for r in plain]
+
+    assert keys(("657",)) == []
+    assert keys(("661",)) == ["661:borgmester"]
+    assert keys(("657", "661")) == ["661:borgmester"]

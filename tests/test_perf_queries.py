@@ -1,0 +1,124 @@
+"""No N+1: the number of SQL statements per page and API list does not grow with the data.
+
+Each test seeds synthetic incidents (the same generator as ``seed-demo --decisions``) of two sizes and
+counts the statements of the same request on a small and a large incident (or before and after the large
+data set is added, for pages that list across incidents). Counts only, no timings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lbs.decisions.models import Decision
+from lbs.decisions.synthetic import seed_synthetic
+from lbs.extensions import db
+from lbs.incidents.models import Incident
+from lbs.organisations.models import Municipality
+
+SMALL = 12
+LARGE = 150
+MUNICIPALITIES = 11
+
+
+def _seed(per_incident: int) -> list[int]:
+    """One synthetic incident per demo municipality, ``per_incident`` decisions each; their ids."""
+    before = set(db.session.scalars(select(Incident.id)))
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    assert count == MUNICIPALITIES
+    seed_synthetic(decisions=per_incident * count, incidents=count, echo=lambda _m: None)
+    return sorted(set(db.session.scalars(select(Incident.id))) - before)
+
+
+def _login(client: FlaskClient, username: str) -> None:
+    response = client.post("/login", data={"username": username, "password": "demo"})
+    assert response.status_code == 302
+
+
+def _count(count_queries: Callable[[], Any], client: FlaskClient, path: str, **kw: Any) -> int:
+    with count_queries() as counter:
+        response = client.get(path, **kw)
+        body = response.get_data()
+    assert response.status_code == 200, (path, response.status_code)
+    assert body
+    return len(counter.statements)
+
+
+INCIDENT_PATHS = [
+    "/incidents/{id}",
+    "/incidents/{id}?after=6",
+    "/incidents/{id}/export/decisions.csv",
+    "/incidents/{id}/export/decisions.json",
+    "/costs/incidents/{id}",
+    "/costs/incidents/{id}?page=2",
+]
+API_INCIDENT_PATHS = [
+    "/api/v1/incidents/{id}/decisions",
+    "/api/v1/incidents/{id}/decisions?after=5&limit=1000",
+    "/api/v1/incidents/{id}/decisions.csv",
+    "/api/v1/incidents/{id}",
+]
+
+
+@pytest.fixture
+def sizes(app: Flask) -> tuple[int, int]:
+    small = _seed(SMALL)[0]
+    large = _seed(LARGE)[0]
+    assert db.session.scalar(select(func.count()).where(Decision.incident_id == large)) == LARGE
+    return small, large
+
+
+@pytest.mark.parametrize("template", INCIDENT_PATHS)
+def test_incident_pages_do_not_grow_with_the_log(client: FlaskClient, count_queries: Any, sizes: tuple[int, int],
+                                                 template: str) -> None:
+    _login(client, "politi")
+    small, large = sizes
+    _count(count_queries, client, template.format(id=small))  # warm caches (rules graph, user)
+    counts = [_count(count_queries, client, template.format(id=i)) for i in (small, large)]
+    assert counts[0] == counts[1], f"{template}: {counts[0]} statements for {SMALL} decisions, " \
+                                   f"{counts[1]} for {LARGE}"
+
+
+@pytest.mark.parametrize("template", API_INCIDENT_PATHS)
+def test_api_lists_do_not_grow_with_the_log(client: FlaskClient, count_queries: Any, sizes: tuple[int, int],
+                                            template: str) -> None:
+    from lbs.auth import services as auth
+
+    headers = {"Authorization": f"Bearer {auth.issue_token(username='politi')}"}
+    small, large = sizes
+    _count(count_queries, client, template.format(id=small), headers=headers)
+    counts = [_count(count_queries, client, template.format(id=i), headers=headers) for i in (small, large)]
+    assert counts[0] == counts[1], f"{template}: {counts[0]} statements for {SMALL} decisions, " \
+                                   f"{counts[1]} for {LARGE}"
+
+
+@pytest.mark.parametrize(("username", "path"), [
+    ("politi", "/incidents"),
+    ("politi", "/api/v1/incidents"),
+    ("herning", "/costs/"),
+    ("herning", "/costs/?page=2"),
+    ("politi", "/costs/"),
+    ("politi", "/staffs/LBS-S"),
+    ("politi", "/staffs/LBS-O?at=2026-01-15T12:00"),
+])
+def test_lists_across_incidents_do_not_grow(app: Flask, client: FlaskClient, count_queries: Any, username: str,
+                                            path: str) -> None:
+    headers: dict[str, str] = {}
+    if path.startswith("/api/"):
+        from lbs.auth import services as auth
+
+        headers = {"Authorization": f"Bearer {auth.issue_token(username=username)}"}
+    else:
+        _login(client, username)
+    _seed(SMALL)
+    _count(count_queries, client, path, headers=headers)
+    small = _count(count_queries, client, path, headers=headers)
+    _seed(LARGE)
+    _seed(SMALL)
+    large = _count(count_queries, client, path, headers=headers)
+    assert small == large, f"{path}: {small} statements before, {large} after adding incidents and decisions"
