@@ -176,7 +176,7 @@ def _bad_cases():
         ({"rationale": ["x"]}, "rationale"),
         ({"decided_at": "2026-11-28T02:14:00"}, "decided_at"),
         ({"decided_at": "yesterday"}, "decided_at"),
-        ({"decided_at": (now + timedelta(minutes=10)).isoformat()}, "decided_at"),
+        ({"decided_at": (now + timedelta(days=1)).isoformat()}, "decided_at"),
         ({"decided_at": (now - timedelta(days=3)).isoformat(), "delay_reason": "x"}, "decided_at"),
         ({"decided_at": (now - timedelta(minutes=30)).isoformat()}, "delay_reason"),
         ({"urgent": "yes"}, "urgent"),
