@@ -60,7 +60,8 @@ class DecisionForm(FlaskForm):
                              render_kw={"type": "datetime-local"})
     decided_by = SelectField(_l("Decision maker"), validate_choice=False, validators=[DataRequired()])
     owner = SelectField(_l("Owning authority"), validate_choice=False, validators=[DataRequired()])
-    type = SelectField(_l("Type"), choices=choices([(t.value, TYPE_LABELS[t.value]) for t in DecisionType]))
+    type = SelectField(_l("Type"), choices=choices([(t.value, TYPE_LABELS[t.value]) for t in DecisionType]),
+                       default=DecisionType.OTHER.value)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     decision = TextAreaField(_l("Decision"), validators=[DataRequired(), Length(max=10_000)])
     rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(), Length(max=10_000)])

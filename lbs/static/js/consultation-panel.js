@@ -16,7 +16,18 @@
       if (!response.ok) { throw new Error("panel " + response.status); }
       return response.text();
     }).then(function (html) {
+      // Replace the panel only when it changed, and keep keyboard focus on the same party's control:
+      // a refresh must never throw the focus back to the top of the page.
+      if (panel.lbsLastHtml === html) { return; }
+      var active = document.activeElement;
+      var hadFocus = active && panel.contains(active);
+      var party = hadFocus ? active.getAttribute("data-party") : null;
       panel.innerHTML = html;
+      panel.lbsLastHtml = html;
+      if (hadFocus) {
+        var again = party && panel.querySelector("button.panel-add[data-party='" + party + "']");
+        (again || panel.querySelector("button.panel-add") || panel).focus();
+      }
     }).catch(function () { /* keep the last panel; saving still reports missing parties */ });
   }
 
