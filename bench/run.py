@@ -4,7 +4,7 @@ Per database (SQLite always; PostgreSQL when ``LBS_TEST_DATABASE_URL`` is set â€
 that server and dropped at the end):
 
 1. p50/p95 of the pages and the API list of an incident with 5 000 decisions (``BENCH_SCALE=large``: 50 000),
-   the staff roster as of a moment, the municipality dashboard, the review page (when ``review.show`` exists),
+   the staff roster as of a moment, the municipality dashboard, the review page (when ``review.incident`` exists),
    each next to a baseline: the same rows fetched with plain ``sqlite3``/``psycopg`` and ``json.dumps``;
 2. decisions written per second by 8 concurrent API clients on one incident, then numbering and chain checked;
 3. required consultations for one decision: demo graph (through the app's cache) and a synthetic national
@@ -436,10 +436,10 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
             ("staff roster as of", url_for("staffs.show", code="LBS-S", at=at_local), "politi"),
             ("municipality dashboard (herning)", url_for("costs.index"), "herning"),
         ]
-        if "review.show" in app.view_functions:
-            rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "review.show")
+        if "review.incident" in app.view_functions:
+            rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "review.incident")
             args = {name: incident_id for name in rule.arguments}
-            pages.append(("review page", url_for("review.show", **args), "politi"))
+            pages.append(("review page", url_for("review.incident", **args), "politi"))
         else:
             pages.append(("review page", None, "politi"))
     baselines = {
@@ -457,7 +457,7 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
         reads = []
         for name, path, user in pages:
             if path is None:
-                reads.append({"name": name, "skipped": "review.show does not exist on this branch"})
+                reads.append({"name": name, "skipped": "review.incident does not exist on this branch"})
                 continue
             log(f"{label}: reads {name} {path}")
             token = police_token if user is None else None
