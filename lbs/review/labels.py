@@ -4,38 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from lbs import labels
 
-DECISION_TYPES: dict[str, Any] = {
-    "evacuation": _l("Evacuation"), "shelter": _l("Shelter"), "cordon": _l("Cordon"), "warning": _l("Warning"),
-    "resource_request": _l("Resource request"), "assistance_request": _l("Assistance request"),
-    "closure": _l("Closure"), "traffic": _l("Traffic"), "communication": _l("Communication"),
-    "stand_down": _l("Stand-down"), "other": _l("Other"),
-}
-INCIDENT_KINDS: dict[str, Any] = {
-    "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
-    "fire": _l("Fire"), "cbrne": _l("CBRNE"), "terror": _l("Terror"), "utility_failure": _l("Utility failure"),
-    "health": _l("Health"), "migration": _l("Migration"), "planned_event": _l("Planned event"), "other": _l("Other"),
-}
-COST_CATEGORIES: dict[str, Any] = {
-    "evacuation_transport": _l("Evacuation transport"), "emergency_accommodation": _l("Emergency accommodation"),
-    "catering": _l("Catering for evacuees"), "responder_catering": _l("Catering for responders"),
-    "supplies": _l("Supplies and sanitation"), "rehousing": _l("Long-term rehousing"),
-    "extra_staff": _l("Extra staff costs"), "equipment": _l("Equipment hire and purchase"),
-    "external_assistance": _l("External assistance"), "psychosocial": _l("Psychosocial support"),
-    "public_information": _l("Public information"), "clean_up": _l("Acute clean-up"),
-    "restoration": _l("Restoration"), "private_compensation": _l("Compensation to private persons"),
-    "administration": _l("Administration"), "lost_income": _l("Lost income"),
-}
-COST_STATUSES: dict[str, Any] = {
-    "estimated": _l("estimated"), "accepted": _l("accepted"), "disputed": _l("disputed"), "settled": _l("settled"),
-}
-MODES: dict[str, Any] = {"inform": _l("inform"), "consult": _l("consult"), "approve": _l("approve")}
-OUTCOMES: dict[str, Any] = {
-    "agreed": _l("agreed"), "agreed_with_reservation": _l("agreed with reservation"), "objected": _l("objected"),
-    "no_answer": _l("no answer"),
-}
-READINESS: dict[str, Any] = {"standby": _l("standby"), "activated": _l("activated"), "stood_down": _l("stood down")}
+# The shared tables of lbs.labels, under the names the review code uses.
+DECISION_TYPES: dict[str, Any] = labels.DECISION_TYPE
+INCIDENT_KINDS: dict[str, Any] = labels.INCIDENT_KIND
+COST_CATEGORIES: dict[str, Any] = labels.COST_CATEGORY
+COST_STATUSES: dict[str, Any] = labels.COST_STATUS
+MODES: dict[str, Any] = labels.MODE
+OUTCOMES: dict[str, Any] = labels.OUTCOME
+READINESS: dict[str, Any] = labels.READINESS
 
 
 def label(table: dict[str, Any], value: Any) -> str:
