@@ -27,6 +27,7 @@ from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
 from lbs.forms import EmptyForm
 from lbs.incidents.models import Incident
+from lbs.incidents.views import incident_or_404
 from lbs.money import parse_money_form
 from lbs.organisations import services as organisations
 from lbs.timeutil import localize_strict, utcnow
@@ -38,13 +39,6 @@ TIMING_LABELS = labels.TIMING
 KIND_LABELS = {"condition": _l("Decision condition"), "police": _l("Police"), "municipality": _l("Municipality"),
                "region": _l("Region"), "fire_service": _l("Fire service"), "state_agency": _l("State agency"),
                "defence": _l("Defence"), "home_guard": _l("Home guard"), "other": _l("Other")}
-
-
-def _incident_or_404(incident_id: int) -> Incident:
-    incident = db.session.get(Incident, incident_id)
-    if incident is None:
-        abort(404)
-    return incident
 
 
 # ------------------------------------------------------------------ the graph page
@@ -162,7 +156,7 @@ def facts_from_form(form: MultiDict[str, str], incident: Incident) -> DecisionFa
 @bp.post("/required/<id:incident_id>")
 @permission_required(Action.DECISION_WRITE)
 def required_panel(incident_id: int) -> str:
-    incident = _incident_or_404(incident_id)
+    incident = incident_or_404(incident_id)
     facts = facts_from_form(request.form, incident)
     requirements = services.required_consultations(facts=facts)
     chosen = {value for key, value in request.form.items() if key.startswith("consultations-")
@@ -178,7 +172,7 @@ def required_panel(incident_id: int) -> str:
 @bp.get("/incidents/<id:incident_id>/compliance")
 @permission_required(Action.READ)
 def compliance(incident_id: int) -> str:
-    incident = _incident_or_404(incident_id)
+    incident = incident_or_404(incident_id)
     rows = services.incident_compliance(incident_id=incident.id)
     return render_template("consultation/compliance.html", incident=incident, rows=rows, mode_labels=MODE_LABELS,
                            timing_labels=TIMING_LABELS)
@@ -187,7 +181,7 @@ def compliance(incident_id: int) -> str:
 @bp.get("/incidents/<id:incident_id>/compliance.csv")
 @permission_required(Action.READ)
 def compliance_csv(incident_id: int) -> Response:
-    incident = _incident_or_404(incident_id)
+    incident = incident_or_404(incident_id)
     rows = services.incident_compliance(incident_id=incident.id)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +20,7 @@ from lbs.forms import choices
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
-from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
 
@@ -38,32 +38,14 @@ def _can_edit() -> bool:
     return can(_user(), Action.ROSTER_EDIT)
 
 
-def _staff_or_404(code: str) -> Staff:
-    staff = services.get_staff_by_code(code)
-    if staff is None:
+T = TypeVar("T")
+
+
+def _or_404(found: T | None) -> T:
+    """The looked-up object, or a 404 when the lookup found nothing."""
+    if found is None:
         abort(404)
-    return staff
-
-
-def _position_or_404(position_id: int) -> Position:
-    position = services.get_position(position_id)
-    if position is None:
-        abort(404)
-    return position
-
-
-def _person_or_404(person_id: int) -> Person:
-    person = services.get_person(person_id)
-    if person is None:
-        abort(404)
-    return person
-
-
-def _assignment_or_404(assignment_id: int) -> Assignment:
-    assignment = services.get_assignment(assignment_id)
-    if assignment is None:
-        abort(404)
-    return assignment
+    return found
 
 
 def time_error_message(exc: TimeError) -> str:
@@ -122,7 +104,7 @@ def _as_of(raw: str | None) -> tuple[datetime, str | None, str]:
 
 
 def _roster_page(code: str, template: str) -> tuple[str, int]:
-    staff = _staff_or_404(code)
+    staff = _or_404(services.get_staff_by_code(code))
     at, error, raw = _as_of(request.args.get("at"))
     roster = services.roster_at(staff=staff, at=at, warnings=True)
     return render_template(
@@ -147,7 +129,7 @@ def print_roster(code: str) -> tuple[str, int]:
 @bp.get("/positions/<id:position_id>")
 @permission_required(Action.READ)
 def history(position_id: int) -> str:
-    position = _position_or_404(position_id)
+    position = _or_404(services.get_position(position_id))
     return render_template(
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
@@ -180,7 +162,7 @@ def _form_error_from(form: Any, exc: ValidationError, mapping: dict[str, str]) -
 @bp.route("/<code>/positions/new", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def new_position(code: str) -> str | Response:
-    staff = _staff_or_404(code)
+    staff = _or_404(services.get_staff_by_code(code))
     form = PositionForm()
     form.organisation.choices = _organisation_choices()
     if form.validate_on_submit():
@@ -201,7 +183,7 @@ def new_position(code: str) -> str | Response:
 @bp.route("/positions/<id:position_id>/edit", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def edit_position(position_id: int) -> str | Response:
-    position = _position_or_404(position_id)
+    position = _or_404(services.get_position(position_id))
     form = PositionForm(obj=position) if request.method == "GET" else PositionForm()
     form.organisation.choices = _organisation_choices()
     if request.method == "GET":
@@ -246,7 +228,7 @@ def new_person() -> str | Response:
 @bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def edit_person(person_id: int) -> str | Response:
-    person = _person_or_404(person_id)
+    person = _or_404(services.get_person(person_id))
     form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
     form.organisation.choices = _organisation_choices()
     if request.method == "GET":
@@ -285,7 +267,7 @@ def _next_rank(position: Position) -> int:
 @bp.route("/positions/<id:position_id>/assign", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def assign(position_id: int) -> str | Response:
-    position = _position_or_404(position_id)
+    position = _or_404(services.get_position(position_id))
     form = AssignForm()
     form.person.choices = _people_choices()
     if request.method == "GET":
@@ -316,7 +298,7 @@ def assign(position_id: int) -> str | Response:
 @bp.route("/assignments/<id:assignment_id>/end", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def end(assignment_id: int) -> str | Response:
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _or_404(services.get_assignment(assignment_id))
     form = EndForm()
     if request.method == "GET":
         form.valid_to.data = _now_local()
@@ -345,7 +327,7 @@ def end(assignment_id: int) -> str | Response:
 @bp.route("/assignments/<id:assignment_id>/replace", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def replace(assignment_id: int) -> str | Response:
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _or_404(services.get_assignment(assignment_id))
     form = ReplaceForm()
     form.person.choices = _people_choices(exclude=assignment.person_id)
     if request.method == "GET":
