@@ -167,7 +167,7 @@ def test_csv_endpoints_stream_with_bom(app, client, api_as) -> None:
 
 
 def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
-    incident = _synthetic(450)  # a line on every second decision: 225 lines, 3 pages of 100
+    incident = _synthetic(225)  # a line on every decision: 225 lines, 3 pages of 100
     total = db.session.scalar(select(func.count()).select_from(CostLine)
                               .where(CostLine.incident_id == incident.id))
     assert total == 225
@@ -185,7 +185,7 @@ def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
 
 def test_dashboard_pages_open_lines(app, client) -> None:
     count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
-    seed_synthetic(decisions=210 * count, incidents=count, echo=lambda _m: None)  # 105 open lines each
+    seed_synthetic(decisions=105 * count, incidents=count, echo=lambda _m: None)  # 105 open lines each
     herning = db.session.get(Municipality, "657")
     assert herning is not None
     page = costs.open_line_page(herning.organisation_id, page=2)

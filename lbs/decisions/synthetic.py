@@ -90,12 +90,10 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
                 "expected_outcome": None, "urgent": number % 7 == 0, "conditions": {}, "amends_id": None,
                 "amendment_reason": None, "delay_reason": None, "missing_reason": None, "prev_hash": prev_hash,
             }
-            cost_rows = []
-            if number % 2 == 0:
-                cost_rows.append({"bearer_id": municipality.organisation_id,
-                                  "category": CATEGORIES[number % len(CATEGORIES)],
-                                  "description": None, "estimate_dkk": Decimal(1000 + number % 90_000),
-                                  "provisional": number % 10 == 0})
+            cost_rows = [{"bearer_id": municipality.organisation_id,
+                           "category": CATEGORIES[number % len(CATEGORIES)],
+                           "description": None, "estimate_dkk": Decimal(1000 + number % 90_000),
+                           "provisional": number % 10 == 0}]
             consultation_row = {"party": party_key, "consulted_at": decided_at - timedelta(minutes=2),
                                 "mode": Mode.CONSULT, "outcome": Outcome.AGREED, "channel": "telefon", "note": None}
             digest = chain.decision_hash(fields, cost_rows, [consultation_row])
