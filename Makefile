@@ -29,11 +29,11 @@ chromium:
 # WeasyPrint (the review pack's PDF) needs Debian's Pango and a font with æøå.
 pango:
 	@{ /sbin/ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' && /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' \
-	  && test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+	  && /sbin/ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
 	  echo "Installing Debian's Pango and DejaVu fonts for WeasyPrint"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 test: install chromium
 	$(VENV)/bin/ruff check .

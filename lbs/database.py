@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from lbs import fastjson
+
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("lbs_write_intent", default=False)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -34,8 +36,9 @@ def write_intent() -> Iterator[None]:
 
 def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                "json_deserializer": fastjson.loads}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "json_deserializer": fastjson.loads}
 
 
 def configure_engine(engine: Engine) -> None:

@@ -50,6 +50,14 @@ def parse_money_form(text: str) -> Decimal:
     return parse_money(cleaned)
 
 
+def ore_str(ore: int | None) -> str | None:
+    """``money_str`` of an amount read raw as integer øre."""
+    if ore is None:
+        return None
+    sign, ore = ("-", -ore) if ore < 0 else ("", ore)
+    return f"{sign}{ore // 100}.{ore % 100:02d}"
+
+
 def money_str(value: Decimal | None) -> str | None:
     """The API form: a string with two decimals."""
     if value is None:

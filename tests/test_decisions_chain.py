@@ -100,11 +100,11 @@ def _tamper_values(incident, other):
         "options": [{"text": "B", "chosen": True, "rejection_reason": None}], "rationale": "Ændret",
         "legal_basis": None, "expected_outcome": "Ændret", "urgent": True, "conditions": {"vulnerable": False},
         "amends_id": None, "amendment_reason": "Ændret", "delay_reason": None, "missing_reason": None,
-        "prev_hash": "0" * 64,
+        "prev_hash": "0" * 64, "required_consultations": [],
     }
 
 
-@pytest.mark.parametrize("column", [*chain.DECISION_FIELDS, "hash"])
+@pytest.mark.parametrize("column", [*chain.DECISION_FIELDS, *chain.OPTIONAL_FIELDS, "hash"])
 def test_direct_update_of_any_decision_field_is_detected(logged, column):
     incident, other, decisions = logged
     target = decisions[1]

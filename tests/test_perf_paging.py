@@ -18,7 +18,7 @@ from lbs.consultation.facts import DecisionFacts
 from lbs.costs import services as costs
 from lbs.costs.models import CostLine
 from lbs.decisions import services
-from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, decisions_json
+from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
 from lbs.decisions.models import Decision
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
@@ -131,7 +131,7 @@ def _whole_log_csv(incident: Incident) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for item in decisions_json(services.list_decisions(incident=incident)):
+    for item in incident_decision_records(incident.id):
         writer.writerow(_csv_row(item))
     return out.getvalue().encode("utf-8")
 

@@ -10,6 +10,7 @@ import re
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from lbs import fastjson
 from lbs.api import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
@@ -17,7 +18,7 @@ from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory, CostStatus
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
-from lbs.decisions.export import decision_json, decisions_json, stream_decisions_csv
+from lbs.decisions.export import decision_record, incident_decision_records, stream_decisions_csv
 from lbs.decisions.models import DecisionType
 from lbs.errors import ValidationError
 from lbs.extensions import db
@@ -86,7 +87,7 @@ def log_decision(incident_id: int) -> ResponseReturnValue:
     draft = read_draft(json_body())
     decision = services.log_decision(incident=incident, draft=draft, by=api_user())
     db.session.commit()
-    return jsonify(decision_json(decision)), 201
+    return jsonify(decision_record(decision.id)), 201
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST",
@@ -117,13 +118,14 @@ def list_decisions(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     after = _query_int("after", 0, 0, 2**31 - 1)
     limit = _query_int("limit", MAX_LIMIT, 1, MAX_LIMIT)
-    return jsonify(decisions_json(services.list_decisions(incident=incident, after=after, limit=limit)))
+    return Response(fastjson.dumps(incident_decision_records(incident.id, after=after, limit=limit)),
+                    mimetype="application/json")
 
 
 @endpoint(api_bp, "/decisions/<id:decision_id>", "GET", summary="One decision", tag="decisions",
           responses={200: DECISION, 404: ERROR})
 def get_decision(decision_id: int) -> ResponseReturnValue:
-    return jsonify(decision_json(services.get_decision(decision_id)))
+    return jsonify(decision_record(decision_id))
 
 
 @endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST",
@@ -145,7 +147,7 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
     assert reason is not None and draft is not None
     decision = services.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
     db.session.commit()
-    return jsonify(decision_json(decision)), 201
+    return jsonify(decision_record(decision.id)), 201
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", summary="Recompute the incident's hash chain",

@@ -47,6 +47,18 @@ class Requirement:
     path: tuple[str, ...] = ()  # rule codes from the decision to this party, e.g. ("R6", "R6b")
     flag: str = ""  # a flag the rule raises, e.g. "significant_financial_event" (R14)
 
+    def record(self) -> dict[str, Any]:
+        """Everything about the requirement, as stored with a logged decision."""
+        return {"party": self.party_key, "name": self.name, "organisation_id": self.organisation_id,
+                "mode": self.mode, "rule": self.rule, "timing": self.timing, "path": list(self.path),
+                "flag": self.flag}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Requirement:
+        return cls(party_key=record["party"], name=record["name"], organisation_id=record["organisation_id"],
+                   mode=record["mode"], rule=record["rule"], timing=record.get("timing", "before"),
+                   path=tuple(record.get("path") or ()), flag=record.get("flag") or "")
+
     def as_json(self) -> dict[str, Any]:
         return {
             "party": self.party_key,

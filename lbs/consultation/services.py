@@ -10,12 +10,13 @@ from __future__ import annotations
 import bisect
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -260,23 +261,32 @@ def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     return list(found)
 
 
+def logged_requirements(decision: Decision, facts: Callable[[], DecisionFacts]) -> list[Requirement]:
+    """What a logged decision required: as stored when it was logged (the rules, parties and incident totals
+    of that moment). Rows logged before requirements were stored are computed from ``facts()``."""
+    stored = decision.required_consultations
+    if stored is not None:
+        return [Requirement.from_record(record) for record in stored]
+    return required_consultations(facts=facts())
+
+
 def required_consultations_many(
-    *, facts: Sequence[DecisionFacts], incident_totals: dict[int, dict[str, Decimal]] | None = None
+    *, facts: Sequence[DecisionFacts], earlier: Sequence[Mapping[str, Decimal]] | None = None
 ) -> list[list[Requirement]]:
     """``required_consultations`` for many decisions at once (bulk seeding): one rules lookup for all.
-    ``incident_totals`` (incident id → municipality code → earlier total) replaces the R14 query when given."""
+    ``earlier[i]`` (municipality code → the incident's total before ``facts[i]``) replaces the R14 query."""
     ruleset = current_ruleset()
     result = []
-    for item in facts:
-        rules = ruleset.in_force(item.at)
-        totals: dict[str, Decimal] = {}
-        if item.incident_id is not None and item.costs and any(r.kind == "incident_total" for r in rules):
-            if incident_totals is not None:
-                totals = incident_totals.get(item.incident_id, {})
+    for index, item in enumerate(facts):
+        compiled = ruleset.compiled_at(item.at)
+        totals: Mapping[str, Decimal] = {}
+        if item.incident_id is not None and item.costs and any(r.kind == "incident_total" for r in compiled.in_force):
+            if earlier is not None:
+                totals = earlier[index]
             else:
                 totals = incident_municipal_totals(incident_id=item.incident_id, before=item.at)
-        result.append(g.required(rules, item, ruleset.context, ruleset.graph_at(item.at), totals,
-                                 compiled=ruleset.compiled_at(item.at)))
+        result.append(g.required(compiled.in_force, item, ruleset.context, ruleset.graph_at(item.at), totals,
+                                 compiled=compiled))
     return result
 
 
@@ -463,7 +473,7 @@ def incident_compliance(*, incident_id: int) -> list[DecisionCompliance]:
         done_by_decision.setdefault(consultation.decision_id, []).append(consultation)
     result = []
     for decision in decisions:
-        required = required_consultations(facts=facts_of(decision))
+        required = logged_requirements(decision, partial(facts_of, decision))
         done = done_by_decision.get(decision.id, [])
         done_keys = {c.party.key for c in done}
         result.append(DecisionCompliance(decision=decision, required=required, done=done,

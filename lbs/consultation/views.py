@@ -82,11 +82,12 @@ def graph() -> str:
     subject = ""
     decision_id = request.args.get("decision", "")
     facts: DecisionFacts | None = None
+    logged: Decision | None = None
     if form_id(decision_id) is not None:
-        decision = db.session.get(Decision, form_id(decision_id))
-        if decision is not None:
-            facts = services.facts_of(decision)
-            subject = _("Decision %(number)s: %(title)s", number=decision.number, title=decision.title)
+        logged = db.session.get(Decision, form_id(decision_id))
+        if logged is not None:
+            facts = services.facts_of(logged)
+            subject = _("Decision %(number)s: %(title)s", number=logged.number, title=logged.title)
     elif request.args.get("why_type"):
         facts = _hypothetical_facts(form)
         if facts is not None:
@@ -94,7 +95,9 @@ def graph() -> str:
     highlight: set[tuple[str, str]] = set()
     shown = full
     if facts is not None:
-        requirements = services.required_consultations(facts=facts)
+        known = facts
+        requirements = (services.logged_requirements(logged, lambda: known) if logged is not None
+                        else services.required_consultations(facts=facts))
         shown = services.rule_graph(at=facts.at)
         highlight = g.why_edges(requirements, shown)
         municipality = municipality or (facts.municipalities[0] if len(facts.municipalities) == 1 else None)

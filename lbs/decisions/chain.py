@@ -1,7 +1,8 @@
 """The hash chain of a decision log (pure: no database).
 
 Each decision's hash is SHA-256 over the canonical JSON of every immutable field of the decision row
-(everything but ``id`` and ``hash``, ``prev_hash`` included, which chains it to its predecessor), the
+(everything but ``id`` and ``hash``, ``prev_hash`` included, which chains it to its predecessor; the
+stored required consultations when present), the
 immutable part of its cost lines (bearer, category, description, estimate, provisional — not the
 actual amount or status, which the municipality changes legitimately) and its consultations.
 """
@@ -24,6 +25,8 @@ DECISION_FIELDS = (
     "legal_basis", "expected_outcome", "urgent", "conditions", "amends_id", "amendment_reason", "delay_reason",
     "missing_reason", "prev_hash",
 )
+# Covered when present: rows logged before the column existed have NULL there and kept their hash.
+OPTIONAL_FIELDS = ("required_consultations",)
 COST_FIELDS = ("bearer_id", "category", "description", "estimate_dkk", "provisional")
 CONSULTATION_FIELDS = ("party", "consulted_at", "mode", "outcome", "channel", "note")
 
@@ -64,8 +67,10 @@ def decision_hash(
     consultations: Iterable[Mapping[str, Any]] = (),
 ) -> str:
     """SHA-256 (hex) of a decision's immutable content, chained through its ``prev_hash``."""
+    fields = {f: decision.get(f) for f in DECISION_FIELDS}
+    fields.update({f: decision[f] for f in OPTIONAL_FIELDS if decision.get(f) is not None})
     content = {
-        "decision": {f: decision.get(f) for f in DECISION_FIELDS},
+        "decision": fields,
         "costs": _rows(costs, COST_FIELDS),
         "consultations": _rows(consultations, CONSULTATION_FIELDS),
     }
@@ -77,7 +82,7 @@ class StoredDecision:
     """What verify needs of one stored decision."""
 
     number: int
-    fields: Mapping[str, Any]  # the DECISION_FIELDS, prev_hash included
+    fields: Mapping[str, Any]  # the DECISION_FIELDS (prev_hash included) and the OPTIONAL_FIELDS
     costs: Sequence[Mapping[str, Any]]
     consultations: Sequence[Mapping[str, Any]]
     hash: str

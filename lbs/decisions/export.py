@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, Select, String, Table, and_, select, type_coerce
+from sqlalchemy.types import TypeEngine
 
+from lbs import fastjson
 from lbs.consultation import services as consultation
-from lbs.consultation.models import Consultation
+from lbs.consultation.models import Consultation, Party
 from lbs.costs.models import CostLine
 from lbs.decisions import services
 from lbs.decisions.models import Decision
+from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.money import money_str
+from lbs.money import money_str, ore_str
+from lbs.organisations.models import Organisation
+from lbs.staffs.models import Person, Staff
 
 
 def cost_json(line: CostLine) -> dict[str, Any]:
@@ -29,73 +35,116 @@ def cost_json(line: CostLine) -> dict[str, Any]:
     }
 
 
-def consultation_json(item: Consultation) -> dict[str, Any]:
-    return {
-        "party": item.party.key, "name": item.party.name, "organisation_id": item.party.organisation_id,
-        "consulted_at": item.consulted_at.isoformat(), "mode": item.mode.value, "outcome": item.outcome.value,
-        "channel": item.channel, "note": item.note,
-    }
+# The API shape is built from plain Core rows (no ORM objects, enums and money read raw): a list of 1 000
+# decisions is one query per table, and the stored requirement records go out as they are.
+_D = cast(Table, Decision.__table__)
+_C = cast(Table, CostLine.__table__)
+_K = cast(Table, Consultation.__table__)
+_P = cast(Table, Party.__table__)
+_DECISION_COLUMNS = (
+    *(_D.c[name] for name in (
+        "id", "incident_id", "number", "decided_at", "recorded_at", "decided_by_off_roster", "title", "decision",
+        "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent", "conditions",
+        "amendment_reason", "delay_reason", "missing_reason", "required_consultations", "hash", "prev_hash")),
+    _D.c.decided_by_id.label("decided_by"), _D.c.recorded_by_id.label("recorded_by"), _D.c.owner_id.label("owner"),
+)
 
 
-def _numbers(ids: set[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Decision.id, Decision.number).where(Decision.id.in_(ids))).all()
-    return {row[0]: row[1] for row in rows}
+def _raw(column: ColumnElement[Any], kind: TypeEngine[Any], name: str | None = None) -> ColumnElement[Any]:
+    """The column as stored (an enum's text, money's øre), labelled with ``name`` or its own name."""
+    return type_coerce(column, kind).label(name or column.key)
 
 
-def _amended_by(decisions: Sequence[Decision]) -> dict[int, list[int]]:
-    ids = [d.id for d in decisions]
-    result: dict[int, list[int]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        query = select(Decision.amends_id, Decision.number).where(Decision.amends_id.in_(chunk)).order_by(
-            Decision.number)
-        for amends_id, number in db.session.execute(query):
-            if amends_id is not None:
-                result.setdefault(amends_id, []).append(number)
-    return result
+def _dicts(query: Select[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by the selected labels (Core, no ORM objects)."""
+    result = db.session.connection().execute(query)
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def decisions_json(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
-    ids = [d.id for d in decisions]
+def _children(ids: Select[Any]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]],
+                                         dict[int, list[int]]]:
+    """Cost lines, consultations and amending decision numbers of the decisions selected by ``ids`` (a query
+    of decision ids), by decision id."""
+    costs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    consulted: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    amended_by: dict[int, list[int]] = defaultdict(list)
+    for c in _dicts(select(_C.c.id, _C.c.decision_id, _C.c.bearer_id.label("bearer"), _raw(_C.c.category, String()),
+                           _C.c.description, _raw(_C.c.estimate_dkk, BigInteger()),
+                           _raw(_C.c.actual_dkk, BigInteger()), _raw(_C.c.status, String()), _C.c.provisional,
+                           _C.c.superseded_by_id).where(_C.c.decision_id.in_(ids)).order_by(_C.c.id)):
+        c["estimate_dkk"] = ore_str(c["estimate_dkk"])
+        c["actual_dkk"] = ore_str(c["actual_dkk"])
+        c["superseded"] = c.pop("superseded_by_id") is not None
+        costs[c["decision_id"]].append(c)
+    for k in _dicts(select(_K.c.decision_id, _P.c.key.label("party"), _P.c.name, _P.c.organisation_id,
+                           _K.c.consulted_at, _raw(_K.c.mode, String()), _raw(_K.c.outcome, String()), _K.c.channel,
+                           _K.c.note).join(_P, _P.c.id == _K.c.party_id).where(_K.c.decision_id.in_(ids))
+                    .order_by(_K.c.id)):
+        k["consulted_at"] = k["consulted_at"].isoformat()
+        consulted[k.pop("decision_id")].append(k)
+    for row in db.session.connection().execute(
+        select(_D.c.amends_id, _D.c.number).where(_D.c.amends_id.in_(ids)).order_by(_D.c.number)
+    ):
+        amended_by[row.amends_id].append(row.number)
+    return costs, consulted, amended_by
+
+
+def _computed_requirements(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Requirement records of decisions logged before they were stored (NULL): computed as they are read."""
+    result: dict[int, list[dict[str, Any]]] = {}
+    decisions = db.session.scalars(select(Decision).where(Decision.id.in_(ids))).all()
     lines = services.cost_lines(ids)
-    consulted = services.consultations_of(ids)
-    amended_numbers = _numbers({d.amends_id for d in decisions if d.amends_id is not None})
-    amended_by = _amended_by(decisions)
-    amended_lines = services.cost_lines(sorted({d.amends_id for d in decisions
-                                                if d.amends_id is not None and not lines.get(d.id)}))
-    requirements = {}
+    amended = services.cost_lines(sorted({d.amends_id for d in decisions if d.amends_id is not None}))
     with consultation.batch():
         for d in decisions:
             own = lines.get(d.id, [])
-            basis = own if own or d.amends_id is None else amended_lines.get(d.amends_id, [])
-            requirements[d.id] = services.decision_requirements(d, basis, consulted.get(d.id, []))
-    result = []
-    for d in decisions:
-        required, missing = requirements[d.id]
-        result.append({
-            "id": d.id, "incident_id": d.incident_id, "number": d.number, "staff": d.staff.code,
-            "decided_at": d.decided_at.isoformat(), "recorded_at": d.recorded_at.isoformat(),
-            "decided_by": d.decided_by_id, "decided_by_name": d.decided_by.name,
-            "decided_by_off_roster": d.decided_by_off_roster, "recorded_by": d.recorded_by_id,
-            "owner": d.owner_id, "owner_name": d.owner.name, "type": d.type.value, "title": d.title,
-            "decision": d.decision, "information": d.information, "options": d.options, "rationale": d.rationale,
-            "legal_basis": d.legal_basis, "expected_outcome": d.expected_outcome, "urgent": d.urgent,
-            "conditions": d.conditions, "amends": amended_numbers.get(d.amends_id) if d.amends_id else None,
-            "amended_by": amended_by.get(d.id, []), "amendment_reason": d.amendment_reason,
-            "delay_reason": d.delay_reason, "missing_reason": d.missing_reason,
-            "costs": [cost_json(c) for c in lines.get(d.id, [])],
-            "consultations": [consultation_json(c) for c in consulted.get(d.id, [])],
-            "required_consultations": [r.as_json() for r in required],
-            "missing_consultations": [r.as_json() for r in missing],
-            "hash": d.hash, "prev_hash": d.prev_hash,
-        })
+            basis = own if own or d.amends_id is None else amended.get(d.amends_id, [])
+            required, _missing = services.decision_requirements(d, basis, [])
+            result[d.id] = [r.record() for r in required]
     return result
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
-    return decisions_json([decision])[0]
+def decision_records(condition: ColumnElement[bool], *, limit: int | None = None) -> list[dict[str, Any]]:
+    """The decisions matching ``condition`` in the API shape, ordered by number (at most ``limit``).
+    Each requirement carries, besides the contract's keys, its ``timing``, rule ``path`` and ``flag``."""
+    staff, person, owner, amended = (cast(Table, Staff.__table__), cast(Table, Person.__table__),
+                                     cast(Table, Organisation.__table__), _D.alias("amended"))
+    ids = select(_D.c.id).where(condition).order_by(_D.c.number).limit(limit)
+    query = (
+        select(_D.c.id, _D.c.incident_id, _D.c.number, staff.c.code.label("staff"), *_DECISION_COLUMNS[3:],
+               _raw(_D.c.type, String()), person.c.name.label("decided_by_name"),
+               owner.c.name.label("owner_name"), amended.c.number.label("amends"))
+        .join(staff, staff.c.id == _D.c.staff_id).join(person, person.c.id == _D.c.decided_by_id)
+        .join(owner, owner.c.id == _D.c.owner_id).outerjoin(amended, amended.c.id == _D.c.amends_id)
+        .where(condition).order_by(_D.c.number).limit(limit)
+    )
+    items = _dicts(query)
+    costs, consulted, amended_by = _children(ids)
+    computed = _computed_requirements([d["id"] for d in items if d["required_consultations"] is None])
+    for d in items:
+        done = consulted.get(d["id"], [])
+        done_keys = {c["party"] for c in done}
+        if d["required_consultations"] is None:
+            d["required_consultations"] = computed[d["id"]]
+        d["decided_at"] = d["decided_at"].isoformat()
+        d["recorded_at"] = d["recorded_at"].isoformat()
+        d["amended_by"] = amended_by.get(d["id"], [])
+        d["costs"] = costs.get(d["id"], [])
+        d["consultations"] = done
+        d["missing_consultations"] = [r for r in d["required_consultations"] if r["party"] not in done_keys]
+    return items
+
+
+def incident_decision_records(incident_id: int, *, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    return decision_records(and_(_D.c.incident_id == incident_id, _D.c.number > after), limit=limit)
+
+
+def decision_record(decision_id: int) -> dict[str, Any]:
+    found = decision_records(_D.c.id == decision_id)
+    if not found:
+        raise NotFound("no such decision")
+    return found[0]
 
 
 def incident_json(incident: Incident) -> dict[str, Any]:
@@ -153,10 +202,10 @@ def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tupl
     if after == 0:
         out.write("\ufeff")
         writer.writerow(CSV_COLUMNS)
-    decisions = services.list_decisions(incident=incident, after=after, limit=batch)
-    for item in decisions_json(decisions):
+    items = incident_decision_records(incident.id, after=after, limit=batch)
+    for item in items:
         writer.writerow(_csv_row(item))
-    following = decisions[-1].number if len(decisions) == batch else None
+    following = items[-1]["number"] if len(items) == batch else None
     return out.getvalue().encode("utf-8"), following
 
 
@@ -169,9 +218,18 @@ def decisions_csv_chunks(incident: Incident, *, batch: int = CSV_BATCH) -> Itera
         yield chunk
 
 
-def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
-    """``decisions_csv_chunks`` for a streamed response body, produced after the view has returned: each chunk
-    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
+def json_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tuple[bytes, int | None]:
+    """One chunk of the incident's decisions as a JSON array (``[`` first, ``]`` last), like :func:`csv_batch`."""
+    items = incident_decision_records(incident.id, after=after, limit=batch)
+    following = items[-1]["number"] if len(items) == batch else None
+    body = ",".join(fastjson.dumps(item).decode("utf-8") for item in items)
+    text = ("[" if after == 0 else ("," if items else "")) + body + ("]" if following is None else "")
+    return text.encode("utf-8"), following
+
+
+def _stream(incident_id: int, batch_of: Callable[..., tuple[bytes, int | None]]) -> Iterator[bytes]:
+    """A streamed response body, produced after the view has returned: each chunk in a short app context of
+    its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def generate() -> Iterator[bytes]:
@@ -181,10 +239,20 @@ def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
                 incident = db.session.get(Incident, incident_id)
                 if incident is None:
                     return
-                chunk, after = csv_batch(incident, after=after)
+                chunk, after = batch_of(incident, after=after)
             yield chunk
 
     return generate()
+
+
+def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
+    """``decisions_csv_chunks`` streamed (see :func:`_stream`)."""
+    return _stream(incident_id, csv_batch)
+
+
+def stream_decisions_json(incident_id: int) -> Iterator[bytes]:
+    """The incident's decisions as one JSON array, streamed ``CSV_BATCH`` decisions at a time."""
+    return _stream(incident_id, json_batch)
 
 
 def decisions_csv(incident: Incident) -> str:

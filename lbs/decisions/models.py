@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lbs.enum_type import text_enum
@@ -64,6 +64,9 @@ class Decision(Base):
     amendment_reason: Mapped[str | None]
     delay_reason: Mapped[str | None]
     missing_reason: Mapped[str | None]
+    # What the consultation rules required when the decision was logged (``Requirement.record()`` each),
+    # covered by the hash. NULL only on rows logged before this was stored: those are computed when read.
+    required_consultations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -99,16 +99,20 @@ def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requir
 def decision_requirements(
     decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation]
 ) -> tuple[list[Requirement], list[Requirement]]:
-    amended_lines: Sequence[CostLine] = ()
-    if not lines and decision.amends_id is not None:
-        amended_lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
-    incident = db.session.get(Incident, decision.incident_id)
-    assert incident is not None
-    facts = logged_decision_facts(
-        decision, staff_code=decision.staff.code, municipalities=tuple(m.code for m in incident.municipalities),
-        lines=lines, amended_lines=amended_lines,
-    )
-    return requirements(facts, {c.party.key for c in consulted})
+    def facts() -> DecisionFacts:
+        amended_lines: Sequence[CostLine] = ()
+        if not lines and decision.amends_id is not None:
+            amended_lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
+        incident = db.session.get(Incident, decision.incident_id)
+        assert incident is not None
+        return logged_decision_facts(
+            decision, staff_code=decision.staff.code, municipalities=tuple(m.code for m in incident.municipalities),
+            lines=lines, amended_lines=amended_lines,
+        )
+
+    required = consultation.logged_requirements(decision, facts)
+    consulted_keys = {c.party.key for c in consulted}
+    return required, [r for r in required if r.party_key not in consulted_keys]
 
 
 # ---------------------------------------------------------------- logging
@@ -153,12 +157,19 @@ def resolve(draft: DecisionDraft) -> Resolved:
 def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Requirement], list[Requirement]]:
     """What the draft would require and what it still misses. Stores nothing."""
     resolved = resolve(draft)
-    facts = facts_for(
-        incident=incident, staff_code=resolved.staff.code, draft_type=draft.type.value, owner_id=draft.owner_id,
-        costs=[CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in draft.costs],
-        urgent=draft.urgent, conditions=draft.conditions, at=draft.decided_at,
-    )
-    return requirements(facts, {c.party for c in draft.consultations})
+    return requirements(draft_facts(incident, draft, resolved), {c.party for c in draft.consultations})
+
+
+def draft_facts(incident: Incident, draft: DecisionDraft, resolved: Resolved,
+                amends: Decision | None = None) -> DecisionFacts:
+    """The facts of a decision about to be logged; an amendment without costs keeps the original's."""
+    costs = [CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in draft.costs]
+    if amends is not None and not draft.costs:
+        costs = [CostFact(line.bearer_id, line.category.value, line.estimate_dkk, line.provisional)
+                 for line in cost_lines([amends.id]).get(amends.id, [])]
+    return facts_for(incident=incident, staff_code=resolved.staff.code, draft_type=draft.type.value,
+                     owner_id=resolved.owner.id, costs=costs, urgent=draft.urgent, conditions=draft.conditions,
+                     at=draft.decided_at)
 
 
 def check_times(*, incident: Incident, draft: DecisionDraft, now: datetime, delay_reason: str | None) -> None:
@@ -212,6 +223,8 @@ def log_decision(
     number = locked.last_decision_number + 1
     locked.last_decision_number = number
 
+    # Judged inside the lock: the R14 incident totals then include every decision logged before this one.
+    required = consultation.required_consultations(facts=draft_facts(locked, draft, resolved, amends))
     row = Decision(
         incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
         recorded_at=now, decided_by_id=resolved.person.id,
@@ -222,7 +235,7 @@ def log_decision(
         rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
         urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
         amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
-        prev_hash=_previous_hash(incident.id, number),
+        required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
     )
     lines = [
         CostLine(incident_id=incident.id, bearer_id=c.bearer_id, category=c.category, description=c.description,
@@ -264,7 +277,7 @@ def log_decision(
 
 
 def decision_fields(row: Decision) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in chain.DECISION_FIELDS}
+    return {name: getattr(row, name) for name in (*chain.DECISION_FIELDS, *chain.OPTIONAL_FIELDS)}
 
 
 def cost_fields(line: CostLine) -> dict[str, Any]:
@@ -320,7 +333,8 @@ def amend_decision(
 
 
 def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
-    columns = [getattr(Decision, name) for name in chain.DECISION_FIELDS]
+    names = (*chain.DECISION_FIELDS, *chain.OPTIONAL_FIELDS)
+    columns = [getattr(Decision, name) for name in names]
     rows = db.session.execute(
         select(Decision.id, Decision.hash, *columns).where(Decision.incident_id == incident_id)
         .order_by(Decision.number)
@@ -343,7 +357,7 @@ def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
             consulted[item[0]].append(dict(zip(chain.CONSULTATION_FIELDS, item[1:], strict=True)))
     result = []
     for r in rows:
-        fields = dict(zip(chain.DECISION_FIELDS, r[2:], strict=True))
+        fields = dict(zip(names, r[2:], strict=True))
         result.append(chain.StoredDecision(number=fields["number"], fields=fields, costs=costs[r[0]],
                                            consultations=consulted[r[0]], hash=r[1]))
     return result

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from lbs.audit import services as audit
+from lbs.consultation import services as consultation
+from lbs.consultation.facts import CostFact, DecisionFacts
 from lbs.consultation.models import Mode, Outcome, Party
 from lbs.costs.models import CostCategory, CostStatus
 from lbs.database import write_intent
@@ -76,24 +78,39 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
         rows: list[dict[str, Any]] = []
         costs: list[dict[str, Any]] = []
         consulted: list[dict[str, Any]] = []
+        facts: list[DecisionFacts] = []
+        earlier: list[dict[str, Decimal]] = []
+        running = Decimal(0)  # the incident's cost total so far (every line is the one municipality's)
         for number in range(1, count + 1):
-            staff_code = "LBS-O" if number % 3 else "LBS-S"
-            person_id, off_roster = makers[staff_code]
-            decided_at = incident.started_at + timedelta(minutes=1) + step * (number - 1)
+            estimate = Decimal(1000 + number % 90_000)
+            facts.append(DecisionFacts(
+                at=incident.started_at + timedelta(minutes=1) + step * (number - 1),
+                staff="LBS-O" if number % 3 else "LBS-S", type=TYPES[number % len(TYPES)].value,
+                owner_organisation_id=police.id, municipalities=(municipality.code,), urgent=number % 7 == 0,
+                incident_id=incident.id, costs=(CostFact(municipality.organisation_id,
+                                                         CATEGORIES[number % len(CATEGORIES)].value, estimate,
+                                                         number % 10 == 0),)))
+            earlier.append({municipality.code: running} if running else {})
+            running += estimate
+        # What the rules require of each decision, judged as if logged one after the other (R14 totals).
+        required = consultation.required_consultations_many(facts=facts, earlier=earlier)
+        for number, fact, needed in zip(range(1, count + 1), facts, required, strict=True):
+            person_id, off_roster = makers[fact.staff]
+            decided_at = fact.at
             fields: dict[str, Any] = {
-                "incident_id": incident.id, "number": number, "staff_id": staffs_by_code[staff_code].id,
+                "incident_id": incident.id, "number": number, "staff_id": staffs_by_code[fact.staff].id,
                 "decided_at": decided_at, "recorded_at": decided_at + timedelta(minutes=1),
                 "decided_by_id": person_id, "decided_by_off_roster": off_roster, "recorded_by_id": None,
-                "owner_id": police.id, "type": TYPES[number % len(TYPES)],
+                "owner_id": police.id, "type": DecisionType(fact.type),
                 "title": f"Syntetisk beslutning {number}", "decision": f"Beslutning nr. {number} (syntetisk).",
                 "information": None, "options": [], "rationale": "Syntetiske data.", "legal_basis": None,
-                "expected_outcome": None, "urgent": number % 7 == 0, "conditions": {}, "amends_id": None,
-                "amendment_reason": None, "delay_reason": None, "missing_reason": None, "prev_hash": prev_hash,
+                "expected_outcome": None, "urgent": fact.urgent, "conditions": {}, "amends_id": None,
+                "amendment_reason": None, "delay_reason": None, "missing_reason": None,
+                "required_consultations": [r.record() for r in needed], "prev_hash": prev_hash,
             }
-            cost_rows = [{"bearer_id": municipality.organisation_id,
-                           "category": CATEGORIES[number % len(CATEGORIES)],
-                           "description": None, "estimate_dkk": Decimal(1000 + number % 90_000),
-                           "provisional": number % 10 == 0}]
+            cost_rows = [{"bearer_id": c.bearer_organisation_id, "category": CostCategory(c.category),
+                          "description": None, "estimate_dkk": c.estimate_dkk, "provisional": c.provisional}
+                         for c in fact.costs]
             consultation_row = {"party": party_key, "consulted_at": decided_at - timedelta(minutes=2),
                                 "mode": Mode.CONSULT, "outcome": Outcome.AGREED, "channel": "telefon", "note": None}
             digest = chain.decision_hash(fields, cost_rows, [consultation_row])

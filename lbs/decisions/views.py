@@ -12,7 +12,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     url_for,
@@ -26,7 +25,7 @@ from lbs.consultation import services as consultation
 from lbs.converters import form_id
 from lbs.decisions import services
 from lbs.decisions.draft import DecisionDraft, read_draft
-from lbs.decisions.export import decisions_json, stream_decisions_csv
+from lbs.decisions.export import decision_record, stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm
 from lbs.decisions.models import Decision
 from lbs.errors import DomainError
@@ -250,7 +249,7 @@ def new(incident_id: int) -> ResponseReturnValue:
 @permission_required(Action.READ)
 def show(decision_id: int) -> ResponseReturnValue:
     decision = _decision_or_404(decision_id)
-    item = decisions_json([decision])[0]
+    item = decision_record(decision.id)
     incident = incident_or_404(decision.incident_id)
     amended = services.get_decision(decision.amends_id) if decision.amends_id else None
     amendments = services.amendments_of(decision)
@@ -345,6 +344,6 @@ def export_csv(incident_id: int) -> ResponseReturnValue:
 @permission_required(Action.READ)
 def export_json(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
-    response = jsonify(decisions_json(services.list_decisions(incident=incident)))
+    response = Response(stream_decisions_json(incident.id), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="beslutningslog-{incident.id}.json"'
     return response

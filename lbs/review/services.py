@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select, type_coerce
@@ -282,12 +283,11 @@ def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int,
     rows: list[DecisionReview] = []
     requirements: dict[int, list[Requirement]] = {}
     for d in loaded.decisions:
-        facts = logged_decision_facts(
-            d, staff_code=d.staff.code, municipalities=loaded.municipalities.get(d.incident_id, ()),
-            lines=loaded.costs.get(d.id, []),
+        requirements[d.id] = consultation_services.logged_requirements(d, partial(
+            logged_decision_facts, d, staff_code=d.staff.code,
+            municipalities=loaded.municipalities.get(d.incident_id, ()), lines=loaded.costs.get(d.id, []),
             amended_lines=loaded.costs.get(d.amends_id, []) if d.amends_id is not None else [],
-        )
-        requirements[d.id] = list(consultation_services.required_consultations(facts=facts))
+        ))
     parties: dict[str, Party] = {}
     assignments: list[_Assign] = []
     if with_rosters and loaded.decisions:

@@ -1,0 +1,109 @@
+"""What the rules required is stored with each decision when it is logged: later rule changes do not rewrite
+it, the hash covers it, and rows from before it was stored are computed when read."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from lbs.consultation import services as consultation
+from lbs.consultation.facts import Requirement
+from lbs.costs.models import CostCategory
+from lbs.decisions import chain, services
+from lbs.decisions.draft import CostDraft, DecisionDraft
+from lbs.decisions.export import decision_record
+from lbs.decisions.models import Decision, DecisionType
+from lbs.extensions import db
+from lbs.staffs.models import Person
+from lbs.timeutil import utcnow
+from tests import factories
+
+
+def _evacuation(incident, **kw):
+    herning = factories.organisation("Herning Kommune").id
+    person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
+    data = dict(staff="LBS-O", decided_at=utcnow() - timedelta(minutes=2), decided_by_id=person, owner_id=herning,
+                type=DecisionType.EVACUATION, title="Evakuering", decision="Beboere evakueres.", rationale="Vand.",
+                costs=[CostDraft(herning, CostCategory.EVACUATION_TRANSPORT, Decimal("300000.00"), False, "Busser")])
+    data.update(kw)
+    return services.log_decision(incident=incident, draft=DecisionDraft(**data), by=None)
+
+
+def test_logged_decision_stores_what_the_rules_required(app, api_as):
+    incident = factories.incident()
+    decision = _evacuation(incident)
+    computed = consultation.required_consultations(facts=consultation.facts_of(decision))
+    assert computed, "a 300.000 kr. evacuation requires consultations"
+    stored = db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id))
+    assert [Requirement.from_record(r) for r in stored] == computed
+    body = api_as("revisor").get(f"/api/v1/decisions/{decision.id}").get_json()
+    assert [r["party"] for r in body["required_consultations"]] == [r.party_key for r in computed]
+    assert body["missing_consultations"] == body["required_consultations"]  # nobody was consulted
+
+
+def test_a_later_rule_change_does_not_rewrite_what_a_logged_decision_required(app, api_as):
+    incident = factories.incident()
+    decision = _evacuation(incident)
+    before = [r["party"] for r in decision_record(decision.id)["required_consultations"]]
+    assert "politi:stab" not in before
+    # a rule added afterwards but valid from before the decision: recomputing would now include its party
+    consultation.create_rule(by=None, valid_from=decision.decided_at - timedelta(hours=1), data=consultation.RuleInput(
+        code="X7", name="Evacuations inform the whole staff", condition={"when": "decision", "types": ["evacuation"]},
+        mode="inform", timing="at_once", target_party_key="politi:stab"))
+    recomputed = consultation.required_consultations(facts=consultation.facts_of(decision))
+    assert "politi:stab" in [r.party_key for r in recomputed]
+    assert [r["party"] for r in decision_record(decision.id)["required_consultations"]] == before
+    compliance = {row.decision.id: row for row in consultation.incident_compliance(incident_id=incident.id)}
+    assert [r.party_key for r in compliance[decision.id].required] == before
+    # a decision logged now is judged by the rules as they are now
+    later = _evacuation(incident, title="Evakuering 2")
+    assert "politi:stab" in [r["party"] for r in decision_record(later.id)["required_consultations"]]
+    assert services.verify_incident(incident).ok
+
+
+def test_direct_change_of_the_stored_requirements_is_detected(app):
+    incident = factories.incident()
+    decisions = [_evacuation(incident, title=f"E{i}") for i in range(2)]
+    assert services.verify_incident(incident).ok
+    forged = [{"party": "politi:stab", "name": "x", "organisation_id": 1, "mode": "inform", "rule": "R12",
+               "timing": "at_once", "path": ["R12"], "flag": ""}]
+    db.session.execute(update(Decision).where(Decision.id == decisions[0].id).values(required_consultations=forged))
+    result = services.verify_incident(incident)
+    assert not result.ok and result.first_broken == 1
+
+
+def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app, api_as):
+    incident = factories.incident()
+    decision = _evacuation(incident)
+    expected = decision_record(decision.id)
+    # as a row written before the column existed: NULL there, and a hash that never covered it
+    fields = services.decision_fields(decision)
+    fields["required_consultations"] = None
+    costs = [services.cost_fields(line) for line in services.cost_lines([decision.id])[decision.id]]
+    legacy_hash = chain.decision_hash(fields, costs, [])
+    db.session.execute(update(Decision).where(Decision.id == decision.id)
+                       .values(required_consultations=None, hash=legacy_hash))
+    db.session.expire_all()
+    assert db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id)) is None
+    assert services.verify_incident(incident).ok
+    body = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
+    assert body[0]["required_consultations"] == expected["required_consultations"]
+    assert body[0]["missing_consultations"] == expected["missing_consultations"]
+    compliance = consultation.incident_compliance(incident_id=incident.id)
+    assert [r.record() for r in compliance[0].required] == expected["required_consultations"]
+
+
+def test_json_export_is_streamed_and_equals_the_api_list(app, login, api_as):
+    incident = factories.incident()
+    for i in range(3):
+        _evacuation(incident, title=f"E{i}")
+    listed = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
+    client = login("revisor")
+    response = client.get(f"/incidents/{incident.id}/export/decisions.json")
+    assert response.status_code == 200 and response.is_streamed
+    exported = json.loads(response.get_data(as_text=True))
+    assert [d["number"] for d in exported] == [1, 2, 3]
+    assert exported == listed
