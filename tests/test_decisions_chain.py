@@ -179,7 +179,8 @@ def test_amendments_keep_the_chain_valid(logged):
     incident, _, decisions = logged
     original = decisions[1]
     amendment = services.amend_decision(original=original, draft=_draft(title="Rettet", costs=[
-        CostDraft(original.owner_id, CostCategory.CATERING, Decimal("2000.00"))]), reason="Nyt overslag", by=None)
+        CostDraft(original.owner_id, CostCategory.CATERING, Decimal("2000.00"))]), reason="Nyt overslag",
+        by=None).decision
     db.session.flush()
     assert amendment.number == 4 and amendment.amends_id == original.id and amendment.prev_hash == decisions[2].hash
     assert services.verify_incident(incident) == chain.ChainResult(True, 4, None)

@@ -4,7 +4,7 @@ it, the hash covers it, and rows from before it was stored are computed when rea
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -107,3 +107,33 @@ def test_json_export_is_streamed_and_equals_the_api_list(app, login, api_as):
     exported = json.loads(response.get_data(as_text=True))
     assert [d["number"] for d in exported] == [1, 2, 3]
     assert exported == listed
+
+
+def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as):
+    """The 201 body is built from what the service wrote (no query); it must be the same as a read."""
+    incident = factories.incident()
+    herning = factories.organisation("Herning Kommune").id
+    person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
+    at = (utcnow() - timedelta(minutes=3)).astimezone(timezone(timedelta(hours=1))).isoformat()  # not UTC
+    police = api_as("politi")
+    created = police.post(f"/api/v1/incidents/{incident.id}/decisions", json={
+        "staff": "LBS-O", "decided_at": at, "decided_by": person, "owner": herning, "type": "evacuation",
+        "title": "Evakuering", "decision": "Beboere evakueres.", "rationale": "Vand.", "urgent": True,
+        "options": [{"text": "Busser", "chosen": True}, {"text": "Vent", "chosen": False, "rejection_reason": "Vand"}],
+        "costs": [{"bearer": herning, "category": "evacuation_transport", "estimate_dkk": "300000.50",
+                   "description": "Busser"}],
+        "consultations": [{"party": "657:kommunaldirektoer", "consulted_at": at, "mode": "consult",
+                           "outcome": "agreed_with_reservation", "channel": "telefon", "note": "Ok"}],
+    })
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["costs"] and body["consultations"] and body["required_consultations"]
+    assert body == police.get(f"/api/v1/decisions/{body['id']}").get_json()
+    amended = police.post(f"/api/v1/decisions/{body['id']}/amendments",
+                          json={"reason": "Flere busser", "costs": [
+                              {"bearer": herning, "category": "evacuation_transport", "estimate_dkk": 400000}]})
+    assert amended.status_code == 201, amended.get_json()
+    again = amended.get_json()
+    assert again["amends"] == body["number"] and again["costs"][0]["estimate_dkk"] == "400000.00"
+    assert again == police.get(f"/api/v1/decisions/{again['id']}").get_json()
+    assert police.get(f"/api/v1/decisions/{body['id']}").get_json()["amended_by"] == [again["number"]]

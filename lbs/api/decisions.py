@@ -18,7 +18,7 @@ from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory, CostStatus
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
-from lbs.decisions.export import decision_record, incident_decision_records, stream_decisions_csv
+from lbs.decisions.export import decision_record, incident_decision_records, logged_record, stream_decisions_csv
 from lbs.decisions.models import DecisionType
 from lbs.errors import ValidationError
 from lbs.extensions import db
@@ -85,9 +85,9 @@ LIST_QUERY = [
 def log_decision(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     draft = read_draft(json_body())
-    decision = services.log_decision(incident=incident, draft=draft, by=api_user())
+    logged = services.append_decision(incident=incident, draft=draft, by=api_user())
     db.session.commit()
-    return jsonify(decision_record(decision.id)), 201
+    return jsonify(logged_record(logged)), 201
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST",
@@ -145,9 +145,9 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
         f.errors.update(exc.fields)
     f.check("invalid amendment")
     assert reason is not None and draft is not None
-    decision = services.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
+    logged = services.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
     db.session.commit()
-    return jsonify(decision_record(decision.id)), 201
+    return jsonify(logged_record(logged)), 201
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", summary="Recompute the incident's hash chain",

@@ -110,11 +110,10 @@ def issue_token(*, username: str, by: User | None = None) -> str:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if api_token is None or api_token.revoked_at is not None:
-        return None
-    user = api_token.user
-    return user if user.active else None
+    return db.session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    )
 
 
 def revoke_tokens(*, username: str, by: User | None = None) -> int:

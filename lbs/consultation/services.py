@@ -234,6 +234,21 @@ def batch() -> Iterator[None]:
         _BATCH.reset(token)
 
 
+def uses_incident_totals(facts: DecisionFacts) -> bool:
+    """Whether the requirements of ``facts`` depend on the incident's earlier cost totals (R14-like rules),
+    i.e. on the other decisions logged before it."""
+    if facts.incident_id is None or not facts.costs:
+        return False
+    shared = _BATCH.get()
+    ruleset = shared.ruleset if shared is not None else current_ruleset()
+    return _uses_totals(facts, ruleset.compiled_at(facts.at))
+
+
+def _uses_totals(facts: DecisionFacts, compiled: g.CompiledRules) -> bool:
+    return bool(facts.incident_id is not None and facts.costs
+                and any(r.kind == "incident_total" for r in compiled.in_force))
+
+
 def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     """The parties that must be consulted for a decision with these facts, by the rules in force at
     ``facts.at``, transitively. Ordered by party key. See :func:`batch` for many decisions at once."""
@@ -241,7 +256,7 @@ def required_consultations(*, facts: DecisionFacts) -> list[Requirement]:
     ruleset = shared.ruleset if shared is not None else current_ruleset()
     compiled = ruleset.compiled_at(facts.at)
     earlier: dict[str, Decimal] = {}
-    if facts.incident_id is not None and facts.costs and any(r.kind == "incident_total" for r in compiled.in_force):
+    if facts.incident_id is not None and _uses_totals(facts, compiled):
         if shared is not None:
             totals = shared.totals.get(facts.incident_id)
             if totals is None:
@@ -280,7 +295,7 @@ def required_consultations_many(
     for index, item in enumerate(facts):
         compiled = ruleset.compiled_at(item.at)
         totals: Mapping[str, Decimal] = {}
-        if item.incident_id is not None and item.costs and any(r.kind == "incident_total" for r in compiled.in_force):
+        if item.incident_id is not None and _uses_totals(item, compiled):
             if earlier is not None:
                 totals = earlier[index]
             else:

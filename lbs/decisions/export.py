@@ -41,12 +41,13 @@ _D = cast(Table, Decision.__table__)
 _C = cast(Table, CostLine.__table__)
 _K = cast(Table, Consultation.__table__)
 _P = cast(Table, Party.__table__)
-_DECISION_COLUMNS = (
-    *(_D.c[name] for name in (
+# (API key, column) of the decision's own fields that go out as stored.
+_FIELDS = (
+    *((name, name) for name in (
         "id", "incident_id", "number", "decided_at", "recorded_at", "decided_by_off_roster", "title", "decision",
         "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent", "conditions",
         "amendment_reason", "delay_reason", "missing_reason", "required_consultations", "hash", "prev_hash")),
-    _D.c.decided_by_id.label("decided_by"), _D.c.recorded_by_id.label("recorded_by"), _D.c.owner_id.label("owner"),
+    ("decided_by", "decided_by_id"), ("recorded_by", "recorded_by_id"), ("owner", "owner_id"),
 )
 
 
@@ -93,6 +94,8 @@ def _children(ids: Select[Any]) -> tuple[dict[int, list[dict[str, Any]]], dict[i
 def _computed_requirements(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Requirement records of decisions logged before they were stored (NULL): computed as they are read."""
     result: dict[int, list[dict[str, Any]]] = {}
+    if not ids:
+        return result
     decisions = db.session.scalars(select(Decision).where(Decision.id.in_(ids))).all()
     lines = services.cost_lines(ids)
     amended = services.cost_lines(sorted({d.amends_id for d in decisions if d.amends_id is not None}))
@@ -112,7 +115,7 @@ def decision_records(condition: ColumnElement[bool], *, limit: int | None = None
                                      cast(Table, Organisation.__table__), _D.alias("amended"))
     ids = select(_D.c.id).where(condition).order_by(_D.c.number).limit(limit)
     query = (
-        select(_D.c.id, _D.c.incident_id, _D.c.number, staff.c.code.label("staff"), *_DECISION_COLUMNS[3:],
+        select(*(_D.c[column].label(key) for key, column in _FIELDS), staff.c.code.label("staff"),
                _raw(_D.c.type, String()), person.c.name.label("decided_by_name"),
                owner.c.name.label("owner_name"), amended.c.number.label("amends"))
         .join(staff, staff.c.id == _D.c.staff_id).join(person, person.c.id == _D.c.decided_by_id)
@@ -123,17 +126,36 @@ def decision_records(condition: ColumnElement[bool], *, limit: int | None = None
     costs, consulted, amended_by = _children(ids)
     computed = _computed_requirements([d["id"] for d in items if d["required_consultations"] is None])
     for d in items:
-        done = consulted.get(d["id"], [])
-        done_keys = {c["party"] for c in done}
         if d["required_consultations"] is None:
             d["required_consultations"] = computed[d["id"]]
-        d["decided_at"] = d["decided_at"].isoformat()
-        d["recorded_at"] = d["recorded_at"].isoformat()
-        d["amended_by"] = amended_by.get(d["id"], [])
-        d["costs"] = costs.get(d["id"], [])
-        d["consultations"] = done
-        d["missing_consultations"] = [r for r in d["required_consultations"] if r["party"] not in done_keys]
+        _complete(d, costs.get(d["id"], []), consulted.get(d["id"], []), amended_by.get(d["id"], []))
     return items
+
+
+def _complete(d: dict[str, Any], costs: list[dict[str, Any]], consulted: list[dict[str, Any]],
+              amended_by: list[int]) -> None:
+    done_keys = {c["party"] for c in consulted}
+    d["decided_at"] = d["decided_at"].isoformat()
+    d["recorded_at"] = d["recorded_at"].isoformat()
+    d["amended_by"] = amended_by
+    d["costs"] = costs
+    d["consultations"] = consulted
+    d["missing_consultations"] = [r for r in d["required_consultations"] if r["party"] not in done_keys]
+
+
+def logged_record(logged: services.Logged) -> dict[str, Any]:
+    """A decision just logged in the API shape, from what the log service has in hand (no query): the same
+    as :func:`decision_record` reads back (nothing can amend it yet)."""
+    decision, resolved = logged.decision, logged.resolved
+    d = {key: getattr(decision, column) for key, column in _FIELDS}
+    d.update(staff=resolved.staff.code, type=decision.type.value, decided_by_name=resolved.person.name,
+             owner_name=resolved.owner.name, amends=logged.amends.number if logged.amends else None)
+    consulted = [(item, resolved.parties[key]) for item, key in logged.consulted]
+    _complete(d, [cost_json(line) for line in logged.lines], [
+        {"party": party.key, "name": party.name, "organisation_id": party.organisation_id,
+         "consulted_at": item.consulted_at.isoformat(), "mode": item.mode.value, "outcome": item.outcome.value,
+         "channel": item.channel, "note": item.note} for item, party in consulted], [])
+    return d
 
 
 def incident_decision_records(incident_id: int, *, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
@@ -184,13 +184,19 @@ def check_times(*, incident: Incident, draft: DecisionDraft, now: datetime, dela
         raise ValidationError("invalid decision", errors)
 
 
-def _lock_incident(incident: Incident) -> Incident:
-    """Lock the incident row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write runs under BEGIN IMMEDIATE)."""
-    locked = db.session.scalars(
-        select(Incident).where(Incident.id == incident.id).with_for_update()
-        .execution_options(populate_existing=True)
+def _next_number(incident: Incident) -> int:
+    """Take the incident's next decision number: one ``UPDATE … RETURNING`` that also locks the incident row
+    until commit (PostgreSQL; on SQLite the write already runs under BEGIN IMMEDIATE), so numbers have no gap
+    and no repeat under concurrent writers. 409 when the incident was closed meanwhile."""
+    row = db.session.execute(
+        update(Incident).where(Incident.id == incident.id)
+        .values(last_decision_number=Incident.last_decision_number + 1)
+        .returning(Incident.last_decision_number, Incident.status)
+        .execution_options(synchronize_session="fetch")
     ).one()
-    return locked
+    if row.status is IncidentStatus.CLOSED:
+        raise Conflict("the incident is closed: no more decisions can be logged")
+    return int(row.last_decision_number)
 
 
 def _previous_hash(incident_id: int, number: int) -> str | None:
@@ -210,33 +216,44 @@ def log_decision(
     amendment_reason: str | None = None,
 ) -> Decision:
     """Validate and append one decision with the next number; nothing is written on any error."""
+    return append_decision(incident=incident, draft=draft, by=by, now=now, amends=amends,
+                           amendment_reason=amendment_reason).decision
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A decision just appended, with what was resolved and written for it."""
+
+    decision: Decision
+    resolved: Resolved
+    lines: list[CostLine]
+    consulted: list[tuple[Consultation, str]]  # with the party key
+    amends: Decision | None
+
+
+def append_decision(
+    *,
+    incident: Incident,
+    draft: DecisionDraft,
+    by: User | None,
+    now: datetime | None = None,
+    amends: Decision | None = None,
+    amendment_reason: str | None = None,
+) -> Logged:
+    """Validate and append one decision with the next number; nothing is written on any error.
+
+    Everything that does not depend on the number is done before the number is taken, so that the incident
+    row stays locked only for the inserts (concurrent writers to one incident queue on that lock)."""
     now = now or utcnow()
     resolved = resolve(draft)
     delay_reason = draft.delay_reason or amendment_reason
     check_times(incident=incident, draft=draft, now=now, delay_reason=delay_reason)
     if incident.status is IncidentStatus.CLOSED:
         raise Conflict("the incident is closed: no more decisions can be logged")
-
-    locked = _lock_incident(incident)
-    if locked.status is IncidentStatus.CLOSED:
-        raise Conflict("the incident is closed: no more decisions can be logged")
-    number = locked.last_decision_number + 1
-    locked.last_decision_number = number
-
-    # Judged inside the lock: the R14 incident totals then include every decision logged before this one.
-    required = consultation.required_consultations(facts=draft_facts(locked, draft, resolved, amends))
-    row = Decision(
-        incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
-        recorded_at=now, decided_by_id=resolved.person.id,
-        decided_by_off_roster=not staffs.is_on_roster(person_id=resolved.person.id, staff_id=resolved.staff.id,
-                                                      at=draft.decided_at),
-        recorded_by_id=by.id if by else None, owner_id=resolved.owner.id, type=draft.type, title=draft.title,
-        decision=draft.decision, information=draft.information, options=list(draft.options),
-        rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
-        urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
-        amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
-        required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
-    )
+    off_roster = not staffs.is_on_roster(person_id=resolved.person.id, staff_id=resolved.staff.id,
+                                         at=draft.decided_at)
+    facts = draft_facts(incident, draft, resolved, amends)
+    required = consultation.required_consultations(facts=facts)
     lines = [
         CostLine(incident_id=incident.id, bearer_id=c.bearer_id, category=c.category, description=c.description,
                  estimate_dkk=c.estimate_dkk, provisional=c.provisional, status=CostStatus.ESTIMATED)
@@ -247,6 +264,21 @@ def log_decision(
                      outcome=c.outcome, channel=c.channel, note=c.note)
         for c in draft.consultations
     ]
+
+    number = _next_number(incident)
+    if consultation.uses_incident_totals(facts):
+        # Judged again under the lock: the R14 totals then include every decision logged before this one.
+        required = consultation.required_consultations(facts=facts)
+    row = Decision(
+        incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
+        recorded_at=now, decided_by_id=resolved.person.id, decided_by_off_roster=off_roster,
+        recorded_by_id=by.id if by else None, owner_id=resolved.owner.id, type=draft.type, title=draft.title,
+        decision=draft.decision, information=draft.information, options=list(draft.options),
+        rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
+        urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
+        amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
+        required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
+    )
     row.hash = chain.decision_hash(
         decision_fields(row),
         [cost_fields(line) for line in lines],
@@ -273,7 +305,8 @@ def log_decision(
         data={"incident_id": incident.id, "number": number, "hash": row.hash, "costs": len(lines),
               "consultations": len(consulted)},
     )
-    return row
+    return Logged(row, resolved, lines, [(item, c.party) for item, c in zip(consulted, draft.consultations,
+                                                                            strict=True)], amends)
 
 
 def decision_fields(row: Decision) -> dict[str, Any]:
@@ -323,10 +356,11 @@ def amendment_input(original: Decision, changes: dict[str, Any]) -> dict[str, An
 
 def amend_decision(
     *, original: Decision, draft: DecisionDraft, reason: str, by: User | None, now: datetime | None = None
-) -> Decision:
+) -> Logged:
     incident = db.session.get(Incident, original.incident_id)
     assert incident is not None
-    return log_decision(incident=incident, draft=draft, by=by, now=now, amends=original, amendment_reason=reason)
+    return append_decision(incident=incident, draft=draft, by=by, now=now, amends=original,
+                           amendment_reason=reason)
 
 
 # ---------------------------------------------------------------- verification

@@ -209,7 +209,7 @@ def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -
             if original is not None:
                 assert isinstance(form, AmendmentForm)
                 decision = services.amend_decision(original=original, draft=draft, reason=form.reason.data or "",
-                                                   by=current_user._get_current_object())
+                                                   by=current_user._get_current_object()).decision
             else:
                 decision = services.log_decision(incident=incident, draft=draft,
                                                  by=current_user._get_current_object())
