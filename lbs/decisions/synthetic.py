@@ -136,6 +136,9 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('decisions', 'id'), "
                                 "(SELECT COALESCE(MAX(id), 1) FROM decisions))"))
         db.session.commit()
+    # Fresh planner statistics after a bulk load (autovacuum would get there later; SQLite never would).
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     echo(f"Synthetic data loaded: {written} decisions in {incidents_count} incidents.")
 
 
