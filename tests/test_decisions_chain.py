@@ -100,7 +100,7 @@ def _tamper_values(incident, other):
         "options": [{"text": "B", "chosen": True, "rejection_reason": None}], "rationale": "Ændret",
         "legal_basis": None, "expected_outcome": "Ændret", "urgent": True, "conditions": {"vulnerable": False},
         "amends_id": None, "amendment_reason": "Ændret", "delay_reason": None, "missing_reason": None,
-        "prev_hash": "0" * 64, "required_consultations": [],
+        "prev_hash": "0" * 64, "required_consultations": [], "missing_count": 99,
     }
 
 

@@ -39,6 +39,7 @@ def test_logged_decision_stores_what_the_rules_required(app, api_as):
     assert computed, "a 300.000 kr. evacuation requires consultations"
     stored = db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id))
     assert [Requirement.from_record(r) for r in stored] == computed
+    assert decision.missing_count == len(computed)
     body = api_as("revisor").get(f"/api/v1/decisions/{decision.id}").get_json()
     assert [r["party"] for r in body["required_consultations"]] == [r.party_key for r in computed]
     assert body["missing_consultations"] == body["required_consultations"]  # nobody was consulted
@@ -81,11 +82,11 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     expected = decision_record(decision.id)
     # as a row written before the column existed: NULL there, and a hash that never covered it
     fields = services.decision_fields(decision)
-    fields["required_consultations"] = None
+    fields["required_consultations"] = fields["missing_count"] = None
     costs = [services.cost_fields(line) for line in services.cost_lines([decision.id])[decision.id]]
     legacy_hash = chain.decision_hash(fields, costs, [])
     db.session.execute(update(Decision).where(Decision.id == decision.id)
-                       .values(required_consultations=None, hash=legacy_hash))
+                       .values(required_consultations=None, missing_count=None, hash=legacy_hash))
     db.session.expire_all()
     assert db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id)) is None
     assert services.verify_incident(incident).ok

@@ -279,3 +279,36 @@ def test_local_rules_fire_only_in_their_municipalities() -> None:
     assert keys(("657",)) == []
     assert keys(("661",)) == ["661:borgmester"]
     assert keys(("657", "661")) == ["661:borgmester"]
+
+
+# ---------------------------------------------------------------- consultation compliance
+
+
+def test_compliance_pages_cover_every_decision_once_and_filter_gaps_in_sql(app, client) -> None:
+    incident = _synthetic(230)
+    summary = consultation.compliance_summary(incident_id=incident.id)
+    every = consultation.incident_compliance(incident_id=incident.id)
+    assert [r.decision.number for r in every] == list(range(1, 231))
+    gaps = [r for r in every if r.missing]
+    assert summary == consultation.ComplianceSummary(decisions=230, with_gaps=len(gaps),
+                                                     missing=sum(len(r.missing) for r in gaps))
+    assert 0 < len(gaps) < 230, "the synthetic log has decisions with and without gaps"
+    seen: list[int] = []
+    after: int | None = 0
+    while after is not None:
+        page = consultation.compliance_page(incident_id=incident.id, after=after, gaps_only=True, size=40)
+        assert all(row.missing for row in page.rows)
+        seen += [row.decision.number for row in page.rows]
+        after = page.next_after
+    assert seen == [r.decision.number for r in gaps]
+    _login(client)
+    first = client.get(f"/consultation/incidents/{incident.id}/compliance").get_data(as_text=True)
+    assert sorted(_numbers(first)) == list(range(1, 101))
+    assert f'href="/consultation/incidents/{incident.id}/compliance?after=100"' in first
+    last = client.get(f"/consultation/incidents/{incident.id}/compliance?after=200").get_data(as_text=True)
+    assert sorted(_numbers(last)) == list(range(201, 231)) and 'rel="next"' not in last
+    assert f'href="/consultation/incidents/{incident.id}/compliance?after=100"' in last  # previous page
+    filtered = client.get(f"/consultation/incidents/{incident.id}/compliance?gaps=1").get_data(as_text=True)
+    assert _numbers(filtered) == [r.decision.number for r in gaps][:100]
+    assert f"{len(gaps)}" in filtered
+    assert client.get(f"/consultation/incidents/{incident.id}/compliance?after=x").status_code == 200

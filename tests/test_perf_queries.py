@@ -56,6 +56,9 @@ INCIDENT_PATHS = [
     "/incidents/{id}/export/decisions.json",
     "/costs/incidents/{id}",
     "/costs/incidents/{id}?page=2",
+    "/consultation/incidents/{id}/compliance",
+    "/consultation/incidents/{id}/compliance?gaps=1",
+    "/consultation/incidents/{id}/compliance?after=6",
 ]
 API_INCIDENT_PATHS = [
     "/api/v1/incidents/{id}/decisions",

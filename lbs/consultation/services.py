@@ -20,7 +20,8 @@ from functools import partial
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from lbs.audit import services as audit
 from lbs.audit.models import AppState
@@ -474,26 +475,95 @@ class DecisionCompliance:
     missing: list[Requirement]
 
 
-def incident_compliance(*, incident_id: int) -> list[DecisionCompliance]:
-    """Per decision of the incident: required vs. done consultations and the gaps."""
-    decisions = db.session.scalars(
-        select(Decision).where(Decision.incident_id == incident_id).order_by(Decision.number)
-    ).all()
-    consultations = db.session.scalars(
-        select(Consultation).join(Decision, Decision.id == Consultation.decision_id)
-        .where(Decision.incident_id == incident_id).order_by(Consultation.id)
-    ).all()
+COMPLIANCE_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    decisions: int
+    with_gaps: int  # decisions that missed at least one required consultation
+    missing: int  # required consultations missed, in all
+
+
+@dataclass(frozen=True)
+class CompliancePage:
+    rows: list[DecisionCompliance]
+    after: int  # the page shows decisions numbered after this …
+    previous_after: int | None  # ``after`` of the previous page (None on the first)
+    next_after: int | None  # ``after`` of the next page (None on the last)
+
+
+def _compliance_rows(decisions: Sequence[Decision]) -> list[DecisionCompliance]:
+    ids = [d.id for d in decisions]
     done_by_decision: dict[int, list[Consultation]] = {}
-    for consultation in consultations:
-        done_by_decision.setdefault(consultation.decision_id, []).append(consultation)
+    if ids:
+        for consultation in db.session.scalars(
+            select(Consultation).where(Consultation.decision_id.in_(ids)).order_by(Consultation.id)
+            .options(joinedload(Consultation.party))
+        ):
+            done_by_decision.setdefault(consultation.decision_id, []).append(consultation)
     result = []
-    for decision in decisions:
-        required = logged_requirements(decision, partial(facts_of, decision))
-        done = done_by_decision.get(decision.id, [])
-        done_keys = {c.party.key for c in done}
-        result.append(DecisionCompliance(decision=decision, required=required, done=done,
-                                         missing=[r for r in required if r.party_key not in done_keys]))
+    with batch():
+        for decision in decisions:
+            required = logged_requirements(decision, partial(facts_of, decision))
+            done = done_by_decision.get(decision.id, [])
+            done_keys = {c.party.key for c in done}
+            result.append(DecisionCompliance(decision=decision, required=required, done=done,
+                                             missing=[r for r in required if r.party_key not in done_keys]))
     return result
+
+
+def _gap_filter(gaps_only: bool) -> ColumnElement[bool]:
+    # Rows logged before gaps were stored (NULL) are judged on the page itself.
+    return or_(Decision.missing_count > 0, Decision.missing_count.is_(None)) if gaps_only else true()
+
+
+def compliance_page(*, incident_id: int, after: int = 0, gaps_only: bool = False,
+                    size: int = COMPLIANCE_PAGE) -> CompliancePage:
+    """Required vs. done consultations and the gaps of the decisions numbered after ``after`` (keyset by
+    number), at most ``size``; ``gaps_only`` keeps the decisions that missed a required consultation."""
+    where = and_(Decision.incident_id == incident_id, _gap_filter(gaps_only))
+    decisions = db.session.scalars(
+        select(Decision).where(where, Decision.number > after).order_by(Decision.number).limit(size + 1)
+    ).all()
+    following = decisions[size - 1].number if len(decisions) > size else None
+    previous: int | None = None
+    if after > 0:
+        before = db.session.scalars(select(Decision.number).where(where, Decision.number <= after)
+                                    .order_by(Decision.number.desc()).limit(size + 1)).all()
+        previous = before[size] if len(before) > size else 0
+    rows = _compliance_rows(decisions[:size])
+    if gaps_only:
+        rows = [row for row in rows if row.missing]
+    return CompliancePage(rows=rows, after=after, previous_after=previous, next_after=following)
+
+
+def compliance_summary(*, incident_id: int) -> ComplianceSummary:
+    """Decisions, decisions with gaps and missed consultations of the incident, counted in SQL."""
+    row = db.session.execute(
+        select(func.count(), func.count().filter(Decision.missing_count > 0),
+               func.coalesce(func.sum(Decision.missing_count), 0),
+               func.count().filter(Decision.missing_count.is_(None)))
+        .where(Decision.incident_id == incident_id)
+    ).one()
+    decisions, with_gaps, missing, unknown = (int(value or 0) for value in row)
+    if unknown:  # rows logged before gaps were stored: judged one by one
+        legacy = _compliance_rows(db.session.scalars(
+            select(Decision).where(Decision.incident_id == incident_id, Decision.missing_count.is_(None))).all())
+        with_gaps += sum(1 for row in legacy if row.missing)
+        missing += sum(len(row.missing) for row in legacy)
+    return ComplianceSummary(decisions=decisions, with_gaps=with_gaps, missing=missing)
+
+
+def incident_compliance(*, incident_id: int, gaps_only: bool = False) -> list[DecisionCompliance]:
+    """Every decision of the incident (for the CSV export), read a page at a time."""
+    rows: list[DecisionCompliance] = []
+    after: int | None = 0
+    while after is not None:
+        page = compliance_page(incident_id=incident_id, after=after, gaps_only=gaps_only, size=500)
+        rows += page.rows
+        after = page.next_after
+    return rows
 
 
 @dataclass(frozen=True)

@@ -176,8 +176,13 @@ def required_panel(incident_id: int) -> str:
 @permission_required(Action.READ)
 def compliance(incident_id: int) -> str:
     incident = incident_or_404(incident_id)
-    rows = services.incident_compliance(incident_id=incident.id)
-    return render_template("consultation/compliance.html", incident=incident, rows=rows, mode_labels=MODE_LABELS,
+    raw_after = request.args.get("after", "")
+    after = int(raw_after) if raw_after.isdigit() and len(raw_after) <= 9 else 0
+    gaps_only = request.args.get("gaps") == "1"
+    page = services.compliance_page(incident_id=incident.id, after=after, gaps_only=gaps_only)
+    summary = services.compliance_summary(incident_id=incident.id)
+    return render_template("consultation/compliance.html", incident=incident, page=page, rows=page.rows,
+                           summary=summary, gaps_only=gaps_only, mode_labels=MODE_LABELS,
                            timing_labels=TIMING_LABELS)
 
 

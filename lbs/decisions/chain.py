@@ -26,7 +26,7 @@ DECISION_FIELDS = (
     "missing_reason", "prev_hash",
 )
 # Covered when present: rows logged before the column existed have NULL there and kept their hash.
-OPTIONAL_FIELDS = ("required_consultations",)
+OPTIONAL_FIELDS = ("required_consultations", "missing_count")
 COST_FIELDS = ("bearer_id", "category", "description", "estimate_dkk", "provisional")
 CONSULTATION_FIELDS = ("party", "consulted_at", "mode", "outcome", "channel", "note")
 

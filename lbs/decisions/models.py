@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lbs.enum_type import text_enum
@@ -36,6 +36,12 @@ class Decision(Base):
     __table_args__ = (
         UniqueConstraint("incident_id", "number", name="uq_decisions_incident_number"),
         Index("ix_decisions_decided_at", "decided_at"),
+        Index("ix_decisions_incident_gaps", "incident_id", "number", sqlite_where=text("missing_count > 0"),
+              postgresql_where=text("missing_count > 0")),
+        # Partial: almost every decision has no amends_id, and a full index on a mostly-NULL column looks
+        # useless to SQLite's planner once statistics exist (it then scans the table).
+        Index("ix_decisions_amends_id", "amends_id", sqlite_where=text("amends_id IS NOT NULL"),
+              postgresql_where=text("amends_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,13 +66,15 @@ class Decision(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     # Extra facts the consultation rules look at (e.g. vulnerable citizens, assisting organisations).
     conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    amends_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     amendment_reason: Mapped[str | None]
     delay_reason: Mapped[str | None]
     missing_reason: Mapped[str | None]
     # What the consultation rules required when the decision was logged (``Requirement.record()`` each),
     # covered by the hash. NULL only on rows logged before this was stored: those are computed when read.
     required_consultations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    # How many of those were not consulted (fixed: consultations are part of the logged decision); NULL likewise.
+    missing_count: Mapped[int | None]
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

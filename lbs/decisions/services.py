@@ -277,7 +277,9 @@ def append_decision(
         rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
         urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
         amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
-        required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
+        required_consultations=[r.record() for r in required],
+        missing_count=len({r.party_key for r in required} - {c.party for c in draft.consultations}),
+        prev_hash=_previous_hash(incident.id, number),
     )
     row.hash = chain.decision_hash(
         decision_fields(row),

@@ -106,7 +106,8 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
                 "information": None, "options": [], "rationale": "Syntetiske data.", "legal_basis": None,
                 "expected_outcome": None, "urgent": fact.urgent, "conditions": {}, "amends_id": None,
                 "amendment_reason": None, "delay_reason": None, "missing_reason": None,
-                "required_consultations": [r.record() for r in needed], "prev_hash": prev_hash,
+                "required_consultations": [r.record() for r in needed],
+                "missing_count": len({r.party_key for r in needed} - {party_key}), "prev_hash": prev_hash,
             }
             cost_rows = [{"bearer_id": c.bearer_organisation_id, "category": CostCategory(c.category),
                           "description": None, "estimate_dkk": c.estimate_dkk, "provisional": c.provisional}
@@ -136,9 +137,9 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('decisions', 'id'), "
                                 "(SELECT COALESCE(MAX(id), 1) FROM decisions))"))
         db.session.commit()
-    # Fresh planner statistics after a bulk load (autovacuum would get there later; SQLite never would).
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+        # Fresh planner statistics after a bulk load (autovacuum would get there later).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     echo(f"Synthetic data loaded: {written} decisions in {incidents_count} incidents.")
 
 
