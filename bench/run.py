@@ -415,6 +415,8 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
     synthetic = [int(r[0]) for r in plain.rows("SELECT id FROM incidents WHERE title LIKE ? ORDER BY id",
                                                ("Syntetisk%",))]
     herning_org = int(plain.value("SELECT organisation_id FROM municipalities WHERE name = 'Herning'"))
+    middle_decision = int(plain.value("SELECT id FROM decisions WHERE incident_id = ? AND number = ?",
+                                      (incident_id, per_incident // 2)))
     out["incident"] = {"id": incident_id, "decisions": per_incident}
     police_token = flask(url, "lbs", "token", "politi").strip().splitlines()[-1]
 
@@ -435,6 +437,12 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
             ("API list limit=1000", f"/api/v1/incidents/{incident_id}/decisions?limit=1000", None),
             ("staff roster as of", url_for("staffs.show", code="LBS-S", at=at_local), "politi"),
             ("municipality dashboard (herning)", url_for("costs.index"), "herning"),
+            ("one decision", url_for("decisions.show", decision_id=middle_decision), "politi"),
+            ("log-a-decision form", url_for("decisions.new", incident_id=incident_id), "politi"),
+            ("consultation compliance", url_for("consultation.compliance", incident_id=incident_id), "politi"),
+            ("consultation compliance, gaps only", url_for("consultation.compliance", incident_id=incident_id,
+                                                           gaps=1), "politi"),
+            ("review search", url_for("review.index"), "politi"),
         ]
         if "review.incident" in app.view_functions:
             rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "review.incident")

@@ -14,7 +14,7 @@ from lbs import labels
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory
 from lbs.decisions.models import DecisionType
-from lbs.forms import choices
+from lbs.forms import QuickSelect, choices
 
 ROWS = 3
 
@@ -35,8 +35,8 @@ class OptionForm(Form):
 
 
 class CostForm(Form):
-    bearer = SelectField(_l("Bearer"), validate_choice=False)
-    category = SelectField(_l("Category"), validate_choice=False,
+    bearer = SelectField(_l("Bearer"), validate_choice=False, widget=QuickSelect())
+    category = SelectField(_l("Category"), validate_choice=False, widget=QuickSelect(),
                            choices=_blank([(c.value, CATEGORY_LABELS[c.value]) for c in CostCategory]))
     estimate = StringField(_l("Estimate (kr.)"), render_kw={"inputmode": "decimal"})
     provisional = BooleanField(_l("Bearer provisional"))
@@ -44,7 +44,7 @@ class CostForm(Form):
 
 
 class ConsultationForm(Form):
-    party = SelectField(_l("Party"), validate_choice=False)
+    party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect())
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
     mode = SelectField(_l("Mode"), validate_choice=False,
                        choices=choices([(m.value, MODE_LABELS[m.value]) for m in Mode]))
@@ -58,8 +58,10 @@ class DecisionForm(FlaskForm):
     staff = SelectField(_l("Staff"), choices=choices([("LBS-O", "LBS-O"), ("LBS-S", "LBS-S")]))
     decided_at = StringField(_l("Decided at (local time)"), validators=[DataRequired()],
                              render_kw={"type": "datetime-local"})
-    decided_by = SelectField(_l("Decision maker"), validate_choice=False, validators=[DataRequired()])
-    owner = SelectField(_l("Owning authority"), validate_choice=False, validators=[DataRequired()])
+    decided_by = SelectField(_l("Decision maker"), validate_choice=False, validators=[DataRequired()],
+                             widget=QuickSelect())
+    owner = SelectField(_l("Owning authority"), validate_choice=False, validators=[DataRequired()],
+                        widget=QuickSelect())
     type = SelectField(_l("Type"), choices=choices([(t.value, TYPE_LABELS[t.value]) for t in DecisionType]),
                        default=DecisionType.OTHER.value)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
