@@ -1,0 +1,31 @@
+"""costs: covering indexes for the incident ledger and the municipality dashboard
+
+The ledger (per incident) and the dashboard (per bearer) sum, chart and page cost lines; these indexes hold
+every column those statements read, in their group order, so neither visits the table.
+
+Revision ID: 89aae39e60c7
+Revises: c0dbbee57989
+Create Date: 2026-11-28 07:57:00.316511
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '89aae39e60c7'
+down_revision = 'c0dbbee57989'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('cost_lines', schema=None) as batch_op:
+        batch_op.create_index('ix_cost_lines_bearer_totals', ['bearer_id', 'superseded_by_id', 'incident_id', 'category', 'status', 'estimate_dkk', 'actual_dkk', 'decision_id'], unique=False)
+        batch_op.create_index('ix_cost_lines_incident_totals', ['incident_id', 'superseded_by_id', 'bearer_id', 'category', 'estimate_dkk', 'actual_dkk', 'decision_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('cost_lines', schema=None) as batch_op:
+        batch_op.drop_index('ix_cost_lines_incident_totals')
+        batch_op.drop_index('ix_cost_lines_bearer_totals')
