@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 from flask_babel import get_locale
 
@@ -17,12 +19,20 @@ def _locale() -> str:
     return str(locale) if locale else "da"
 
 
+@cache
+def _money_pattern(locale: str) -> tuple[NumberPattern, Locale]:
+    """The parsed ``#,##0.00`` pattern and locale (what ``format_decimal`` parses again on every call)."""
+    return parse_pattern("#,##0.00"), Locale.parse(locale)
+
+
 def money(value: Decimal | int | None) -> str:
     """``1.234.567,50 kr.`` in Danish (no-break space before kr.), ``DKK 1,234,567.50`` in English."""
     if value is None:
         return "–"
-    amount = format_decimal(Decimal(value), format="#,##0.00", locale=_locale())
-    if _locale() == "da":
+    locale = _locale()
+    pattern, babel_locale = _money_pattern(locale)
+    amount = pattern.apply(Decimal(value), babel_locale)
+    if locale == "da":
         return f"{amount}\u00a0kr."
     return f"DKK\u00a0{amount}"
 
