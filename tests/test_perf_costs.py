@@ -1,0 +1,108 @@
+"""The cost ledger and the municipality dashboard (issue 8): a fixed, small number of statements however many
+lines there are, and the totals and chart points computed in SQL equal to those of the plain functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lbs.costs import services as costs
+from lbs.costs.models import CostLine
+from lbs.decisions.synthetic import seed_synthetic
+from lbs.extensions import db
+from lbs.incidents.models import Incident
+from lbs.organisations.models import Municipality
+
+# The ledger: totals, chart points, line count, line ids, line columns; the dashboard: totals, line count, line
+# ids, line columns. (The user, incident and municipality come from the test's session here; a request of
+# its own adds a statement for each, and BEGIN on SQLite.)
+LEDGER_STATEMENTS = 5
+DASHBOARD_STATEMENTS = 4
+
+
+def _synthetic(decisions: int, incidents: int = 1) -> list[Incident]:
+    before = set(db.session.scalars(select(Incident.id)))
+    seed_synthetic(decisions=decisions, incidents=incidents, echo=lambda _m: None)
+    new = sorted(set(db.session.scalars(select(Incident.id))) - before)
+    return [i for i in (db.session.get(Incident, n) for n in new) if i is not None]
+
+
+def _login(client: FlaskClient, username: str) -> None:
+    assert client.post("/login", data={"username": username, "password": "demo"}).status_code == 302
+
+
+def _statements(count_queries: Any, client: FlaskClient, path: str) -> int:
+    with count_queries() as counter:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    return len(counter.statements)
+
+
+def test_ledger_statements_do_not_grow_with_the_lines(client: FlaskClient, count_queries: Any) -> None:
+    small = _synthetic(12)[0]
+    large = _synthetic(260)[0]  # 260 lines: 3 pages, more decision times than chart points
+    _login(client, "politi")
+    _statements(count_queries, client, f"/costs/incidents/{small.id}")  # warm the user and caches
+    counts = {path: _statements(count_queries, client, path) for path in (
+        f"/costs/incidents/{small.id}", f"/costs/incidents/{large.id}", f"/costs/incidents/{large.id}?page=3",
+        f"/costs/incidents/{large.id}?page=99")}
+    assert set(counts.values()) == {LEDGER_STATEMENTS}, counts
+
+
+def test_dashboard_statements_do_not_grow_with_the_lines(client: FlaskClient, count_queries: Any) -> None:
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    _login(client, "herning")
+    _synthetic(2 * count, incidents=count)
+    _statements(count_queries, client, "/costs/")
+    small = _statements(count_queries, client, "/costs/")
+    _synthetic(230 * count, incidents=count)
+    large = [_statements(count_queries, client, path) for path in ("/costs/", "/costs/?page=2", "/costs/?page=99")]
+    assert [small, *large] == [DASHBOARD_STATEMENTS] * 4
+
+
+def test_chart_points_thinned_in_sql_are_thin_points(app) -> None:
+    for decisions in (1, 119, 120, 121, 239, 250):
+        incident = _synthetic(decisions)[0]
+        every = costs.cumulative_costs(incident_id=incident.id)
+        assert len(every) == decisions
+        points, count = costs.cumulative_chart_points(incident_id=incident.id)
+        assert count == decisions
+        assert points == costs.thin_points(every)
+        assert len(points) == min(decisions, costs.CHART_POINTS)
+
+
+def test_thin_points_picks_the_rounded_even_spacing() -> None:
+    """The integer picks are ``round(i · (n − 1) / (limit − 1))``: never a tie, as 2·i·(n − 1) is even and
+    (limit − 1)·(2m + 1) odd, so they equal the float rounding the chart used before."""
+    for n in range(121, 700):
+        points: list[Any] = list(range(n))
+        step = (n - 1) / 119
+        assert costs.thin_points(points) == [points[round(i * step)] for i in range(120)]
+
+
+def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
+    incidents = _synthetic(60, incidents=2)
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    # one superseded line and one line moved to Herning, so groups differ between bearers
+    lines = list(db.session.scalars(select(CostLine).where(CostLine.incident_id == incidents[0].id)
+                                    .order_by(CostLine.id).limit(2)))
+    lines[0].superseded_by_id = lines[1].decision_id
+    lines[1].bearer_id = herning.organisation_id
+    db.session.flush()
+    for incident in [*incidents, *db.session.scalars(select(Incident).order_by(Incident.id).limit(3))]:
+        ledger = costs.ledger_totals(incident)
+        assert ledger.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+        assert ledger.municipalities == costs.incident_totals_by_municipality(incident_id=incident.id)
+        assert ledger.grand == costs.grand_total(ledger.by_bearer_and_category)
+        assert sum(t.lines for _, t in ledger.by_category) == ledger.grand.lines
+    dashboard = costs.dashboard_totals(herning)
+    assert dashboard.by_incident == costs.incident_totals_by_municipality(municipality_code="657")
+    by_category = {c: t for c, t in dashboard.by_category}
+    for category, total in by_category.items():
+        rows = [r for r in dashboard.by_incident_and_category if r.category is category]
+        assert total.lines == sum(r.lines for r in rows)
+        assert total.estimate == sum((r.estimate for r in rows), costs.ZERO)
+    assert [c.value for c in by_category] == sorted(c.value for c in by_category)
