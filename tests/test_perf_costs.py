@@ -3,6 +3,7 @@ lines there are, and the totals and chart points computed in SQL equal to those 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -12,13 +13,14 @@ from lbs.costs import services as costs
 from lbs.costs.models import CostLine
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
+from lbs.formatting import money
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality
 
-# The ledger: totals, chart points, line count, line ids, line columns; the dashboard: totals, line count, line
-# ids, line columns. (The user, incident and municipality come from the test's session here; a request of
-# its own adds a statement for each, and BEGIN on SQLite.)
-LEDGER_STATEMENTS = 5
+# The ledger: totals, line count, line ids, line columns (+ the chart points when its cost version is new);
+# the dashboard: totals, line count, line ids, line columns. (The user, incident and municipality come from
+# the test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.)
+LEDGER_STATEMENTS = 4
 DASHBOARD_STATEMENTS = 4
 
 
@@ -44,7 +46,9 @@ def test_ledger_statements_do_not_grow_with_the_lines(client: FlaskClient, count
     small = _synthetic(12)[0]
     large = _synthetic(260)[0]  # 260 lines: 3 pages, more decision times than chart points
     _login(client, "politi")
-    _statements(count_queries, client, f"/costs/incidents/{small.id}")  # warm the user and caches
+    first = {incident.id: _statements(count_queries, client, f"/costs/incidents/{incident.id}")
+             for incident in (small, large)}
+    assert set(first.values()) == {LEDGER_STATEMENTS + 1}, first  # the chart, once per cost version
     counts = {path: _statements(count_queries, client, path) for path in (
         f"/costs/incidents/{small.id}", f"/costs/incidents/{large.id}", f"/costs/incidents/{large.id}?page=3",
         f"/costs/incidents/{large.id}?page=99")}
@@ -67,7 +71,7 @@ def test_chart_points_thinned_in_sql_are_thin_points(app) -> None:
         incident = _synthetic(decisions)[0]
         every = costs.cumulative_costs(incident_id=incident.id)
         assert len(every) == decisions
-        points, count = costs.cumulative_chart_points(incident_id=incident.id)
+        points, count = costs.cumulative_chart_points(incident=incident)
         assert count == decisions
         assert points == costs.thin_points(every)
         assert len(points) == min(decisions, costs.CHART_POINTS)
@@ -106,3 +110,40 @@ def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
         assert total.lines == sum(r.lines for r in rows)
         assert total.estimate == sum((r.estimate for r in rows), costs.ZERO)
     assert [c.value for c in by_category] == sorted(c.value for c in by_category)
+
+
+def test_cached_chart_follows_every_cost_change(app, client: FlaskClient) -> None:
+    from lbs.auth.models import User
+
+    incident = _synthetic(130)[0]
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
+                              .order_by(CostLine.id)).first()
+    assert line is not None
+    line.bearer_id = herning.organisation_id
+    db.session.flush()
+    before, _ = costs.cumulative_chart_points(incident=incident)
+    assert costs.cumulative_chart_points(incident=incident)[0] is before  # served from the cache
+    user = db.session.scalars(select(User).where(User.username == "herning")).one()
+    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
+    after, _ = costs.cumulative_chart_points(incident=incident)
+    assert after[-1][1] == before[-1][1] + 1000
+    assert after == costs.thin_points(costs.cumulative_costs(incident_id=incident.id))
+    _login(client, "politi")
+    html = client.get(f"/costs/incidents/{incident.id}").get_data(as_text=True)
+    with app.test_request_context():
+        assert money(after[-1][1]) in html  # the new running total, not the cached one
+
+
+def test_money_filter_formats_as_babel(app) -> None:
+    from babel.numbers import format_decimal
+    from flask_babel import force_locale
+
+    values = [Decimal(v) for v in ("0", "-0.00", "0.005", "1.015", "12.345", "-1234.5", "999999999999.99")]
+    values += [Decimal(n) / 100 for n in range(-100_000_000, 100_000_000, 9_876_543)]
+    with app.test_request_context():
+        for locale, shape in (("da", "{}\u00a0kr."), ("en", "DKK\u00a0{}")):
+            with force_locale(locale):
+                for value in values:
+                    assert money(value) == shape.format(format_decimal(value, format="#,##0.00", locale=locale))

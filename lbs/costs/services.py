@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import case, func, select, type_coerce, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from lbs.audit import services as audit
@@ -122,25 +122,42 @@ _LINE_COLUMNS = (
 )
 
 
-def _line_page(where: Sequence[ColumnElement[bool]], page: int, per_page: int, *,
-               decision_where: Sequence[ColumnElement[bool]] = ()) -> LinePage:
+def _line_page(where: Sequence[ColumnElement[bool]], page: int, per_page: int) -> LinePage:
     """Lines (``where`` on ``cost_lines``) ordered by incident (newest first), decision number and line id; a
-    page beyond the last is the last. ``decision_where`` narrows the decisions joined for the order.
+    page beyond the last is the last.
 
-    Three statements whatever the page: the count (from an index), the page's line ids (sorted on narrow keys
-    only), then the shown columns of those ids alone.
+    Three statements whatever the page: the number of lines per incident (from an index), the page's line ids
+    sorted on narrow keys within just the incidents the page spans, then the shown columns of those ids.
     """
-    total = int(db.session.scalar(select(func.count()).select_from(CostLine).where(*where)) or 0)
+    per_incident = select(CostLine.incident_id, func.count().label("lines")).where(*where) \
+        .group_by(CostLine.incident_id).subquery()
+    counts = db.session.execute(
+        select(per_incident.c.incident_id, per_incident.c.lines)
+        .join(Incident, Incident.id == per_incident.c.incident_id)
+        .order_by(Incident.started_at.desc(), Incident.id)
+    ).all()
+    total = sum(int(lines) for _, lines in counts)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
+    offset = (page - 1) * per_page  # then: the offset within the first incident the page spans
+    spanned: list[int] = []
+    room = per_page
+    for incident_id, lines in counts:
+        if not spanned and offset >= lines:  # an incident before the page
+            offset -= lines
+            continue
+        spanned.append(incident_id)
+        room -= lines - (offset if len(spanned) == 1 else 0)
+        if room <= 0:
+            break
     ids = list(db.session.scalars(
         select(CostLine.id)
         .join(Decision, Decision.id == CostLine.decision_id)
         .join(Incident, Incident.id == CostLine.incident_id)
-        .where(*where, *decision_where)
+        .where(*where, CostLine.incident_id.in_(spanned), Decision.incident_id.in_(spanned))
         .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
+        .offset(offset).limit(per_page)
+    )) if spanned else []
     stmt = (
         select(*_LINE_COLUMNS)
         .join(Decision, Decision.id == CostLine.decision_id)
@@ -153,9 +170,7 @@ def _line_page(where: Sequence[ColumnElement[bool]], page: int, per_page: int, *
 
 
 def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
-    # A line's decision is of the line's incident; saying so lets the planner read only that incident's decisions.
-    return _line_page([CostLine.incident_id == incident_id], page, per_page,
-                      decision_where=[Decision.incident_id == incident_id])
+    return _line_page([CostLine.incident_id == incident_id], page, per_page)
 
 
 def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
@@ -449,11 +464,27 @@ def cumulative_costs(*, incident_id: int, bearer_id: int | None = None) -> list[
     return _running_totals(incident_id=incident_id, bearer_id=bearer_id, limit=None)[0]
 
 
-def cumulative_chart_points(*, incident_id: int,
-                            limit: int = CHART_POINTS) -> tuple[list[tuple[datetime, Decimal]], int]:
+ChartPoints = tuple[list[tuple[datetime, Decimal]], int]
+_chart_cache: dict[tuple[int, datetime, int, int, int], ChartPoints] = {}
+CHART_CACHE_SIZE = 64
+
+
+def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) -> ChartPoints:
     """``thin_points(cumulative_costs(...), limit)`` and the number of decision times, thinned in SQL so only
-    the shown points leave the database."""
-    return _running_totals(incident_id=incident_id, bearer_id=None, limit=limit)
+    the shown points leave the database.
+
+    Kept per worker under the incident's cost version (``last_decision_number``, ``costs_version``: both in
+    the database and bumped in the transaction that changes the lines, so a worker never serves points older
+    than the incident it has just read); ``created_at`` tells apart an incident re-created under the same id.
+    """
+    key = (incident.id, incident.created_at, incident.last_decision_number, incident.costs_version, limit)
+    found = _chart_cache.get(key)
+    if found is None:
+        found = _running_totals(incident_id=incident.id, bearer_id=None, limit=limit)
+        while len(_chart_cache) >= CHART_CACHE_SIZE:
+            del _chart_cache[next(iter(_chart_cache))]  # the oldest entry
+        _chart_cache[key] = found
+    return found
 
 
 def _running_totals(*, incident_id: int, bearer_id: int | None,
@@ -534,6 +565,9 @@ def _apply(line: CostLine, *, by: User, changes: dict[str, tuple[object, object]
             setattr(line, field, new)
         db.session.add(CostChange(cost_line_id=line.id, by_id=by.id, field=field,
                                   old=_as_text(old), new=_as_text(new)))
+    # In SQL, so concurrent changes each count (and the caches keyed on the version see every one).
+    db.session.execute(update(Incident).where(Incident.id == line.incident_id)
+                       .values(costs_version=Incident.costs_version + 1))
     audit.record(by=by, action=action, object_type="cost_line", object_id=line.id, summary=summary,
                  changes=changes)
     db.session.flush()

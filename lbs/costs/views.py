@@ -104,7 +104,7 @@ def index() -> str:
 def ledger(incident_id: int) -> str:
     incident = _or_404(lambda: services.get_incident(incident_id))
     totals = services.ledger_totals(incident)
-    points, point_count = services.cumulative_chart_points(incident_id=incident_id)
+    points, point_count = services.cumulative_chart_points(incident=incident)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
