@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
 from flask_babel import get_locale
 
@@ -20,9 +20,12 @@ def _locale() -> str:
 
 
 @cache
-def _money_pattern(locale: str) -> tuple[NumberPattern, Locale]:
-    """The parsed ``#,##0.00`` pattern and locale (what ``format_decimal`` parses again on every call)."""
-    return parse_pattern("#,##0.00"), Locale.parse(locale)
+def _money_symbols(locale: str) -> dict[int, str]:
+    """From Python's ``,.2f`` to the locale's group, decimal and minus signs: the output of babel's
+    ``format_decimal(value, format="#,##0.00")`` without parsing the pattern and locale on every call."""
+    parsed = Locale.parse(locale)
+    return str.maketrans({",": get_group_symbol(parsed), ".": get_decimal_symbol(parsed),
+                          "-": get_minus_sign_symbol(parsed)})
 
 
 def money(value: Decimal | int | None) -> str:
@@ -30,8 +33,7 @@ def money(value: Decimal | int | None) -> str:
     if value is None:
         return "–"
     locale = _locale()
-    pattern, babel_locale = _money_pattern(locale)
-    amount = pattern.apply(Decimal(value), babel_locale)
+    amount = f"{Decimal(value):,.2f}".translate(_money_symbols(locale))
     if locale == "da":
         return f"{amount}\u00a0kr."
     return f"DKK\u00a0{amount}"
