@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
 from flask_babel import get_locale
 
@@ -17,12 +19,22 @@ def _locale() -> str:
     return str(locale) if locale else "da"
 
 
+@cache
+def _money_symbols(locale: str) -> dict[int, str]:
+    """From Python's ``,.2f`` to the locale's group, decimal and minus signs: the output of babel's
+    ``format_decimal(value, format="#,##0.00")`` without parsing the pattern and locale on every call."""
+    parsed = Locale.parse(locale)
+    return str.maketrans({",": get_group_symbol(parsed), ".": get_decimal_symbol(parsed),
+                          "-": get_minus_sign_symbol(parsed)})
+
+
 def money(value: Decimal | int | None) -> str:
     """``1.234.567,50 kr.`` in Danish (no-break space before kr.), ``DKK 1,234,567.50`` in English."""
     if value is None:
         return "–"
-    amount = format_decimal(Decimal(value), format="#,##0.00", locale=_locale())
-    if _locale() == "da":
+    locale = _locale()
+    amount = f"{Decimal(value):,.2f}".translate(_money_symbols(locale))
+    if locale == "da":
         return f"{amount}\u00a0kr."
     return f"DKK\u00a0{amount}"
 

@@ -175,7 +175,7 @@ def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
     assert (page.page, page.pages, page.total, len(page.rows)) == (3, 3, 225, 25)
     assert costs.incident_line_page(incident.id, page=99).page == 3
     everything = [r for n in (1, 2, 3) for r in costs.incident_line_page(incident.id, page=n).rows]
-    assert len({r.line.id for r in everything}) == 225
+    assert len({r.id for r in everything}) == 225
     _login(client)
     html = client.get(f"/costs/incidents/{incident.id}?page=2").get_data(as_text=True)
     assert f'href="/costs/incidents/{incident.id}?page=3"' in html

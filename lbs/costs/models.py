@@ -54,6 +54,12 @@ class CostLine(Base):
         CheckConstraint("actual_dkk IS NULL OR actual_dkk >= 0", name="actual_not_negative"),
         Index("ix_cost_lines_bearer_status", "bearer_id", "status"),
         Index("ix_cost_lines_incident_bearer", "incident_id", "bearer_id"),
+        # Covering indexes for the ledger and the dashboard: their sums, chart and line pages read these alone,
+        # in group order (``superseded_by_id IS NULL`` is an equality here), without visiting the table.
+        Index("ix_cost_lines_incident_totals", "incident_id", "superseded_by_id", "bearer_id", "category",
+              "estimate_dkk", "actual_dkk", "decision_id"),
+        Index("ix_cost_lines_bearer_totals", "bearer_id", "superseded_by_id", "incident_id", "category", "status",
+              "estimate_dkk", "actual_dkk", "decision_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

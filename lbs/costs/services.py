@@ -27,9 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import case, func, select, type_coerce, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from lbs.audit import services as audit
@@ -79,9 +79,16 @@ def get_incident(incident_id: int) -> Incident:
 
 @dataclass(frozen=True)
 class LineRow:
-    """A cost line with what the lists show next to it."""
+    """A cost line as the lists show it: its own columns and its decision, incident and bearer (no ORM object)."""
 
-    line: CostLine
+    id: int
+    category: CostCategory
+    description: str | None
+    estimate_dkk: Decimal
+    actual_dkk: Decimal | None
+    status: CostStatus
+    provisional: bool
+    superseded_by_id: int | None
     decision_number: int
     decided_at: datetime
     incident_id: int
@@ -90,9 +97,9 @@ class LineRow:
 
     @property
     def variance(self) -> Decimal | None:
-        if self.line.actual_dkk is None:
+        if self.actual_dkk is None:
             return None
-        return self.line.actual_dkk - self.line.estimate_dkk
+        return self.actual_dkk - self.estimate_dkk
 
 
 LINE_PAGE = 100
@@ -108,25 +115,58 @@ class LinePage:
     total: int
 
 
-def _line_rows(where: Sequence[ColumnElement[bool]], *, offset: int = 0, limit: int | None = None) -> list[LineRow]:
-    stmt = (
-        select(CostLine, Decision.number, Decision.decided_at, Incident.id, Incident.title, Organisation.name)
-        .join(Decision, Decision.id == CostLine.decision_id)
-        .join(Incident, Incident.id == CostLine.incident_id)
-        .join(Organisation, Organisation.id == CostLine.bearer_id)
-        .where(*where)
-        .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)
-    )
-    if limit is not None:
-        stmt = stmt.offset(offset).limit(limit)
-    return [LineRow(*row) for row in db.session.execute(stmt).all()]
+_LINE_COLUMNS = (
+    CostLine.id, CostLine.category, CostLine.description, CostLine.estimate_dkk, CostLine.actual_dkk,
+    CostLine.status, CostLine.provisional, CostLine.superseded_by_id, Decision.number, Decision.decided_at,
+    Incident.id, Incident.title, Organisation.name,
+)
 
 
 def _line_page(where: Sequence[ColumnElement[bool]], page: int, per_page: int) -> LinePage:
-    total = int(db.session.scalar(select(func.count(CostLine.id)).where(*where)) or 0)
+    """Lines (``where`` on ``cost_lines``) ordered by incident (newest first), decision number and line id; a
+    page beyond the last is the last.
+
+    Three statements whatever the page: the number of lines per incident (from an index), the page's line ids
+    sorted on narrow keys within just the incidents the page spans, then the shown columns of those ids.
+    """
+    per_incident = select(CostLine.incident_id, func.count().label("lines")).where(*where) \
+        .group_by(CostLine.incident_id).subquery()
+    counts = db.session.execute(
+        select(per_incident.c.incident_id, per_incident.c.lines)
+        .join(Incident, Incident.id == per_incident.c.incident_id)
+        .order_by(Incident.started_at.desc(), Incident.id)
+    ).all()
+    total = sum(int(lines) for _, lines in counts)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    return LinePage(_line_rows(where, offset=(page - 1) * per_page, limit=per_page), page, pages, total)
+    offset = (page - 1) * per_page  # then: the offset within the first incident the page spans
+    spanned: list[int] = []
+    room = per_page
+    for incident_id, lines in counts:
+        if not spanned and offset >= lines:  # an incident before the page
+            offset -= lines
+            continue
+        spanned.append(incident_id)
+        room -= lines - (offset if len(spanned) == 1 else 0)
+        if room <= 0:
+            break
+    ids = list(db.session.scalars(
+        select(CostLine.id)
+        .join(Decision, Decision.id == CostLine.decision_id)
+        .join(Incident, Incident.id == CostLine.incident_id)
+        .where(*where, CostLine.incident_id.in_(spanned), Decision.incident_id.in_(spanned))
+        .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)
+        .offset(offset).limit(per_page)
+    )) if spanned else []
+    stmt = (
+        select(*_LINE_COLUMNS)
+        .join(Decision, Decision.id == CostLine.decision_id)
+        .join(Incident, Incident.id == CostLine.incident_id)
+        .join(Organisation, Organisation.id == CostLine.bearer_id)
+        .where(CostLine.id.in_(ids))
+    )
+    rows = {row[0]: LineRow(*cast(Any, row)) for row in db.session.execute(stmt).all()} if ids else {}
+    return LinePage([rows[i] for i in ids], page, pages, total)
 
 
 def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
@@ -134,11 +174,9 @@ def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_
 
 
 def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
-    return _line_page(_open_where(bearer_id), page, per_page)
-
-
-def _open_where(bearer_id: int) -> list[ColumnElement[bool]]:
-    return [CostLine.bearer_id == bearer_id, CostLine.status.in_(OPEN_STATUSES), CostLine.superseded_by_id.is_(None)]
+    """Lines of a bearer that still need action: not settled, not superseded."""
+    return _line_page([CostLine.bearer_id == bearer_id, CostLine.status.in_(OPEN_STATUSES),
+                       CostLine.superseded_by_id.is_(None)], page, per_page)
 
 
 def list_incident_lines(incident_id: int) -> list[CostLine]:
@@ -150,19 +188,6 @@ def list_incident_lines(incident_id: int) -> list[CostLine]:
         .order_by(Decision.number, CostLine.id)
     )
     return list(db.session.scalars(stmt))
-
-
-def incident_line_rows(incident_id: int) -> list[LineRow]:
-    return _line_rows([CostLine.incident_id == incident_id])
-
-
-def open_line_rows(bearer_id: int) -> list[LineRow]:
-    """Lines of a bearer that still need action: not settled, not superseded."""
-    return _line_rows([
-        CostLine.bearer_id == bearer_id,
-        CostLine.status.in_(OPEN_STATUSES),
-        CostLine.superseded_by_id.is_(None),
-    ])
 
 
 def list_history(line_id: int) -> list[tuple[CostChange, str]]:
@@ -210,10 +235,17 @@ class BearerCategoryTotal(Total):
     category: CostCategory
 
 
-def _total_columns() -> tuple[Any, Any, Any, Any]:
+def _grouped_sums(*keys: Any, where: Sequence[ColumnElement[bool]]) -> Any:
+    """Totals of the non-superseded lines per ``keys``, from ``cost_lines`` alone (a subquery to join names
+    to: grouping first keeps the joins to the few groups). Columns: the keys, ``estimate``, ``actual``,
+    ``estimate_of_actualised``, ``lines`` and ``best_known`` (actual where known, else estimate)."""
     return (
-        _sum(CostLine.estimate_dkk), _sum(CostLine.actual_dkk), _sum(_ACTUALISED_ESTIMATE),
-        func.count(CostLine.id),
+        select(*keys, _sum(CostLine.estimate_dkk).label("estimate"), _sum(CostLine.actual_dkk).label("actual"),
+               _sum(_ACTUALISED_ESTIMATE).label("estimate_of_actualised"), func.count().label("lines"),
+               _sum(_BEST_KNOWN).label("best_known"))
+        .where(CostLine.superseded_by_id.is_(None), *where)
+        .group_by(*keys)
+        .subquery()
     )
 
 
@@ -221,17 +253,16 @@ def totals_by_bearer_and_category(
     *, incident_id: int | None = None, bearer_id: int | None = None
 ) -> list[BearerCategoryTotal]:
     """Totals per bearer and category, ordered by bearer name, bearer id, then category value."""
-    stmt = (
-        select(CostLine.bearer_id, Organisation.name, CostLine.category, *_total_columns())
-        .join(Organisation, Organisation.id == CostLine.bearer_id)
-        .where(CostLine.superseded_by_id.is_(None))
-        .group_by(CostLine.bearer_id, Organisation.name, CostLine.category)
-        .order_by(Organisation.name, CostLine.bearer_id, CostLine.category)
-    )
-    if incident_id is not None:
-        stmt = stmt.where(CostLine.incident_id == incident_id)
+    where = [CostLine.incident_id == incident_id] if incident_id is not None else []
     if bearer_id is not None:
-        stmt = stmt.where(CostLine.bearer_id == bearer_id)
+        where.append(CostLine.bearer_id == bearer_id)
+    sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=where)
+    stmt = (
+        select(sums.c.bearer_id, Organisation.name, sums.c.category, sums.c.estimate, sums.c.actual,
+               sums.c.estimate_of_actualised, sums.c.lines)
+        .join(Organisation, Organisation.id == sums.c.bearer_id)
+        .order_by(Organisation.name, sums.c.bearer_id, sums.c.category)
+    )
     return [
         BearerCategoryTotal(bearer_id=b, bearer_name=n, category=c, estimate=e or ZERO, actual=a,
                             estimate_of_actualised=ea, lines=count)
@@ -249,6 +280,29 @@ def grand_total(rows: Iterable[Total]) -> Total:
         estimate_of_actualised=sum((r.estimate_of_actualised or ZERO for r in rows), ZERO),
         lines=sum(r.lines for r in rows),
     )
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """Sum of two SQL sums: null only when both are null (no line had a value)."""
+    return b if a is None else a if b is None else a + b
+
+
+def _merged(totals: Iterable[Total]) -> Total:
+    """The total of several groups, with SQL's null semantics (unlike ``grand_total``, which shows 0.00)."""
+    merged = Total(estimate=ZERO, actual=None, estimate_of_actualised=None, lines=0)
+    for t in totals:
+        merged = Total(estimate=merged.estimate + t.estimate, actual=_add(merged.actual, t.actual),
+                       estimate_of_actualised=_add(merged.estimate_of_actualised, t.estimate_of_actualised),
+                       lines=merged.lines + t.lines)
+    return merged
+
+
+def _by_category(rows: Iterable[tuple[CostCategory, Total]]) -> list[tuple[CostCategory, Total]]:
+    """Group totals added up per category, ordered by category value."""
+    groups: dict[CostCategory, list[Total]] = {}
+    for category, total in rows:
+        groups.setdefault(category, []).append(total)
+    return [(c, _merged(groups[c])) for c in sorted(groups, key=lambda c: c.value)]
 
 
 @dataclass(frozen=True)
@@ -278,21 +332,18 @@ def incident_totals_by_municipality(
 
     Ordered by incident start (newest first), incident id, then municipality name.
     """
+    where = [CostLine.incident_id == incident_id] if incident_id is not None else []
+    if municipality_code is not None:
+        where.append(CostLine.bearer_id == select(Municipality.organisation_id)
+                     .where(Municipality.code == municipality_code).scalar_subquery())
+    sums = _grouped_sums(CostLine.incident_id, CostLine.bearer_id, where=where)
     stmt = (
         select(Incident.id, Incident.title, Municipality.code, Municipality.name, Municipality.budget_dkk,
-               *_total_columns(), _sum(_BEST_KNOWN))
-        .select_from(CostLine)
-        .join(Incident, Incident.id == CostLine.incident_id)
-        .join(Municipality, Municipality.organisation_id == CostLine.bearer_id)
-        .where(CostLine.superseded_by_id.is_(None))
-        .group_by(Incident.id, Incident.title, Incident.started_at, Municipality.code, Municipality.name,
-                  Municipality.budget_dkk)
+               sums.c.estimate, sums.c.actual, sums.c.estimate_of_actualised, sums.c.lines, sums.c.best_known)
+        .join(Incident, Incident.id == sums.c.incident_id)
+        .join(Municipality, Municipality.organisation_id == sums.c.bearer_id)
         .order_by(Incident.started_at.desc(), Incident.id, Municipality.name)
     )
-    if municipality_code is not None:
-        stmt = stmt.where(Municipality.code == municipality_code)
-    if incident_id is not None:
-        stmt = stmt.where(CostLine.incident_id == incident_id)
     return [
         IncidentTotal(incident_id=i, incident_title=t, municipality_code=code, municipality_name=name, budget=budget,
                       estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count, best_known=best or ZERO)
@@ -307,68 +358,97 @@ class IncidentCategoryTotal(Total):
     category: CostCategory
 
 
-def incident_category_totals(*, bearer_id: int) -> list[IncidentCategoryTotal]:
-    """A bearer's totals per incident and category (newest incident first, then category value)."""
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Everything the incident ledger sums, from one statement."""
+
+    by_bearer_and_category: list[BearerCategoryTotal]
+    by_category: list[tuple[CostCategory, Total]]
+    municipalities: list[IncidentTotal]
+    grand: Total
+
+
+def ledger_totals(incident: Incident) -> LedgerTotals:
+    """An incident's totals per bearer and category (ordered as ``totals_by_bearer_and_category``), per
+    category (by category value) and per municipal bearer with the R14 flag (by municipality name, as
+    ``incident_totals_by_municipality``), all from one grouped statement."""
+    sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=[CostLine.incident_id == incident.id])
     stmt = (
-        select(Incident.id, Incident.title, CostLine.category, *_total_columns())
-        .select_from(CostLine)
-        .join(Incident, Incident.id == CostLine.incident_id)
-        .where(CostLine.superseded_by_id.is_(None), CostLine.bearer_id == bearer_id)
-        .group_by(Incident.id, Incident.title, Incident.started_at, CostLine.category)
-        .order_by(Incident.started_at.desc(), Incident.id, CostLine.category)
+        select(sums, Organisation.name.label("bearer_name"), Municipality.code,
+               Municipality.name.label("municipality_name"), Municipality.budget_dkk,
+               # the database's order of the municipality names (its collation, not Python's)
+               func.dense_rank().over(order_by=Municipality.name).label("name_rank"))
+        .join(Organisation, Organisation.id == sums.c.bearer_id)
+        .outerjoin(Municipality, Municipality.organisation_id == sums.c.bearer_id)
+        .order_by(Organisation.name, sums.c.bearer_id, sums.c.category)
     )
-    return [
-        IncidentCategoryTotal(incident_id=i, incident_title=t, category=c, estimate=e or ZERO, actual=a,
-                              estimate_of_actualised=ea, lines=count)
-        for i, t, c, e, a, ea, count in db.session.execute(stmt).all()
-    ]
+    totals: list[BearerCategoryTotal] = []
+    municipal: dict[int, list[tuple[Any, BearerCategoryTotal]]] = {}  # bearer id → its rows, if a municipality
+    for row in db.session.execute(stmt).all():
+        total = BearerCategoryTotal(bearer_id=row.bearer_id, bearer_name=row.bearer_name, category=row.category,
+                                    estimate=row.estimate or ZERO, actual=row.actual,
+                                    estimate_of_actualised=row.estimate_of_actualised, lines=row.lines)
+        totals.append(total)
+        if row.code is not None:
+            municipal.setdefault(row.bearer_id, []).append((row, total))
+    municipalities = []
+    for group in sorted(municipal.values(), key=lambda g: int(g[0][0].name_rank)):
+        first, merged = group[0][0], _merged(t for _, t in group)
+        municipalities.append(IncidentTotal(
+            incident_id=incident.id, incident_title=incident.title, municipality_code=first.code,
+            municipality_name=first.municipality_name, budget=first.budget_dkk,
+            best_known=sum((r.best_known or ZERO for r, _ in group), ZERO), estimate=merged.estimate,
+            actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
+    return LedgerTotals(totals, _by_category((t.category, t) for t in totals), municipalities, grand_total(totals))
 
 
-def category_totals(*, incident_id: int | None = None, bearer_id: int | None = None) -> list[Total]:
-    """Per category (ordered by category value); attribute ``category`` on each row via the pairs."""
-    return [row for _, row in category_total_pairs(incident_id=incident_id, bearer_id=bearer_id)]
+@dataclass(frozen=True)
+class DashboardTotals:
+    """Everything a municipality's dashboard sums, from one statement."""
+
+    by_incident: list[IncidentTotal]
+    by_incident_and_category: list[IncidentCategoryTotal]
+    by_category: list[tuple[CostCategory, Total]]
+    grand: Total
 
 
-def category_total_pairs(
-    *, incident_id: int | None = None, bearer_id: int | None = None
-) -> list[tuple[CostCategory, Total]]:
+def dashboard_totals(municipality: Municipality) -> DashboardTotals:
+    """A municipality's totals per incident and category (newest incident first, then category value), per
+    incident with the R14 flag, and per category (by category value), from one grouped statement."""
+    sums = _grouped_sums(CostLine.incident_id, CostLine.category,
+                         where=[CostLine.bearer_id == municipality.organisation_id])
     stmt = (
-        select(CostLine.category, *_total_columns())
-        .where(CostLine.superseded_by_id.is_(None))
-        .group_by(CostLine.category)
-        .order_by(CostLine.category)
+        select(sums.c.incident_id, Incident.title, sums.c.category, sums.c.estimate, sums.c.actual,
+               sums.c.estimate_of_actualised, sums.c.lines, sums.c.best_known)
+        .join(Incident, Incident.id == sums.c.incident_id)
+        .order_by(Incident.started_at.desc(), Incident.id, sums.c.category)
     )
-    if incident_id is not None:
-        stmt = stmt.where(CostLine.incident_id == incident_id)
-    if bearer_id is not None:
-        stmt = stmt.where(CostLine.bearer_id == bearer_id)
-    return [
-        (c, Total(estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count))
-        for c, e, a, ea, count in db.session.execute(stmt).all()
-    ]
-
-
-def cumulative_costs(*, incident_id: int, bearer_id: int | None = None) -> list[tuple[datetime, Decimal]]:
-    """Running total (actual where known, else estimate) at each decision time, oldest first."""
-    stmt = (
-        select(Decision.decided_at, _sum(_BEST_KNOWN))
-        .select_from(CostLine)
-        .join(Decision, Decision.id == CostLine.decision_id)
-        .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
-        .group_by(Decision.decided_at)
-        .order_by(Decision.decided_at)
-    )
-    if bearer_id is not None:
-        stmt = stmt.where(CostLine.bearer_id == bearer_id)
-    running = ZERO
-    points = []
-    for at, amount in db.session.execute(stmt).all():
-        running += amount or ZERO
-        points.append((at, running))
-    return points
+    rows: list[IncidentCategoryTotal] = []
+    best_known: dict[int, Decimal] = {}
+    for i, t, c, e, a, ea, count, best in db.session.execute(stmt).all():
+        rows.append(IncidentCategoryTotal(incident_id=i, incident_title=t, category=c, estimate=e or ZERO,
+                                          actual=a, estimate_of_actualised=ea, lines=count))
+        best_known[i] = best_known.get(i, ZERO) + (best or ZERO)
+    by_incident = []
+    for incident_id, best in best_known.items():  # dicts keep the statement's incident order
+        group = [r for r in rows if r.incident_id == incident_id]
+        merged = _merged(group)
+        by_incident.append(IncidentTotal(
+            incident_id=incident_id, incident_title=group[0].incident_title, municipality_code=municipality.code,
+            municipality_name=municipality.name, budget=municipality.budget_dkk, best_known=best,
+            estimate=merged.estimate, actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised,
+            lines=merged.lines))
+    by_category = _by_category((r.category, r) for r in rows)
+    return DashboardTotals(by_incident, rows, by_category, grand_total(t for _, t in by_category))
 
 
 CHART_POINTS = 120
+
+
+def _pick(i: Any, last: Any, steps: Any) -> Any:
+    """Index of the ``i``-th of ``steps + 1`` evenly spaced points over ``0 … last``: ``i · last / steps``
+    rounded half up, in integer arithmetic so Python and SQL pick the very same points."""
+    return (2 * i * last + steps) // (2 * steps)
 
 
 def thin_points(points: list[tuple[datetime, Decimal]], limit: int = CHART_POINTS) -> list[tuple[datetime, Decimal]]:
@@ -376,8 +456,65 @@ def thin_points(points: list[tuple[datetime, Decimal]], limit: int = CHART_POINT
     (the total), so a long incident's chart and its table stay small."""
     if len(points) <= limit:
         return points
-    step = (len(points) - 1) / (limit - 1)
-    return [points[round(i * step)] for i in range(limit)]
+    return [points[_pick(i, len(points) - 1, limit - 1)] for i in range(limit)]
+
+
+def cumulative_costs(*, incident_id: int, bearer_id: int | None = None) -> list[tuple[datetime, Decimal]]:
+    """Running total (actual where known, else estimate) at each decision time, oldest first."""
+    return _running_totals(incident_id=incident_id, bearer_id=bearer_id, limit=None)[0]
+
+
+ChartPoints = tuple[list[tuple[datetime, Decimal]], int]
+_chart_cache: dict[tuple[int, datetime, int, int, int], ChartPoints] = {}
+CHART_CACHE_SIZE = 64
+
+
+def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) -> ChartPoints:
+    """``thin_points(cumulative_costs(...), limit)`` and the number of decision times, thinned in SQL so only
+    the shown points leave the database.
+
+    Kept per worker under the incident's cost version (``last_decision_number``, ``costs_version``: both in
+    the database and bumped in the transaction that changes the lines, so a worker never serves points older
+    than the incident it has just read); ``created_at`` tells apart an incident re-created under the same id.
+    """
+    key = (incident.id, incident.created_at, incident.last_decision_number, incident.costs_version, limit)
+    found = _chart_cache.get(key)
+    if found is None:
+        found = _running_totals(incident_id=incident.id, bearer_id=None, limit=limit)
+        while len(_chart_cache) >= CHART_CACHE_SIZE:
+            del _chart_cache[next(iter(_chart_cache))]  # the oldest entry
+        _chart_cache[key] = found
+    return found
+
+
+def _running_totals(*, incident_id: int, bearer_id: int | None,
+                    limit: int | None) -> tuple[list[tuple[datetime, Decimal]], int]:
+    where = [CostLine.incident_id == incident_id, Decision.incident_id == incident_id,
+             CostLine.superseded_by_id.is_(None)]
+    if bearer_id is not None:
+        where.append(CostLine.bearer_id == bearer_id)
+    per_time = (
+        select(Decision.decided_at.label("at"), func.sum(_BEST_KNOWN).label("amount"))
+        .select_from(CostLine)
+        .join(Decision, Decision.id == CostLine.decision_id)
+        .where(*where)
+        .group_by(Decision.decided_at)
+        .subquery()
+    )
+    running = select(
+        per_time.c.at,
+        # one row per time, so a ROWS frame (cheaper than the default RANGE) gives the same running total
+        type_coerce(func.sum(per_time.c.amount).over(order_by=per_time.c.at, rows=(None, 0)), Money()).label("total"),
+        (func.row_number().over(order_by=per_time.c.at) - 1).label("index"),
+        (func.count().over() - 1).label("last"),
+    ).subquery()
+    stmt = select(running.c.at, running.c.total, running.c.last).order_by(running.c.at)
+    if limit is not None:
+        # Keep index j when the point picked nearest to it (i = j · steps / last, rounded) is j itself.
+        steps, j, last = limit - 1, running.c.index, running.c.last
+        stmt = stmt.where(case((last < limit, True), else_=_pick(_pick(j, steps, last), last, steps) == j))
+    rows = db.session.execute(stmt).all()
+    return [(at, total) for at, total, _ in rows], (int(rows[0].last) + 1 if rows else 0)
 
 
 # ---------------------------------------------------------------- changing lines
@@ -428,6 +565,9 @@ def _apply(line: CostLine, *, by: User, changes: dict[str, tuple[object, object]
             setattr(line, field, new)
         db.session.add(CostChange(cost_line_id=line.id, by_id=by.id, field=field,
                                   old=_as_text(old), new=_as_text(new)))
+    # In SQL, so concurrent changes each count (and the caches keyed on the version see every one).
+    db.session.execute(update(Incident).where(Incident.id == line.incident_id)
+                       .values(costs_version=Incident.costs_version + 1))
     audit.record(by=by, action=action, object_type="cost_line", object_id=line.id, summary=summary,
                  changes=changes)
     db.session.flush()

@@ -57,9 +57,12 @@ CATEGORY_LABELS = labels.COST_CATEGORY
 
 
 def _labels() -> dict[str, Any]:
+    """Label lookups for the templates, each label translated once per page rather than once per row."""
+    categories = {category: str(label) for category, label in CATEGORY_LABELS.items()}
+    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
     return {
-        "category_label": category_label,
-        "status_label": lambda s: str(STATUS_LABELS[s]),
+        "category_label": categories.__getitem__,
+        "status_label": statuses.__getitem__,
         "budget_note_label": lambda b: str(BUDGET_NOTE_LABELS[b]),
     }
 
@@ -77,17 +80,18 @@ def index() -> str:
     user = _user()
     municipality = user.municipality
     if municipality is not None:
-        pairs = services.category_total_pairs(bearer_id=municipality.organisation_id)
+        totals = services.dashboard_totals(municipality)
+        lines = services.open_line_page(municipality.organisation_id, page=_page())
         return render_template(
             "costs/dashboard.html",
             municipality=municipality,
-            open_lines=(lines := services.open_line_page(municipality.organisation_id, page=_page())).rows,
+            open_lines=lines.rows,
             line_page=lines,
-            incident_totals=services.incident_totals_by_municipality(municipality_code=municipality.code),
-            incident_categories=services.incident_category_totals(bearer_id=municipality.organisation_id),
-            categories=pairs,
-            grand=services.grand_total(t for _, t in pairs),
-            chart=_category_chart(pairs, "chart-categories") if pairs else None,
+            incident_totals=totals.by_incident,
+            incident_categories=totals.by_incident_and_category,
+            categories=totals.by_category,
+            grand=totals.grand,
+            chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
             **_labels(),
         )
     return render_template("costs/overview.html", incident_totals=services.incident_totals_by_municipality(),
@@ -99,22 +103,20 @@ def index() -> str:
 @permission_required(Action.READ)
 def ledger(incident_id: int) -> str:
     incident = _or_404(lambda: services.get_incident(incident_id))
-    totals = services.totals_by_bearer_and_category(incident_id=incident_id)
-    pairs = services.category_total_pairs(incident_id=incident_id)
-    all_points = services.cumulative_costs(incident_id=incident_id)
-    points = services.thin_points(all_points)
+    totals = services.ledger_totals(incident)
+    points, point_count = services.cumulative_chart_points(incident=incident)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
+    lines = services.incident_line_page(incident_id, page=_page())
     return render_template(
-        "costs/ledger.html", incident=incident, rows=(lines := services.incident_line_page(incident_id,
-                                                                                         page=_page())).rows,
-        line_page=lines, totals=totals,
-        grand=services.grand_total(totals), categories=pairs, points=points, point_count=len(all_points),
-        chart=_category_chart(pairs, "chart-categories") if pairs else None, cumulative=cumulative,
-        municipality_totals=services.incident_totals_by_municipality(incident_id=incident_id), **_labels(),
+        "costs/ledger.html", incident=incident, rows=lines.rows, line_page=lines,
+        totals=totals.by_bearer_and_category, grand=totals.grand, categories=totals.by_category, points=points,
+        point_count=point_count, cumulative=cumulative,
+        chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
+        municipality_totals=totals.municipalities, **_labels(),
     )
 
 

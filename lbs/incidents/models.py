@@ -64,6 +64,9 @@ class Incident(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The last decision number handed out; incremented under a row lock (gapless numbering).
     last_decision_number: Mapped[int] = mapped_column(default=0)
+    # Bumped (in SQL) with every change to one of the incident's cost lines; new lines and superseded ones come
+    # with a new decision number. Together they version the incident's costs for caches in any worker.
+    costs_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=incident_municipalities, order_by=Municipality.code

@@ -1,0 +1,149 @@
+"""The cost ledger and the municipality dashboard (issue 8): a fixed, small number of statements however many
+lines there are, and the totals and chart points computed in SQL equal to those of the plain functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lbs.costs import services as costs
+from lbs.costs.models import CostLine
+from lbs.decisions.synthetic import seed_synthetic
+from lbs.extensions import db
+from lbs.formatting import money
+from lbs.incidents.models import Incident
+from lbs.organisations.models import Municipality
+
+# The ledger: totals, line count, line ids, line columns (+ the chart points when its cost version is new);
+# the dashboard: totals, line count, line ids, line columns. (The user, incident and municipality come from
+# the test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.)
+LEDGER_STATEMENTS = 4
+DASHBOARD_STATEMENTS = 4
+
+
+def _synthetic(decisions: int, incidents: int = 1) -> list[Incident]:
+    before = set(db.session.scalars(select(Incident.id)))
+    seed_synthetic(decisions=decisions, incidents=incidents, echo=lambda _m: None)
+    new = sorted(set(db.session.scalars(select(Incident.id))) - before)
+    return [i for i in (db.session.get(Incident, n) for n in new) if i is not None]
+
+
+def _login(client: FlaskClient, username: str) -> None:
+    assert client.post("/login", data={"username": username, "password": "demo"}).status_code == 302
+
+
+def _statements(count_queries: Any, client: FlaskClient, path: str) -> int:
+    with count_queries() as counter:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    return len(counter.statements)
+
+
+def test_ledger_statements_do_not_grow_with_the_lines(client: FlaskClient, count_queries: Any) -> None:
+    small = _synthetic(12)[0]
+    large = _synthetic(260)[0]  # 260 lines: 3 pages, more decision times than chart points
+    _login(client, "politi")
+    first = {incident.id: _statements(count_queries, client, f"/costs/incidents/{incident.id}")
+             for incident in (small, large)}
+    assert set(first.values()) == {LEDGER_STATEMENTS + 1}, first  # the chart, once per cost version
+    counts = {path: _statements(count_queries, client, path) for path in (
+        f"/costs/incidents/{small.id}", f"/costs/incidents/{large.id}", f"/costs/incidents/{large.id}?page=3",
+        f"/costs/incidents/{large.id}?page=99")}
+    assert set(counts.values()) == {LEDGER_STATEMENTS}, counts
+
+
+def test_dashboard_statements_do_not_grow_with_the_lines(client: FlaskClient, count_queries: Any) -> None:
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    _login(client, "herning")
+    _synthetic(2 * count, incidents=count)
+    _statements(count_queries, client, "/costs/")
+    small = _statements(count_queries, client, "/costs/")
+    _synthetic(230 * count, incidents=count)
+    large = [_statements(count_queries, client, path) for path in ("/costs/", "/costs/?page=2", "/costs/?page=99")]
+    assert [small, *large] == [DASHBOARD_STATEMENTS] * 4
+
+
+def test_chart_points_thinned_in_sql_are_thin_points(app) -> None:
+    for decisions in (1, 119, 120, 121, 239, 250):
+        incident = _synthetic(decisions)[0]
+        every = costs.cumulative_costs(incident_id=incident.id)
+        assert len(every) == decisions
+        points, count = costs.cumulative_chart_points(incident=incident)
+        assert count == decisions
+        assert points == costs.thin_points(every)
+        assert len(points) == min(decisions, costs.CHART_POINTS)
+
+
+def test_thin_points_picks_the_rounded_even_spacing() -> None:
+    """The integer picks are ``round(i · (n − 1) / (limit − 1))``: never a tie, as 2·i·(n − 1) is even and
+    (limit − 1)·(2m + 1) odd, so they equal the float rounding the chart used before."""
+    for n in range(121, 700):
+        points: list[Any] = list(range(n))
+        step = (n - 1) / 119
+        assert costs.thin_points(points) == [points[round(i * step)] for i in range(120)]
+
+
+def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
+    incidents = _synthetic(60, incidents=2)
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    # one superseded line and one line moved to Herning, so groups differ between bearers
+    lines = list(db.session.scalars(select(CostLine).where(CostLine.incident_id == incidents[0].id)
+                                    .order_by(CostLine.id).limit(2)))
+    lines[0].superseded_by_id = lines[1].decision_id
+    lines[1].bearer_id = herning.organisation_id
+    db.session.flush()
+    for incident in [*incidents, *db.session.scalars(select(Incident).order_by(Incident.id).limit(3))]:
+        ledger = costs.ledger_totals(incident)
+        assert ledger.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+        assert ledger.municipalities == costs.incident_totals_by_municipality(incident_id=incident.id)
+        assert ledger.grand == costs.grand_total(ledger.by_bearer_and_category)
+        assert sum(t.lines for _, t in ledger.by_category) == ledger.grand.lines
+    dashboard = costs.dashboard_totals(herning)
+    assert dashboard.by_incident == costs.incident_totals_by_municipality(municipality_code="657")
+    by_category = {c: t for c, t in dashboard.by_category}
+    for category, total in by_category.items():
+        rows = [r for r in dashboard.by_incident_and_category if r.category is category]
+        assert total.lines == sum(r.lines for r in rows)
+        assert total.estimate == sum((r.estimate for r in rows), costs.ZERO)
+    assert [c.value for c in by_category] == sorted(c.value for c in by_category)
+
+
+def test_cached_chart_follows_every_cost_change(app, client: FlaskClient) -> None:
+    from lbs.auth.models import User
+
+    incident = _synthetic(130)[0]
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
+                              .order_by(CostLine.id)).first()
+    assert line is not None
+    line.bearer_id = herning.organisation_id
+    db.session.flush()
+    before, _ = costs.cumulative_chart_points(incident=incident)
+    assert costs.cumulative_chart_points(incident=incident)[0] is before  # served from the cache
+    user = db.session.scalars(select(User).where(User.username == "herning")).one()
+    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
+    after, _ = costs.cumulative_chart_points(incident=incident)
+    assert after[-1][1] == before[-1][1] + 1000
+    assert after == costs.thin_points(costs.cumulative_costs(incident_id=incident.id))
+    _login(client, "politi")
+    html = client.get(f"/costs/incidents/{incident.id}").get_data(as_text=True)
+    with app.test_request_context():
+        assert money(after[-1][1]) in html  # the new running total, not the cached one
+
+
+def test_money_filter_formats_as_babel(app) -> None:
+    from babel.numbers import format_decimal
+    from flask_babel import force_locale
+
+    values = [Decimal(v) for v in ("0", "-0.00", "0.005", "1.015", "12.345", "-1234.5", "999999999999.99")]
+    values += [Decimal(n) / 100 for n in range(-100_000_000, 100_000_000, 9_876_543)]
+    with app.test_request_context():
+        for locale, shape in (("da", "{}\u00a0kr."), ("en", "DKK\u00a0{}")):
+            with force_locale(locale):
+                for value in values:
+                    assert money(value) == shape.format(format_decimal(value, format="#,##0.00", locale=locale))
