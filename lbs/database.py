@@ -60,3 +60,11 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def database_identity() -> str:
+    """The URL of the database the session talks to (part of every in-process cache key)."""
+    from lbs.extensions import db
+
+    bind: Any = db.session.get_bind()
+    return str(getattr(bind, "engine", bind).url)

@@ -30,6 +30,7 @@ from lbs.consultation import graph as g
 from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Mode, Party, Rule, Timing
 from lbs.costs.models import CostLine
+from lbs.database import database_identity
 from lbs.decisions.models import Decision
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
@@ -139,12 +140,6 @@ _CACHE_LOCK = threading.Lock()
 _SIGNATURE_QUERY: Select[Any] | None = None
 
 
-def _database_identity() -> str:
-    bind: Any = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    return str(engine.url)
-
-
 def _rules_signature() -> tuple[Any, ...]:
     """One cheap query: the rules version, plus a fingerprint of the rule rows (so that a rolled-back
     change, as in tests, can never leave a stale graph behind under a reused version number)."""
@@ -159,7 +154,7 @@ def _rules_signature() -> tuple[Any, ...]:
 def current_ruleset() -> RuleSet:
     """The rules and graphs for the database's current rules version (rebuilt when it changes)."""
     signature = _rules_signature()
-    key = (_database_identity(), *signature)
+    key = (database_identity(), *signature)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:

@@ -36,6 +36,7 @@ from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, can
 from lbs.costs.models import BudgetNote, CostCategory, CostChange, CostLine, CostStatus
+from lbs.database import database_identity
 from lbs.decisions.models import Decision
 from lbs.errors import Conflict, Forbidden, NotFound, ValidationError
 from lbs.extensions import db
@@ -465,7 +466,7 @@ def cumulative_costs(*, incident_id: int, bearer_id: int | None = None) -> list[
 
 
 ChartPoints = tuple[list[tuple[datetime, Decimal]], int]
-_chart_cache: dict[tuple[int, datetime, int, int, int], ChartPoints] = {}
+_chart_cache: dict[tuple[str, int, datetime, int, int, int], ChartPoints] = {}
 CHART_CACHE_SIZE = 64
 
 
@@ -475,9 +476,11 @@ def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) ->
 
     Kept per worker under the incident's cost version (``last_decision_number``, ``costs_version``: both in
     the database and bumped in the transaction that changes the lines, so a worker never serves points older
-    than the incident it has just read); ``created_at`` tells apart an incident re-created under the same id.
+    than the incident it has just read); ``created_at`` tells apart an incident re-created under the same id,
+    the database URL one database from another.
     """
-    key = (incident.id, incident.created_at, incident.last_decision_number, incident.costs_version, limit)
+    key = (database_identity(), incident.id, incident.created_at, incident.last_decision_number,
+           incident.costs_version, limit)
     found = _chart_cache.get(key)
     if found is None:
         found = _running_totals(incident_id=incident.id, bearer_id=None, limit=limit)

@@ -5,7 +5,7 @@ every column those statements read, in their group order, so neither visits the 
 counts the changes to an incident's cost lines, so the ledger's chart can be cached per version.
 
 Revision ID: 89aae39e60c7
-Revises: c0dbbee57989
+Revises: 5e1d7c0a4b21
 Create Date: 2026-11-28 07:57:00.316511
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '89aae39e60c7'
-down_revision = 'c0dbbee57989'
+down_revision = '5e1d7c0a4b21'
 branch_labels = None
 depends_on = None
 
