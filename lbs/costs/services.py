@@ -563,14 +563,16 @@ def _as_text(value: object) -> str | None:
 
 
 def _apply(line: CostLine, *, by: User, changes: dict[str, tuple[object, object]], action: str, summary: str) -> None:
+    # In SQL, so concurrent changes each count (and the caches keyed on the version see every one); first,
+    # so that the incident row is locked before the line, in the same order as a decision write (no deadlock
+    # with an amendment superseding this line).
+    db.session.execute(update(Incident).where(Incident.id == line.incident_id)
+                       .values(costs_version=Incident.costs_version + 1))
     for field, (old, new) in changes.items():
         if field in CostLine.__table__.c:
             setattr(line, field, new)
         db.session.add(CostChange(cost_line_id=line.id, by_id=by.id, field=field,
                                   old=_as_text(old), new=_as_text(new)))
-    # In SQL, so concurrent changes each count (and the caches keyed on the version see every one).
-    db.session.execute(update(Incident).where(Incident.id == line.incident_id)
-                       .values(costs_version=Incident.costs_version + 1))
     audit.record(by=by, action=action, object_type="cost_line", object_id=line.id, summary=summary,
                  changes=changes)
     db.session.flush()
