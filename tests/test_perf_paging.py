@@ -23,7 +23,7 @@ from lbs.decisions.models import Decision
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
 from lbs.incidents import services as incidents
-from lbs.incidents.models import Incident, Readiness
+from lbs.incidents.models import Incident, IncidentStatus, Readiness
 from lbs.organisations.models import Municipality
 from lbs.timeutil import utcnow
 
@@ -312,3 +312,26 @@ def test_compliance_pages_cover_every_decision_once_and_filter_gaps_in_sql(app, 
     assert _numbers(filtered) == [r.decision.number for r in gaps][:100]
     assert f"{len(gaps)}" in filtered
     assert client.get(f"/consultation/incidents/{incident.id}/compliance?after=x").status_code == 200
+
+
+# ---------------------------------------------------------------- the incident list
+
+
+def test_incident_list_pages_active_incidents_first(app, client) -> None:
+    from tests import factories
+
+    before = incidents.incident_page().total
+    for index in range(incidents.INCIDENT_PAGE + 5):
+        factories.incident(title=f"Arkiv {index:03d}", status=IncidentStatus.CLOSED, ended_at=utcnow())
+    total = before + incidents.INCIDENT_PAGE + 5
+    first, last = incidents.incident_page(1), incidents.incident_page(99)
+    assert (first.total, first.pages, last.page) == (total, 2, 2)
+    shown = [i.id for i in first.incidents] + [i.id for i in last.incidents]
+    assert sorted(shown) == sorted(i.id for i in incidents.list_incidents()) and len(set(shown)) == total
+    assert [i.id for i in incidents.list_incidents()] == shown  # same order, active first
+    _login(client)
+    html = client.get("/incidents").get_data(as_text=True)
+    assert 'href="/incidents?page=2"' in html and "Arkiv" in html
+    second = client.get("/incidents?page=2").get_data(as_text=True)
+    assert 'href="/incidents?page=1"' in second and 'rel="next"' not in second
+    assert client.get("/incidents?page=x").status_code == 200

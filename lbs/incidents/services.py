@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from lbs.audit import services as audit
@@ -27,11 +27,33 @@ def get_incident(incident_id: int) -> Incident:
     return incident
 
 
+_CLOSED_LAST = case((Incident.status == IncidentStatus.ACTIVE, 0), else_=1)
+INCIDENT_PAGE = 50
+
+
 def list_incidents() -> Sequence[Incident]:
     """Active incidents first, then closed ones; each group by start (earliest first)."""
-    closed_last = case((Incident.status == IncidentStatus.ACTIVE, 0), else_=1)
-    return db.session.scalars(select(Incident).order_by(closed_last, Incident.started_at, Incident.id)
+    return db.session.scalars(select(Incident).order_by(_CLOSED_LAST, Incident.started_at, Incident.id)
                               .options(selectinload(Incident.municipalities))).all()
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    incidents: Sequence[Incident]
+    page: int
+    pages: int
+    total: int
+
+
+def incident_page(page: int = 1, *, size: int = INCIDENT_PAGE) -> IncidentPage:
+    """One page of :func:`list_incidents` (a page past the end shows the last one)."""
+    total = int(db.session.scalar(select(func.count()).select_from(Incident)) or 0)
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    incidents = db.session.scalars(
+        select(Incident).order_by(_CLOSED_LAST, Incident.started_at, Incident.id).offset((page - 1) * size)
+        .limit(size).options(selectinload(Incident.municipalities))).all()
+    return IncidentPage(incidents, page, pages, total)
 
 
 def create_incident(

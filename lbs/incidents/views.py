@@ -43,7 +43,7 @@ def _incident_form() -> IncidentForm:
 def index() -> ResponseReturnValue:
     form = _incident_form()
     form.started_at.data = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")
-    return render_template("incidents/index.html", incidents=services.list_incidents(), form=form,
+    return render_template("incidents/index.html", listing=services.incident_page(_page()), form=form,
                            can_write=can(current_user, Action.DECISION_WRITE))
 
 
@@ -66,7 +66,7 @@ def create() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Incident created."), "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
-    return render_template("incidents/index.html", incidents=services.list_incidents(), form=form,
+    return render_template("incidents/index.html", listing=services.incident_page(_page()), form=form,
                            can_write=True), 422
 
 
@@ -77,6 +77,12 @@ def show(incident_id: int) -> ResponseReturnValue:
     activation_form = ActivationForm()
     activation_form.active_from.data = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")
     return _show(incident, activation_form)
+
+
+def _page() -> int:
+    """The ``page`` query parameter; 1 if absent or invalid."""
+    raw = request.args.get("page", "")
+    return int(raw) if _AFTER.fullmatch(raw) else 1
 
 
 def _after() -> int:
