@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
@@ -21,7 +21,8 @@ from lbs.timeutil import utcnow
 
 
 def get_incident(incident_id: int) -> Incident:
-    incident = db.session.get(Incident, incident_id)
+    """The incident with its municipalities (one statement: every use of an incident needs them)."""
+    incident = db.session.get(Incident, incident_id, options=[joinedload(Incident.municipalities)])
     if incident is None:
         raise NotFound("no such incident")
     return incident
