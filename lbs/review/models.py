@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,3 +49,36 @@ class SignOff(Base):
     last_decision_number: Mapped[int] = mapped_column(default=0)
     # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later.
     pack_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class IntegrityCheck(Base):
+    """A stored run of the decision log's chain verifier over an incident (so that a page view of a long
+    incident need not re-hash every decision): who asked, when, how far the log reached and the result."""
+
+    __tablename__ = "review_integrity_checks"
+    __table_args__ = (Index("ix_review_integrity_checks_incident_checked", "incident_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The incident's last decision number when checked: decisions after it were not covered.
+    last_decision_number: Mapped[int]
+    checked: Mapped[int]  # decisions the verifier checked
+    ok: Mapped[bool]
+    first_broken: Mapped[int | None]
+
+
+class SummaryCache(Base):
+    """The review's decision-derived figures of an incident (counts per staff and type, urgent, amendments,
+    late recording, consultations required/done/missing per party), computed once per state of its decision
+    log. Decisions and their consultations are append-only (consultations are logged with their decision and
+    hash-covered), so the state is the incident's ``last_decision_number``: any new decision makes the row
+    stale. Only stored when every decision has stored requirements (older rows depend on cost lines)."""
+
+    __tablename__ = "review_summary_cache"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    last_decision_number: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]]

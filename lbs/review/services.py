@@ -32,7 +32,7 @@ from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Organisation
-from lbs.review.models import Finding, SignOff
+from lbs.review.models import Finding, IntegrityCheck, SignOff
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.timeutil import minutes_between, utcnow
 from lbs.types import Money
@@ -88,6 +88,47 @@ def integrity(incident_id: int) -> IntegrityResult:
         return IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
     result = decision_services.verify_incident(incident)
     return IntegrityResult(available=True, ok=result.ok, checked=result.checked, first_broken=result.first_broken)
+
+
+def verify_and_store(*, by: User | None, incident: Incident, now: datetime | None = None) -> IntegrityCheck:
+    """Run the decision log's verifier over the whole incident and store the result (who, when, how far the
+    log reached), so that the review page can show it without re-hashing every decision on each view."""
+    if by is not None and not may_read_incident(by, incident.id):
+        raise Forbidden("this incident does not affect your municipality")
+    result = integrity(incident.id)
+    if not result.available:
+        raise NotFound("incident not found")
+    record = IntegrityCheck(incident_id=incident.id, checked_at=now or utcnow(), checked_by_id=by.id if by else None,
+                            last_decision_number=incident.last_decision_number, checked=result.checked,
+                            ok=result.ok, first_broken=result.first_broken)
+    db.session.add(record)
+    db.session.flush()
+    audit.record(by=by, action="review.integrity.verify", object_type="incident", object_id=incident.id,
+                 summary=(f"hash chain of incident {incident.id} verified: "
+                          + ("intact" if result.ok else f"broken at decision {result.first_broken}")
+                          + f" ({result.checked} of {incident.last_decision_number} decisions checked)"),
+                 data={"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken,
+                       "last_decision_number": incident.last_decision_number})
+    return record
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    """The latest stored integrity check of an incident, with who ran it."""
+
+    check: IntegrityCheck
+    checked_by: str | None
+
+
+def latest_check(incident_id: int) -> StoredCheck | None:
+    query = (
+        select(IntegrityCheck, func.coalesce(User.display_name, User.username))
+        .outerjoin(User, User.id == IntegrityCheck.checked_by_id)
+        .where(IntegrityCheck.incident_id == incident_id)
+        .order_by(IntegrityCheck.checked_at.desc(), IntegrityCheck.id.desc()).limit(1)
+    )
+    row = db.session.execute(query).first()
+    return StoredCheck(row[0], row[1]) if row is not None else None
 
 
 def chain_head(incident_id: int) -> str | None:
@@ -247,39 +288,52 @@ class _Loaded:
     municipalities: dict[int, tuple[str, ...]]
 
 
-def _load(incident_ids: Sequence[int]) -> _Loaded:
-    """Decisions, consultations and cost lines of the incidents: four queries whatever their number."""
+def _load(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = None) -> _Loaded:
+    """Decisions, consultations and cost lines of the incidents: four queries whatever their number.
+
+    With ``decision_ids``, just those decisions (one page of the review), their consultations and the cost
+    lines of them and of the decisions they amend (an amendment's facts may be its original's costs)."""
+    query = select(Decision).where(Decision.incident_id.in_(incident_ids))
+    if decision_ids is not None:
+        query = query.where(Decision.id.in_(decision_ids))
     decisions = list(db.session.scalars(
-        select(Decision).where(Decision.incident_id.in_(incident_ids))
-        .options(joinedload(Decision.staff), joinedload(Decision.decided_by), joinedload(Decision.owner))
+        query.options(joinedload(Decision.staff), joinedload(Decision.decided_by), joinedload(Decision.owner))
         .order_by(Decision.incident_id, Decision.number)
     ).unique())
     ids = [d.id for d in decisions]
     consultations: dict[int, list[DoneConsultation]] = defaultdict(list)
     costs: dict[int, list[CostLine]] = defaultdict(list)
     if ids:
-        rows = db.session.execute(
-            select(Consultation, Party.key, Party.name).join(Party, Party.id == Consultation.party_id)
-            .join(Decision, Decision.id == Consultation.decision_id)
-            .where(Decision.incident_id.in_(incident_ids)).order_by(Consultation.consulted_at, Consultation.id)
-        ).all()
+        done_query = (select(Consultation, Party.key, Party.name).join(Party, Party.id == Consultation.party_id)
+                      .join(Decision, Decision.id == Consultation.decision_id))
+        lines_query = select(CostLine).where(CostLine.incident_id.in_(incident_ids))
+        if decision_ids is not None:
+            done_query = done_query.where(Consultation.decision_id.in_(ids))
+            with_amended = set(ids) | {d.amends_id for d in decisions if d.amends_id is not None}
+            lines_query = lines_query.where(CostLine.decision_id.in_(with_amended))
+        else:
+            done_query = done_query.where(Decision.incident_id.in_(incident_ids))
+        rows = db.session.execute(done_query.order_by(Consultation.consulted_at, Consultation.id)).all()
         for c, key, name in rows:
             consultations[c.decision_id].append(DoneConsultation(key, name, c.mode.value, c.outcome.value,
                                                                  c.consulted_at, c.channel, c.note))
-        for line in db.session.scalars(
-            select(CostLine).where(CostLine.incident_id.in_(incident_ids))
-            .options(joinedload(CostLine.bearer)).order_by(CostLine.id)
-        ):
+        for line in db.session.scalars(lines_query.options(joinedload(CostLine.bearer)).order_by(CostLine.id)):
             costs[line.decision_id].append(line)
     return _Loaded(decisions, consultations, costs, _municipality_codes(incident_ids))
 
 
-def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int, int]) -> list[DecisionReview]:
-    by_id = {d.id: d for d in loaded.decisions}
-    amended_by: dict[int, list[int]] = defaultdict(list)
-    for d in loaded.decisions:
-        if d.amends_id is not None:
-            amended_by[d.amends_id].append(d.number)
+def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int, int],
+                 amends_numbers: dict[int, int] | None = None,
+                 amended_by: dict[int, list[int]] | None = None) -> list[DecisionReview]:
+    """The review rows of the loaded decisions. ``amends_numbers`` (decision id → number) and ``amended_by``
+    (decision id → numbers of the decisions amending it) are given when only part of an incident is loaded."""
+    if amends_numbers is None:
+        amends_numbers = {d.id: d.number for d in loaded.decisions}
+    if amended_by is None:
+        amended_by = defaultdict(list)
+        for d in loaded.decisions:
+            if d.amends_id is not None:
+                amended_by[d.amends_id].append(d.number)
     rows: list[DecisionReview] = []
     requirements: dict[int, list[Requirement]] = {}
     for d in loaded.decisions:
@@ -303,13 +357,12 @@ def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int,
         done = loaded.consultations.get(d.id, [])
         done_keys = {c.party_key for c in done}
         required = requirements[d.id]
-        amends = by_id.get(d.amends_id) if d.amends_id is not None else None
         rows.append(DecisionReview(
             decision=d, staff_code=d.staff.code, owner_name=d.owner.name, decided_by_name=d.decided_by.name,
             required=required, done=done, missing=[r for r in required if r.party_key not in done_keys],
             roster=roster_at_decision(d, required, parties, assignments) if with_rosters else [],
             delay_minutes=round(minutes_between(d.recorded_at, d.decided_at), 1),
-            amends_number=amends.number if amends is not None else None,
+            amends_number=amends_numbers.get(d.amends_id) if d.amends_id is not None else None,
             amended_by=amended_by.get(d.id, []), costs=loaded.costs.get(d.id, []),
             after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
         ))
@@ -354,6 +407,8 @@ class KeyFigures:
     decisions_with_missing: int
     delayed: int
     costs: list[BearerCosts]
+    # Recorded late (more than DELAY_LIMIT_MINUTES) without a reason given.
+    late_unexplained: int = 0
 
     @property
     def estimate_total(self) -> Decimal:
@@ -415,6 +470,7 @@ def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: date
         decisions_with_missing=sum(1 for r in rows if r.missing),
         delayed=sum(1 for r in rows if r.delay_needs_reason),
         costs=costs_per_bearer(incident.id),
+        late_unexplained=sum(1 for r in rows if r.delay_needs_reason and not r.decision.delay_reason),
     )
 
 
@@ -574,6 +630,11 @@ def sign_off(*, by: User, incident: Incident, comment: str | None = None, now: d
                      signed_at=at, comment=text, pack_sha256=pack.sha256(data), chain_head=review.chain_head,
                      last_decision_number=last, pack_zip=data)
     db.session.add(record)
+    if review.integrity.available:  # the sign-off verified the whole chain: the review page shows that check
+        db.session.add(IntegrityCheck(incident_id=incident.id, checked_at=at, checked_by_id=by.id,
+                                      last_decision_number=incident.last_decision_number,
+                                      checked=review.integrity.checked, ok=review.integrity.ok,
+                                      first_broken=review.integrity.first_broken))
     db.session.flush()
     audit.record(by=by, action="review.sign_off", object_type="incident", object_id=incident.id,
                  summary=f"review of incident {incident.id} signed off (decisions 1–{last})",
