@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
 from lbs import labels
 
 # The shared tables of lbs.labels, under the names the review code uses.
@@ -32,7 +36,39 @@ def labels_context() -> dict[str, Any]:
         "outcome_label": lambda v: label(OUTCOMES, v),
         "readiness_label": lambda v: label(READINESS, v),
         "duration_text": duration_text,
+        "decision_texts": decision_texts,
     }
+
+
+# The fixed texts of a decision's review section. The section is rendered for every decision of a page
+# (and of the PDF): a gettext call per text and decision was most of the page's time, so they are
+# translated once per request. Texts with %(…)s placeholders are formatted in the template.
+_DECISION_TEXTS: dict[str, Any] = {
+    "decision_n": _l("Decision %(n)d"), "decision_lower_n": _l("decision %(n)d"),
+    "after_sign_off": _l("after sign-off"), "urgent": _l("urgent"), "staff": _l("Staff"), "type": _l("Type"),
+    "decided": _l("Decided"), "recorded": _l("Recorded"), "delay_m": _l("delay %(m)d min."),
+    "reason": _l("reason"), "no_reason": _l("no reason given"), "decided_by": _l("Decided by"),
+    "not_on_roster": _l("not on the roster"), "owner": _l("Owning authority"), "amends": _l("Amends"),
+    "amended_by": _l("Amended by"), "rationale": _l("Rationale"), "roster_at": _l("Roster at %(at)s"),
+    "seat": _l("Seat"), "holders": _l("Holders (primary first)"), "acting": _l("Acting"),
+    "decision_maker": _l("Decision maker"), "deputy_n": _l("deputy %(n)d"),
+    "no_seat": _l("no seat on the roster"), "deputy_acting": _l("deputy acting"),
+    "consultations": _l("Consultations: required and done"), "party": _l("Party"), "required": _l("Required"),
+    "done": _l("Done"), "outcome": _l("Outcome"), "missing": _l("missing"), "not_required": _l("not required"),
+    "no_consultations": _l("No consultations required or made."), "costs_of": _l("Costs of decision %(n)d"),
+    "bearer": _l("Bearer"), "category": _l("Category"), "estimate": _l("Estimate"), "actual": _l("Actual"),
+    "status": _l("Status"), "provisional": _l("provisional bearer"), "superseded": _l("superseded"),
+}
+
+
+def decision_texts() -> dict[str, str]:
+    """``_DECISION_TEXTS`` translated into the request's language (computed once per request)."""
+    locale = str(get_locale())
+    cached: tuple[str, dict[str, str]] | None = g.get("_review_decision_texts")
+    if cached is None or cached[0] != locale:
+        cached = (locale, {name: str(text) for name, text in _DECISION_TEXTS.items()})
+        g._review_decision_texts = cached
+    return cached[1]
 
 
 def duration_text(value: Any) -> str:

@@ -54,10 +54,15 @@ class Timeline:
     end: datetime
 
 
-def build(*, start: datetime, end: datetime, activations: list[Any], decisions: list[Any]) -> Timeline:
+def build(*, start: datetime, end: datetime, activations: list[Any], decisions: list[Any],
+          clip: bool = False) -> Timeline:
     """``activations``: objects with staff.code, readiness, active_from, active_until;
-    ``decisions``: review rows with staff_code and decision (number, decided_at, urgent, amends_id, title)."""
-    times = [start, end] + [r.decision.decided_at for r in decisions] + [a.active_from for a in activations]
+    ``decisions``: review rows with staff_code and decision (number, decided_at, urgent, amends_id, title).
+    ``clip``: the axis spans ``start``–``end`` and the decisions only; activations that began earlier are
+    drawn from ``start`` (one page of a long incident)."""
+    times = [start, end] + [r.decision.decided_at for r in decisions]
+    if not clip:
+        times += [a.active_from for a in activations]
     start, end = min(times), max(times)
     span = max((end - start).total_seconds(), 60.0)
     inner = WIDTH - LEFT - RIGHT
@@ -68,8 +73,8 @@ def build(*, start: datetime, end: datetime, activations: list[Any], decisions: 
     staffs = sorted({a.staff.code for a in activations} | {r.staff_code for r in decisions}, reverse=True)
     y_of = {code: TOP + i * ROW + ROW / 2 for i, code in enumerate(staffs)}
     bars = [
-        Bar(row=staffs.index(a.staff.code), x=x_of(a.active_from),
-            width=max(round(x_of(min(a.active_until or end, end)) - x_of(a.active_from), 1), 2.0),
+        Bar(row=staffs.index(a.staff.code), x=x_of(max(a.active_from, start)),
+            width=max(round(x_of(min(a.active_until or end, end)) - x_of(max(a.active_from, start)), 1), 2.0),
             y=y_of[a.staff.code] - 8, label=a.staff.code, start=a.active_from, end=a.active_until)
         for a in activations
     ]
@@ -89,3 +94,8 @@ def for_review(review: Any, *, now: datetime) -> Timeline:
     incident = review.incident
     return build(start=incident.started_at, end=incident.ended_at or now, activations=review.activations,
                  decisions=review.decisions)
+
+
+def for_page(page: Any) -> Timeline:
+    """The timeline of one page of a review: its decisions and the activations overlapping their span."""
+    return build(start=page.start, end=page.end, activations=page.activations, decisions=page.rows, clip=True)

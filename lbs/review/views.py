@@ -3,23 +3,25 @@ sign-off and the downloads (pack ZIP, PDF, findings CSV)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from lbs.auth.models import Role, User
 from lbs.auth.permissions import Action, can, permission_required
-from lbs.decisions.models import DecisionType
+from lbs.decisions.models import Decision, DecisionType
 from lbs.errors import DomainError, Forbidden, NotFound
 from lbs.extensions import db
-from lbs.forms import choices
+from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
 from lbs.organisations.models import Municipality, Organisation
-from lbs.review import pack, services, timeline
+from lbs.review import pack, page, services, timeline
 from lbs.review.forms import FindingForm, SearchForm, SignOffForm
 from lbs.review.labels import DECISION_TYPES, INCIDENT_KINDS, label, labels_context
 from lbs.staffs.models import Staff
@@ -91,25 +93,45 @@ def index() -> str:
     return render_template("review/index.html", form=form, result=result, args=args)
 
 
-def _finding_form(review: services.IncidentReview) -> FindingForm:
+_AFTER = re.compile(r"[0-9]{1,9}")
+
+
+def _after() -> int:
+    """The ``after`` query parameter (keyset: the page starts after this decision number); 0 if absent/invalid."""
+    raw = request.args.get("after", "")
+    return int(raw) if _AFTER.fullmatch(raw) else 0
+
+
+def _finding_form(inc: Incident, rows: list[services.DecisionReview]) -> FindingForm:
+    """The finding form; "concerns" offers the incident and the decisions on the page shown (a posted
+    decision of the incident is accepted from any page)."""
     form = FindingForm()
+    decisions = [(r.decision.id, r.decision.number, r.decision.title) for r in rows]
+    posted = request.form.get("decision", "") if request.method == "POST" else ""
+    if _AFTER.fullmatch(posted) and int(posted) not in {d[0] for d in decisions}:
+        found = db.session.execute(select(Decision.id, Decision.number, Decision.title).where(
+            Decision.id == int(posted), Decision.incident_id == inc.id)).first()
+        if found is not None:
+            decisions.append((found[0], found[1], found[2]))
     form.decision.choices = choices([("", _("The incident as a whole"))] + [
-        (r.decision.id, _("Decision %(n)d: %(title)s", n=r.decision.number, title=r.decision.title))
-        for r in review.decisions])
+        (decision_id, _("Decision %(n)d: %(title)s", n=number, title=title))
+        for decision_id, number, title in decisions])
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.owner_organisation.choices = choices([("", _("None"))] + [(o.id, o.name) for o in organisations])
     return form
 
 
-def _render_incident(review: services.IncidentReview, finding_form: FindingForm | None = None,
+def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
                      sign_off_form: SignOffForm | None = None, status: int = 200) -> Any:
     missing_only = request.args.get("missing") == "1"
-    shown = [r for r in review.decisions if r.missing] if missing_only else review.decisions
+    now = utcnow()
+    summary = page.summary(inc, now=now)
+    decisions = page.decision_page(inc, after=_after(), missing_only=missing_only, now=now)
     writer = can(_user(), Action.REVIEW_WRITE)
     body = render_template(
-        "review/incident.html", review=review, shown=shown, missing_only=missing_only,
-        timeline=timeline.for_review(review, now=utcnow()), writer=writer,
-        finding_form=finding_form or (_finding_form(review) if writer else None),
+        "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
+        timeline=timeline.for_page(decisions), writer=writer, verify_form=EmptyForm(),
+        finding_form=finding_form or (_finding_form(inc, decisions.rows) if writer else None),
         sign_off_form=sign_off_form or (SignOffForm() if writer else None),
     )
     return body, status
@@ -118,15 +140,16 @@ def _render_incident(review: services.IncidentReview, finding_form: FindingForm 
 @bp.get("/incidents/<id:incident_id>")
 @permission_required(Action.READ)
 def incident(incident_id: int) -> Any:
-    return _render_incident(services.incident_review(_incident(incident_id)))
+    response = _render_incident(_incident(incident_id))
+    db.session.commit()  # the summary cache, when it was (re)computed
+    return response
 
 
 @bp.post("/incidents/<id:incident_id>/findings")
 @permission_required(Action.REVIEW_WRITE)
 def add_finding(incident_id: int) -> Any:
     inc = _incident(incident_id)
-    review = services.incident_review(inc)
-    form = _finding_form(review)
+    form = _finding_form(inc, [])
     if form.validate_on_submit():
         try:
             services.add_finding(
@@ -141,11 +164,11 @@ def add_finding(incident_id: int) -> Any:
                 target = {"owner": "owner_text"}.get(name, name)
                 if target in form:
                     form[target].errors = [*form[target].errors, *messages]
-            return _render_incident(review, finding_form=form, status=422)
+            return _render_incident(inc, finding_form=form, status=422)
         db.session.commit()
         flash(_("The finding was added."), "success")
         return redirect(url_for("review.incident", incident_id=inc.id) + "#findings")
-    return _render_incident(review, finding_form=form, status=422)
+    return _render_incident(inc, finding_form=form, status=422)
 
 
 @bp.post("/incidents/<id:incident_id>/sign-off")
@@ -158,7 +181,24 @@ def sign_off(incident_id: int) -> Any:
         db.session.commit()
         flash(_("The review was signed off. Pack SHA-256: %(sha)s", sha=record.pack_sha256), "success")
         return redirect(url_for("review.incident", incident_id=inc.id) + "#signoff")
-    return _render_incident(services.incident_review(inc), sign_off_form=form, status=422)
+    return _render_incident(inc, sign_off_form=form, status=422)
+
+
+@bp.post("/incidents/<id:incident_id>/verify")
+@permission_required(Action.READ)
+def verify(incident_id: int) -> Any:
+    """Verify the incident's hash chain now and store the result (shown on the review page)."""
+    inc = _incident(incident_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    check = services.verify_and_store(by=_user(), incident=inc)
+    db.session.commit()
+    if check.ok:
+        flash(ngettext("The chain was verified: intact, %(num)d decision checked.",
+                       "The chain was verified: intact, %(num)d decisions checked.", check.checked), "success")
+    else:
+        flash(_("The chain was verified: broken, first at decision %(n)s.", n=check.first_broken), "error")
+    return redirect(url_for("review.incident", incident_id=inc.id) + "#integrity")
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

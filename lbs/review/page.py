@@ -1,0 +1,367 @@
+"""The review page of one incident, sized for long incidents.
+
+Key figures, cost totals and the consultation compliance summary are aggregated in SQL over the
+requirements each decision stored when it was logged (``decisions.required_consultations``); only decisions
+logged before requirements were stored (NULL) are judged in Python. The per-decision detail is shown one
+keyset page at a time (by decision number), and the "missing consultations only" filter runs in SQL.
+The hash chain is verified on every view only for small incidents; otherwise the latest stored check is
+shown with its time, and a reviewer can ask for a new one.
+
+A constant number of queries per page view, whatever the number of decisions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from lbs.consultation.models import Consultation, Party
+from lbs.decisions.models import Decision
+from lbs.extensions import db
+from lbs.incidents.models import Activation, Incident
+from lbs.review import services
+from lbs.review.models import SignOff, SummaryCache
+from lbs.review.services import (
+    DELAY_LIMIT_MINUTES,
+    DecisionReview,
+    FindingRow,
+    IntegrityResult,
+    KeyFigures,
+    StoredCheck,
+)
+from lbs.staffs.models import Staff
+from lbs.timeutil import utcnow
+
+PAGE_SIZE = 25
+# Up to this many decisions the chain is verified on every view (about 10 ms per 1 000 decisions).
+LIVE_VERIFY_LIMIT = 500
+# ``DecisionReview.delay_needs_reason`` compares the delay rounded to 0.1 minute: rounded above the limit
+# means at least limit + 0.05 minutes.
+_LATE_SECONDS = (DELAY_LIMIT_MINUTES + 0.05) * 60
+# Decisions judged in Python per round (those without stored requirements).
+_CHUNK = 500
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# --- stored requirements in SQL ----------------------------------------------------------------------
+
+
+def _requirements() -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """The stored requirement records of ``Decision`` as a table-valued function (one row per record), with
+    expressions for a record's party key and party name."""
+    if _dialect() == "postgresql":
+        table = func.json_array_elements(Decision.required_consultations).table_valued("value").alias("req")
+        return table, table.c.value.op("->>")("party"), table.c.value.op("->>")("name")
+    table = func.json_each(Decision.required_consultations).table_valued("value").alias("req")
+    return table, func.json_extract(table.c.value, "$.party"), func.json_extract(table.c.value, "$.name")
+
+
+def _done(key: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The decision has a consultation with the party ``key``. Driven by the decision's consultations (a few
+    rows by ``ix_consultations_decision_id``), the party's key looked up by primary key: joined on the key
+    instead, SQLite scans every consultation of the party."""
+    party_key = select(Party.key).where(Party.id == Consultation.party_id).scalar_subquery()
+    return (select(Consultation.id).where(Consultation.decision_id == Decision.id, party_key == key)
+            .correlate_except(Consultation).exists())
+
+
+def _has_missing() -> ColumnElement[bool]:
+    """A decision with a stored requirement that no consultation meets."""
+    table, key, _name = _requirements()
+    return select(true()).select_from(table).where(~_done(key)).exists()
+
+
+def _delay_seconds() -> ColumnElement[Any]:
+    if _dialect() == "postgresql":
+        return func.extract("epoch", Decision.recorded_at - Decision.decided_at)
+    return (func.julianday(Decision.recorded_at) - func.julianday(Decision.decided_at)) * 86400.0
+
+
+def _legacy_rows(incident_id: int, ids: Sequence[int]) -> list[DecisionReview]:
+    """Review rows (without rosters) of decisions logged before requirements were stored, computed in
+    chunks."""
+    rows: list[DecisionReview] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        rows += services._review_rows(services._load([incident_id], decision_ids=chunk), with_rosters=False,
+                                      signed_up_to={}, amends_numbers={}, amended_by={})
+    return rows
+
+
+# --- the summary (first screen) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyCompliance:
+    party_key: str
+    name: str
+    required: int
+    done: int
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.done
+
+
+@dataclass(frozen=True)
+class IntegrityStatus:
+    """``live``: checked on this view (small incidents); else ``stored``: the latest stored check, if any.
+    ``total``: the incident's decisions now, to tell how many the stored check did not cover."""
+
+    live: IntegrityResult | None
+    stored: StoredCheck | None
+    total: int
+
+    @property
+    def unchecked(self) -> int:
+        if self.stored is None:
+            return self.total
+        return max(self.total - self.stored.check.last_decision_number, 0)
+
+
+@dataclass
+class ReviewSummary:
+    incident: Incident
+    municipalities: tuple[str, ...]
+    figures: KeyFigures
+    compliance: list[PartyCompliance]
+    findings: list[FindingRow]
+    sign_offs: list[SignOff]
+    after_sign_off: int  # decisions logged after the last sign-off
+    integrity: IntegrityStatus
+    chain_head: str | None
+
+    @property
+    def last_sign_off(self) -> SignOff | None:
+        return self.sign_offs[-1] if self.sign_offs else None
+
+
+def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
+    """The figures that depend only on the decision log (and the consultations logged with it), as JSON
+    data; and how many decisions have no stored requirements (judged in Python here)."""
+    of_incident = Decision.incident_id == incident_id
+    late = _delay_seconds() >= _LATE_SECONDS
+    data: dict[str, Any] = {"decisions": 0, "urgent": 0, "amendments": 0, "delayed": 0, "late_unexplained": 0,
+                            "per_staff": {}, "per_type": {}}
+    for code, kind, count, urgent, amendments, delayed, unexplained in db.session.execute(
+        select(Staff.code, Decision.type, func.count(Decision.id),
+               func.sum(case((Decision.urgent.is_(True), 1), else_=0)),
+               func.sum(case((Decision.amends_id.is_not(None), 1), else_=0)),
+               func.sum(case((late, 1), else_=0)),
+               func.sum(case((and_(late, func.coalesce(Decision.delay_reason, "") == ""), 1), else_=0)))
+        .join(Staff, Staff.id == Decision.staff_id).where(of_incident).group_by(Staff.code, Decision.type)
+    ):
+        for figure, value in (("decisions", count), ("urgent", urgent), ("amendments", amendments),
+                              ("delayed", delayed), ("late_unexplained", unexplained)):
+            data[figure] += int(value or 0)
+        data["per_staff"][code] = data["per_staff"].get(code, 0) + int(count)
+        data["per_type"][kind.value] = data["per_type"].get(kind.value, 0) + int(count)
+
+    table, key, name = _requirements()
+    required: dict[str, list[Any]] = {}
+    for party_key, party_name, n, done in db.session.execute(
+        select(key, func.max(name), func.count(), func.sum(case((_done(key), 1), else_=0)))
+        .select_from(Decision).join(table, true())
+        .where(of_incident, Decision.required_consultations.is_not(None)).group_by(key)
+    ):
+        required[party_key] = [party_name, int(n), int(done or 0)]
+    with_missing = int(db.session.scalar(select(func.count(Decision.id)).where(
+        of_incident, Decision.required_consultations.is_not(None), _has_missing())) or 0)
+    legacy = list(db.session.scalars(select(Decision.id).where(
+        of_incident, Decision.required_consultations.is_(None)).order_by(Decision.number)))
+    for row in _legacy_rows(incident_id, legacy):
+        with_missing += 1 if row.missing else 0
+        missing_keys = [r.party_key for r in row.missing]
+        for requirement in row.required:
+            entry = required.setdefault(requirement.party_key, [requirement.name, 0, 0])
+            entry[1] += 1
+            if requirement.party_key not in missing_keys:
+                entry[2] += 1
+    data["with_missing"] = with_missing
+    data["compliance"] = [[k, *v] for k, v in required.items()]
+    return data, len(legacy)
+
+
+def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
+    """``_decision_figures`` from the cache row when it matches the incident's last decision number; else
+    computed (and stored, when every decision has stored requirements)."""
+    cached = db.session.get(SummaryCache, incident.id)
+    if cached is not None and cached.last_decision_number == incident.last_decision_number:
+        return cached.data
+    data, legacy = _decision_figures(incident.id)
+    if legacy == 0:
+        try:
+            with db.session.begin_nested():
+                if cached is None:
+                    db.session.add(SummaryCache(incident_id=incident.id, data=data, computed_at=utcnow(),
+                                                last_decision_number=incident.last_decision_number))
+                else:
+                    cached.data, cached.computed_at = data, utcnow()
+                    cached.last_decision_number = incident.last_decision_number
+        except IntegrityError:  # another worker stored it first
+            pass
+    return data
+
+
+def _figures(incident: Incident, *, now: datetime) -> tuple[KeyFigures, list[PartyCompliance]]:
+    data = _cached_decision_figures(incident)
+    compliance = sorted((PartyCompliance(k, name, int(n), int(done)) for k, name, n, done in data["compliance"]),
+                        key=lambda c: (-c.missing, c.name, c.party_key))
+    end = incident.ended_at or now
+    figures = KeyFigures(
+        started_at=incident.started_at, ended_at=incident.ended_at,
+        duration=max(end - incident.started_at, timedelta(0)),
+        decisions=data["decisions"], per_staff=dict(sorted(data["per_staff"].items())),
+        per_type=dict(sorted(data["per_type"].items())), urgent=data["urgent"], amendments=data["amendments"],
+        consultations_missing=sum(c.missing for c in compliance), decisions_with_missing=data["with_missing"],
+        delayed=data["delayed"], costs=services.costs_per_bearer(incident.id),
+        late_unexplained=data["late_unexplained"],
+    )
+    return figures, compliance
+
+
+def summary(incident: Incident, *, now: datetime | None = None) -> ReviewSummary:
+    """Everything on the review page except the per-decision detail: a constant number of queries (plus the
+    chain verification on small incidents)."""
+    now = now or utcnow()
+    figures, compliance = _figures(incident, now=now)
+    sign_offs = services.list_sign_offs(incident.id)
+    total = incident.last_decision_number
+    after_sign_off = 0
+    if sign_offs:
+        after_sign_off = int(db.session.scalar(select(func.count(Decision.id)).where(
+            Decision.incident_id == incident.id, Decision.number > sign_offs[-1].last_decision_number)) or 0)
+    live = services.integrity(incident.id) if total <= LIVE_VERIFY_LIMIT else None
+    stored = services.latest_check(incident.id) if live is None else None
+    return ReviewSummary(
+        incident=incident, municipalities=services._municipality_codes([incident.id]).get(incident.id, ()),
+        figures=figures, compliance=compliance, findings=services.list_findings(incident.id),
+        sign_offs=sign_offs, after_sign_off=after_sign_off,
+        integrity=IntegrityStatus(live=live, stored=stored, total=total),
+        chain_head=services.chain_head(incident.id),
+    )
+
+
+# --- one page of decisions ---------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionPage:
+    rows: list[DecisionReview]
+    activations: list[Activation]
+    after: int  # the page shows the (matching) decisions numbered after this …
+    missing_only: bool
+    previous_after: int | None  # ``after`` of the previous page (None on the first)
+    next_after: int | None  # ``after`` of the next page (None on the last)
+    latest_after: int | None  # ``after`` of the last page (None on the last)
+    start: datetime  # the time span of the page's timeline
+    end: datetime
+
+    @property
+    def first(self) -> int | None:
+        return self.rows[0].decision.number if self.rows else None
+
+    @property
+    def last(self) -> int | None:
+        return self.rows[-1].decision.number if self.rows else None
+
+
+def _numbers(incident_id: int, *, missing_only: bool, limit: int, after: int | None = None,
+             before: int | None = None) -> list[int]:
+    """Numbers of the decisions matching the filter: the first ``limit`` after ``after`` (ascending) or the
+    last ``limit`` before ``before`` (descending). The filter runs in SQL; decisions without stored
+    requirements are candidates judged in Python, a chunk at a time."""
+    query = select(Decision.id, Decision.number, Decision.required_consultations.is_(None)).where(
+        Decision.incident_id == incident_id)
+    if missing_only:
+        query = query.where(or_(Decision.required_consultations.is_(None), _has_missing()))
+    found: list[int] = []
+    cursor_after, cursor_before = after, before
+    while len(found) < limit:
+        step = query
+        if cursor_before is not None:
+            step = step.where(Decision.number < cursor_before).order_by(Decision.number.desc())
+        else:
+            step = step.where(Decision.number > (cursor_after or 0)).order_by(Decision.number)
+        chunk = db.session.execute(step.limit(limit - len(found) if not missing_only else max(limit, 50))).all()
+        if not chunk:
+            break
+        judged: set[int] = set()
+        if missing_only:
+            unknown = [row[0] for row in chunk if row[2]]
+            judged = {r.decision.id for r in _legacy_rows(incident_id, unknown) if not r.missing}
+        found += [number for decision_id, number, _legacy in chunk if decision_id not in judged]
+        if cursor_before is not None:
+            cursor_before = chunk[-1][1]
+        else:
+            cursor_after = chunk[-1][1]
+    return found[:limit]
+
+
+def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = False, limit: int | None = None,
+                  now: datetime | None = None) -> DecisionPage:
+    """One page of the per-decision detail: the matching decisions numbered after ``after`` (keyset), with
+    rosters, required vs. done consultations and costs; the activations overlapping their time span."""
+    now = now or utcnow()
+    limit = limit or PAGE_SIZE
+    numbers = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
+    if not numbers and after > 0:  # past the end: the last page
+        tail = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, before=after + 1)
+        after = tail[limit] if len(tail) > limit else 0
+        numbers = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
+    has_next = len(numbers) > limit
+    numbers = numbers[:limit]
+    previous_after = None
+    if numbers and after > 0:
+        before = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, before=numbers[0])
+        if before:
+            previous_after = before[limit] if len(before) > limit else 0
+    latest_after = None
+    if has_next:
+        tail = _numbers(incident.id, missing_only=missing_only, limit=limit + 1,
+                        before=incident.last_decision_number + 1)
+        latest_after = tail[limit] if len(tail) > limit else 0
+    rows: list[DecisionReview] = []
+    if numbers:
+        ids = list(db.session.scalars(select(Decision.id).where(Decision.incident_id == incident.id,
+                                                                Decision.number.in_(numbers))))
+        loaded = services._load([incident.id], decision_ids=ids)
+        # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
+        amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
+        amends_numbers: dict[int, int] = {}
+        amended_by: dict[int, list[int]] = defaultdict(list)
+        for decision_id, number, amends_id in db.session.execute(
+            select(Decision.id, Decision.number, Decision.amends_id)
+            .where(or_(Decision.id.in_(amends_ids), Decision.amends_id.in_(ids))).order_by(Decision.number)
+        ):
+            if decision_id in amends_ids:
+                amends_numbers[decision_id] = number
+            if amends_id in ids:
+                amended_by[amends_id].append(number)
+        sign_off = db.session.scalar(select(SignOff.last_decision_number).where(SignOff.incident_id == incident.id)
+                                     .order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
+        rows = services._review_rows(loaded, with_rosters=True,
+                                     signed_up_to={incident.id: sign_off} if sign_off is not None else {},
+                                     amends_numbers=amends_numbers, amended_by=amended_by)
+    times = [r.decision.decided_at for r in rows]
+    start = incident.started_at if previous_after is None or not times else min(times)
+    end = (incident.ended_at or now) if not has_next or not times else max(times)
+    end = max(end, start)
+    activations = list(db.session.scalars(
+        select(Activation).where(Activation.incident_id == incident.id, Activation.active_from <= end,
+                                 or_(Activation.active_until.is_(None), Activation.active_until >= start))
+        .options(joinedload(Activation.staff)).order_by(Activation.active_from, Activation.id)
+    ))
+    return DecisionPage(rows=rows, activations=activations, after=after, missing_only=missing_only,
+                        previous_after=previous_after, next_after=numbers[-1] if has_next else None,
+                        latest_after=latest_after, start=start, end=end)
