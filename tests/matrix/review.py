@@ -32,6 +32,8 @@ CASES = [
     Case("GET", lambda: _path(), ALL, rule="/review/incidents/<id>"),
     Case("POST", lambda: _path("/findings"), ("reviewer",), rule="/review/incidents/<id>/findings"),
     Case("POST", lambda: _path("/sign-off"), ("reviewer",), rule="/review/incidents/<id>/sign-off"),
+    # Verifying the hash chain (stored, audit-logged) is open to every role that may read the review.
+    Case("POST", lambda: _path("/verify"), ALL, rule="/review/incidents/<id>/verify"),
     Case("GET", lambda: _path("/pack.zip"), ALL, rule="/review/incidents/<id>/pack.zip"),
     Case("GET", lambda: _path("/review.pdf"), ALL, rule="/review/incidents/<id>/review.pdf"),
     Case("GET", lambda: _path("/findings.csv"), ALL, rule="/review/incidents/<id>/findings.csv"),
