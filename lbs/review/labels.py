@@ -21,8 +21,15 @@ READINESS: dict[str, Any] = labels.READINESS
 
 
 def label(table: dict[str, Any], value: Any) -> str:
-    key = getattr(value, "value", value)
-    return str(table.get(str(key), key))
+    """The translated label of an enumeration value (the table translated once per request and language:
+    a page of decisions shows hundreds of labels)."""
+    key = str(getattr(value, "value", value))
+    locale = str(get_locale())
+    memo: dict[tuple[int, str], dict[str, str]] = g.setdefault("_review_labels", {})
+    translated = memo.get((id(table), locale))
+    if translated is None:
+        translated = memo[(id(table), locale)] = {k: str(v) for k, v in table.items()}
+    return translated.get(key, key)
 
 
 def labels_context() -> dict[str, Any]:

@@ -293,14 +293,15 @@ def _numbers(incident_id: int, *, missing_only: bool, limit: int, after: int | N
             step = step.where(Decision.number < cursor_before).order_by(Decision.number.desc())
         else:
             step = step.where(Decision.number > (cursor_after or 0)).order_by(Decision.number)
-        chunk = db.session.execute(step.limit(limit - len(found) if not missing_only else max(limit, 50))).all()
-        if not chunk:
-            break
+        size = limit - len(found) if not missing_only else max(limit, 50)
+        chunk = db.session.execute(step.limit(size)).all()
         judged: set[int] = set()
         if missing_only:
             unknown = [row[0] for row in chunk if row[2]]
             judged = {r.decision.id for r in _legacy_rows(incident_id, unknown) if not r.missing}
         found += [number for decision_id, number, _legacy in chunk if decision_id not in judged]
+        if len(chunk) < size:  # no more candidates
+            break
         if cursor_before is not None:
             cursor_before = chunk[-1][1]
         else:

@@ -346,8 +346,8 @@ def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int,
     assignments: list[_Assign] = []
     if with_rosters and loaded.decisions:
         keys = {r.party_key for reqs in requirements.values() for r in reqs}
-        if keys:
-            parties = {p.key: p for p in db.session.scalars(select(Party).where(Party.key.in_(keys)))}
+        # (also without requirements: the same statements whatever the decisions, see the query-count tests)
+        parties = {p.key: p for p in db.session.scalars(select(Party).where(Party.key.in_(keys)))}
         position_ids = {p.position_id for p in parties.values() if p.position_id is not None}
         staff_ids = {d.staff_id for d in loaded.decisions}
         times = [d.decided_at for d in loaded.decisions]
