@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from lbs.consultation.models import Consultation, Party
@@ -208,7 +208,8 @@ def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
                 else:
                     cached.data, cached.computed_at = data, utcnow()
                     cached.last_decision_number = incident.last_decision_number
-        except IntegrityError:  # another worker stored it first
+        except (IntegrityError, OperationalError):
+            # Another worker stored it first, or (SQLite) is writing it now: this view computed it anyway.
             pass
     return data
 
