@@ -277,16 +277,16 @@ class DecisionPage:
         return self.rows[-1].decision.number if self.rows else None
 
 
-def _numbers(incident_id: int, *, missing_only: bool, limit: int, after: int | None = None,
-             before: int | None = None) -> list[int]:
-    """Numbers of the decisions matching the filter: the first ``limit`` after ``after`` (ascending) or the
-    last ``limit`` before ``before`` (descending). The filter runs in SQL; decisions without stored
+def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | None = None,
+             before: int | None = None) -> list[tuple[int, int]]:
+    """(number, id) of the decisions matching the filter: the first ``limit`` after ``after`` (ascending) or
+    the last ``limit`` before ``before`` (descending). The filter runs in SQL; decisions without stored
     requirements are candidates judged in Python, a chunk at a time."""
     query = select(Decision.id, Decision.number, Decision.required_consultations.is_(None)).where(
         Decision.incident_id == incident_id)
     if missing_only:
         query = query.where(or_(Decision.required_consultations.is_(None), _has_missing()))
-    found: list[int] = []
+    found: list[tuple[int, int]] = []
     cursor_after, cursor_before = after, before
     while len(found) < limit:
         step = query
@@ -300,7 +300,7 @@ def _numbers(incident_id: int, *, missing_only: bool, limit: int, after: int | N
         if missing_only:
             unknown = [row[0] for row in chunk if row[2]]
             judged = {r.decision.id for r in _legacy_rows(incident_id, unknown) if not r.missing}
-        found += [number for decision_id, number, _legacy in chunk if decision_id not in judged]
+        found += [(number, decision_id) for decision_id, number, _legacy in chunk if decision_id not in judged]
         if len(chunk) < size:  # no more candidates
             break
         if cursor_before is not None:
@@ -316,27 +316,37 @@ def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = Fa
     rosters, required vs. done consultations and costs; the activations overlapping their time span."""
     now = now or utcnow()
     limit = limit or PAGE_SIZE
-    numbers = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
-    if not numbers and after > 0:  # past the end: the last page
-        tail = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, before=after + 1)
+    total = incident.last_decision_number
+
+    def numbers_before(number: int) -> list[int]:
+        return [n for n, _id in _matches(incident.id, missing_only=True, limit=limit + 1, before=number)]
+
+    if not missing_only and after >= total:  # past the end: the last page (numbered 1..total, no gaps)
+        after = max(0, total - limit)
+    matches = _matches(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
+    if not matches and after > 0:  # past the end (filtered): the last page
+        tail = numbers_before(after + 1)
         after = tail[limit] if len(tail) > limit else 0
-        numbers = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
-    has_next = len(numbers) > limit
-    numbers = numbers[:limit]
+        matches = _matches(incident.id, missing_only=missing_only, limit=limit + 1, after=after)
+    has_next = len(matches) > limit
+    matches = matches[:limit]
+    numbers = [n for n, _id in matches]
     previous_after = None
-    if numbers and after > 0:
-        before = _numbers(incident.id, missing_only=missing_only, limit=limit + 1, before=numbers[0])
-        if before:
-            previous_after = before[limit] if len(before) > limit else 0
     latest_after = None
-    if has_next:
-        tail = _numbers(incident.id, missing_only=missing_only, limit=limit + 1,
-                        before=incident.last_decision_number + 1)
-        latest_after = tail[limit] if len(tail) > limit else 0
+    if not missing_only:  # the links are arithmetic
+        previous_after = max(0, numbers[0] - 1 - limit) if numbers and numbers[0] > 1 else None
+        latest_after = max(0, total - limit) if has_next else None
+    else:
+        if numbers and after > 0:
+            before = numbers_before(numbers[0])
+            if before:
+                previous_after = before[limit] if len(before) > limit else 0
+        if has_next:
+            tail = numbers_before(total + 1)
+            latest_after = tail[limit] if len(tail) > limit else 0
     rows: list[DecisionReview] = []
     if numbers:
-        ids = list(db.session.scalars(select(Decision.id).where(Decision.incident_id == incident.id,
-                                                                Decision.number.in_(numbers))))
+        ids = [decision_id for _n, decision_id in matches]
         loaded = services._load([incident.id], decision_ids=ids)
         # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
         amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
