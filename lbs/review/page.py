@@ -311,9 +311,10 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
 
 
 def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = False, limit: int | None = None,
-                  now: datetime | None = None) -> DecisionPage:
+                  now: datetime | None = None, summary: ReviewSummary | None = None) -> DecisionPage:
     """One page of the per-decision detail: the matching decisions numbered after ``after`` (keyset), with
-    rosters, required vs. done consultations and costs; the activations overlapping their time span."""
+    rosters, required vs. done consultations and costs; the activations overlapping their time span.
+    ``summary`` (of the same view) saves looking up the municipalities and the last sign-off again."""
     now = now or utcnow()
     limit = limit or PAGE_SIZE
     total = incident.last_decision_number
@@ -347,7 +348,8 @@ def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = Fa
     rows: list[DecisionReview] = []
     if numbers:
         ids = [decision_id for _n, decision_id in matches]
-        loaded = services._load([incident.id], decision_ids=ids)
+        loaded = services._load([incident.id], decision_ids=ids, municipalities=None if summary is None else {
+            incident.id: summary.municipalities})
         # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
         amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
         amends_numbers: dict[int, int] = {}
@@ -360,8 +362,12 @@ def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = Fa
                 amends_numbers[decision_id] = number
             if amends_id in ids:
                 amended_by[amends_id].append(number)
-        sign_off = db.session.scalar(select(SignOff.last_decision_number).where(SignOff.incident_id == incident.id)
-                                     .order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
+        if summary is not None:
+            last = summary.last_sign_off
+            sign_off = last.last_decision_number if last is not None else None
+        else:
+            sign_off = db.session.scalar(select(SignOff.last_decision_number).where(
+                SignOff.incident_id == incident.id).order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
         rows = services._review_rows(loaded, with_rosters=True,
                                      signed_up_to={incident.id: sign_off} if sign_off is not None else {},
                                      amends_numbers=amends_numbers, amended_by=amended_by)

@@ -288,7 +288,8 @@ class _Loaded:
     municipalities: dict[int, tuple[str, ...]]
 
 
-def _load(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = None) -> _Loaded:
+def _load(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = None,
+          municipalities: dict[int, tuple[str, ...]] | None = None) -> _Loaded:
     """Decisions, consultations and cost lines of the incidents: four queries whatever their number.
 
     With ``decision_ids``, just those decisions (one page of the review), their consultations and the cost
@@ -319,7 +320,9 @@ def _load(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = N
                                                                  c.consulted_at, c.channel, c.note))
         for line in db.session.scalars(lines_query.options(joinedload(CostLine.bearer)).order_by(CostLine.id)):
             costs[line.decision_id].append(line)
-    return _Loaded(decisions, consultations, costs, _municipality_codes(incident_ids))
+    if municipalities is None:
+        municipalities = _municipality_codes(incident_ids)
+    return _Loaded(decisions, consultations, costs, municipalities)
 
 
 def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int, int],

@@ -126,7 +126,7 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
     missing_only = request.args.get("missing") == "1"
     now = utcnow()
     summary = page.summary(inc, now=now)
-    decisions = page.decision_page(inc, after=_after(), missing_only=missing_only, now=now)
+    decisions = page.decision_page(inc, after=_after(), missing_only=missing_only, now=now, summary=summary)
     writer = can(_user(), Action.REVIEW_WRITE)
     body = render_template(
         "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
