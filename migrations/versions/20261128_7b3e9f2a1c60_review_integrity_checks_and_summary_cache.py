@@ -1,7 +1,7 @@
 """review: stored integrity checks (hash-chain verifications) and the summary cache per incident
 
 Revision ID: 7b3e9f2a1c60
-Revises: 5e1d7c0a4b21
+Revises: 89aae39e60c7
 Create Date: 2026-11-28 08:30:00
 
 """
@@ -12,7 +12,7 @@ import lbs.types
 
 # revision identifiers, used by Alembic.
 revision = '7b3e9f2a1c60'
-down_revision = '5e1d7c0a4b21'
+down_revision = '89aae39e60c7'
 branch_labels = None
 depends_on = None
 
