@@ -1,9 +1,10 @@
 """The review page of one incident, sized for long incidents.
 
-Key figures, cost totals and the consultation compliance summary are aggregated in SQL over the
-requirements each decision stored when it was logged (``decisions.required_consultations``); only decisions
-logged before requirements were stored (NULL) are judged in Python. The per-decision detail is shown one
-keyset page at a time (by decision number), and the "missing consultations only" filter runs in SQL.
+Key figures, cost totals and the consultation compliance summary are aggregated in SQL over what each
+decision stored when it was logged (``decisions.required_consultations`` and ``missing_count``); only
+decisions logged before that was stored (NULL) are judged in Python. The decision-derived figures are cached
+per state of the decision log. The per-decision detail is shown one keyset page at a time (by decision
+number), and the "missing consultations only" filter runs in SQL.
 The hash chain is verified on every view only for small incidents; otherwise the latest stored check is
 shown with its time, and a reviewer can ask for a new one.
 
@@ -76,9 +77,14 @@ def _done(key: ColumnElement[Any]) -> ColumnElement[bool]:
 
 
 def _has_missing() -> ColumnElement[bool]:
-    """A decision with a stored requirement that no consultation meets."""
-    table, key, _name = _requirements()
-    return select(true()).select_from(table).where(~_done(key)).exists()
+    """A decision with a stored requirement that no consultation meets: ``missing_count``, stored with the
+    decision (its consultations are logged with it), served by the partial index ix_decisions_incident_gaps.
+    NULL on decisions logged before it was stored (judged in Python)."""
+    return Decision.missing_count > 0
+
+
+def _legacy() -> ColumnElement[bool]:
+    return Decision.missing_count.is_(None)
 
 
 def _delay_seconds() -> ColumnElement[Any]:
@@ -172,13 +178,11 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
     for party_key, party_name, n, done in db.session.execute(
         select(key, func.max(name), func.count(), func.sum(case((_done(key), 1), else_=0)))
         .select_from(Decision).join(table, true())
-        .where(of_incident, Decision.required_consultations.is_not(None)).group_by(key)
+        .where(of_incident, ~_legacy()).group_by(key)
     ):
         required[party_key] = [party_name, int(n), int(done or 0)]
-    with_missing = int(db.session.scalar(select(func.count(Decision.id)).where(
-        of_incident, Decision.required_consultations.is_not(None), _has_missing())) or 0)
-    legacy = list(db.session.scalars(select(Decision.id).where(
-        of_incident, Decision.required_consultations.is_(None)).order_by(Decision.number)))
+    with_missing = int(db.session.scalar(select(func.count(Decision.id)).where(of_incident, _has_missing())) or 0)
+    legacy = list(db.session.scalars(select(Decision.id).where(of_incident, _legacy()).order_by(Decision.number)))
     for row in _legacy_rows(incident_id, legacy):
         with_missing += 1 if row.missing else 0
         missing_keys = [r.party_key for r in row.missing]
@@ -282,10 +286,9 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
     """(number, id) of the decisions matching the filter: the first ``limit`` after ``after`` (ascending) or
     the last ``limit`` before ``before`` (descending). The filter runs in SQL; decisions without stored
     requirements are candidates judged in Python, a chunk at a time."""
-    query = select(Decision.id, Decision.number, Decision.required_consultations.is_(None)).where(
-        Decision.incident_id == incident_id)
+    query = select(Decision.id, Decision.number, _legacy()).where(Decision.incident_id == incident_id)
     if missing_only:
-        query = query.where(or_(Decision.required_consultations.is_(None), _has_missing()))
+        query = query.where(or_(_legacy(), _has_missing()))
     found: list[tuple[int, int]] = []
     cursor_after, cursor_before = after, before
     while len(found) < limit:
