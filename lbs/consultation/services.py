@@ -177,8 +177,15 @@ def incident_municipal_totals(*, incident_id: int, before: datetime | None = Non
         .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
         .group_by(Municipality.code)
     )
-    if before is not None:
-        query = query.join(Decision, Decision.id == CostLine.decision_id).where(Decision.decided_at < before)
+    if before is not None:  # from the incident's decisions before the moment (index on incident and time)
+        query = (
+            select(Municipality.code, func.coalesce(func.sum(CostLine.estimate_dkk), 0))
+            .select_from(Decision).join(CostLine, CostLine.decision_id == Decision.id)
+            .join(Municipality, Municipality.organisation_id == CostLine.bearer_id)
+            .where(Decision.incident_id == incident_id, Decision.decided_at < before,
+                   CostLine.superseded_by_id.is_(None))
+            .group_by(Municipality.code)
+        )
     return {row[0]: Decimal(row[1]) for row in db.session.execute(query)}
 
 

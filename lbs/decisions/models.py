@@ -36,6 +36,8 @@ class Decision(Base):
     __table_args__ = (
         UniqueConstraint("incident_id", "number", name="uq_decisions_incident_number"),
         Index("ix_decisions_decided_at", "decided_at"),
+        # An incident's decisions before a moment (the R14 running totals of a decision being logged).
+        Index("ix_decisions_incident_decided", "incident_id", "decided_at"),
         Index("ix_decisions_incident_gaps", "incident_id", "number", sqlite_where=text("missing_count > 0"),
               postgresql_where=text("missing_count > 0")),
         # Partial: almost every decision has no amends_id, and a full index on a mostly-NULL column looks

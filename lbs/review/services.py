@@ -721,8 +721,6 @@ def _search_query(user: User, filters: SearchFilter) -> Select[Any]:
 
 def _summaries(ids: Sequence[int]) -> dict[int, tuple[int, int, int, Decimal, bool]]:
     """Per incident: decisions, urgent, disputed lines, estimate total, signed off — one query."""
-    decision_count = (select(func.count(Decision.id)).where(Decision.incident_id == Incident.id)
-                      .correlate(Incident).scalar_subquery())
     urgent_count = (select(func.count(Decision.id)).where(Decision.incident_id == Incident.id,
                                                           Decision.urgent.is_(True))
                     .correlate(Incident).scalar_subquery())
@@ -732,7 +730,9 @@ def _summaries(ids: Sequence[int]) -> dict[int, tuple[int, int, int, Decimal, bo
     estimate = type_coerce((select(func.sum(CostLine.estimate_dkk)).where(live)
                             .correlate(Incident).scalar_subquery()), Money())
     signed = exists().where(SignOff.incident_id == Incident.id).correlate(Incident)
-    query = select(Incident.id, decision_count, urgent_count, disputed, estimate, signed).where(Incident.id.in_(ids))
+    # The decision counter is the number of decisions (numbers run 1..n without a gap).
+    query = select(Incident.id, Incident.last_decision_number, urgent_count, disputed, estimate, signed).where(
+        Incident.id.in_(ids))
     return {row[0]: (int(row[1]), int(row[2]), int(row[3]), _ore(row[4]), bool(row[5]))
             for row in db.session.execute(query)}
 

@@ -1,5 +1,5 @@
 """decisions: store the required consultations (and how many were missed) when a decision is logged;
-partial indexes for decisions with gaps and on amends_id
+partial indexes for decisions with gaps and on amends_id; an incident's decisions by time
 
 Revision ID: 5e1d7c0a4b21
 Revises: c0dbbee57989
@@ -25,6 +25,7 @@ def upgrade():
         batch_op.create_index('ix_decisions_incident_gaps', ['incident_id', 'number'], unique=False,
                               sqlite_where=sa.text('missing_count > 0'),
                               postgresql_where=sa.text('missing_count > 0'))
+        batch_op.create_index('ix_decisions_incident_decided', ['incident_id', 'decided_at'], unique=False)
         batch_op.drop_index('ix_decisions_amends_id')
         batch_op.create_index('ix_decisions_amends_id', ['amends_id'], unique=False,
                               sqlite_where=sa.text('amends_id IS NOT NULL'),
@@ -36,5 +37,6 @@ def downgrade():
         batch_op.drop_index('ix_decisions_amends_id')
         batch_op.create_index('ix_decisions_amends_id', ['amends_id'], unique=False)
         batch_op.drop_index('ix_decisions_incident_gaps')
+        batch_op.drop_index('ix_decisions_incident_decided')
         batch_op.drop_column('missing_count')
         batch_op.drop_column('required_consultations')
