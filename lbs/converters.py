@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from werkzeug.routing import BaseConverter, ValidationError
 
 MAX_ID = 2**31 - 1
@@ -16,6 +17,13 @@ def form_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ID else None
+
+
+def query_number(name: str, default: int, *, digits: int = 9) -> int:
+    """A whole-number query parameter (``?after=N`` of a keyset page, ``?page=N``): ASCII digits, at most
+    ``digits`` of them, else ``default`` (never an error page)."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= digits else default
 
 
 class IdConverter(BaseConverter):

@@ -335,3 +335,15 @@ def test_incident_list_pages_active_incidents_first(app, client) -> None:
     second = client.get("/incidents?page=2").get_data(as_text=True)
     assert 'href="/incidents?page=1"' in second and 'rel="next"' not in second
     assert client.get("/incidents?page=x").status_code == 200
+
+
+def test_page_parameters_refuse_anything_but_ascii_digits(app, client) -> None:
+    """``?after=²`` is a digit to ``str.isdigit`` but not to ``int``: every paged list shows its first page."""
+    incident = _synthetic(3)
+    _login(client)
+    for path in (f"/incidents/{incident.id}", f"/consultation/incidents/{incident.id}/compliance",
+                 f"/review/incidents/{incident.id}", f"/costs/incidents/{incident.id}", "/incidents"):
+        for bad in ("²", "١", "-1", "1e3", "9" * 12):
+            key = "page" if path.startswith(("/costs", "/incidents?")) or path == "/incidents" else "after"
+            response = client.get(f"{path}?{key}={bad}")
+            assert response.status_code == 200, (path, key, bad)

@@ -21,7 +21,7 @@ from lbs.consultation import graph as g
 from lbs.consultation import layout, services
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm
-from lbs.converters import form_id
+from lbs.converters import form_id, query_number
 from lbs.decisions.models import Decision, DecisionType
 from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
@@ -176,10 +176,8 @@ def required_panel(incident_id: int) -> str:
 @permission_required(Action.READ)
 def compliance(incident_id: int) -> str:
     incident = incident_or_404(incident_id)
-    raw_after = request.args.get("after", "")
-    after = int(raw_after) if raw_after.isdigit() and len(raw_after) <= 9 else 0
     gaps_only = request.args.get("gaps") == "1"
-    page = services.compliance_page(incident_id=incident.id, after=after, gaps_only=gaps_only)
+    page = services.compliance_page(incident_id=incident.id, after=query_number("after", 0), gaps_only=gaps_only)
     summary = services.compliance_summary(incident_id=incident.id)
     return render_template("consultation/compliance.html", incident=incident, page=page, rows=page.rows,
                            summary=summary, gaps_only=gaps_only, mode_labels=MODE_LABELS,

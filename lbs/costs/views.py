@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any, cast
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lbs import labels
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, permission_required
+from lbs.converters import query_number
 from lbs.costs import charts, exports, services
 from lbs.costs.forms import (
     BUDGET_NOTE_LABELS,
@@ -67,12 +68,6 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _page() -> int:
-    """The ``page`` query parameter of a cost-line table (1 when absent or not a number)."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
-
-
 @bp.get("/")
 @permission_required(Action.READ)
 def index() -> str:
@@ -81,7 +76,7 @@ def index() -> str:
     municipality = user.municipality
     if municipality is not None:
         totals = services.dashboard_totals(municipality)
-        lines = services.open_line_page(municipality.organisation_id, page=_page())
+        lines = services.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6))
         return render_template(
             "costs/dashboard.html",
             municipality=municipality,
@@ -110,7 +105,7 @@ def ledger(incident_id: int) -> str:
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
-    lines = services.incident_line_page(incident_id, page=_page())
+    lines = services.incident_line_page(incident_id, page=query_number("page", 1, digits=6))
     return render_template(
         "costs/ledger.html", incident=incident, rows=lines.rows, line_page=lines,
         totals=totals.by_bearer_and_category, grand=totals.grand, categories=totals.by_category, points=points,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.converters import query_number
 from lbs.decisions.forms import ActivationForm
 from lbs.errors import DomainError
 from lbs.extensions import db
@@ -21,7 +20,6 @@ from lbs.organisations import services as organisations
 from lbs.timeutil import TimeError, to_local, utcnow
 
 bp = Blueprint("incidents", __name__)
-_AFTER = re.compile(r"[0-9]{1,9}")
 
 
 def incident_or_404(incident_id: int) -> Incident:
@@ -43,7 +41,7 @@ def _incident_form() -> IncidentForm:
 def index() -> ResponseReturnValue:
     form = _incident_form()
     form.started_at.data = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")
-    return render_template("incidents/index.html", listing=services.incident_page(_page()), form=form,
+    return render_template("incidents/index.html", listing=services.incident_page(query_number("page", 1)), form=form,
                            can_write=can(current_user, Action.DECISION_WRITE))
 
 
@@ -66,7 +64,7 @@ def create() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Incident created."), "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
-    return render_template("incidents/index.html", listing=services.incident_page(_page()), form=form,
+    return render_template("incidents/index.html", listing=services.incident_page(query_number("page", 1)), form=form,
                            can_write=True), 422
 
 
@@ -79,20 +77,8 @@ def show(incident_id: int) -> ResponseReturnValue:
     return _show(incident, activation_form)
 
 
-def _page() -> int:
-    """The ``page`` query parameter; 1 if absent or invalid."""
-    raw = request.args.get("page", "")
-    return int(raw) if _AFTER.fullmatch(raw) else 1
-
-
-def _after() -> int:
-    """The ``after`` query parameter (keyset: the page starts after this decision number); 0 if absent/invalid."""
-    raw = request.args.get("after", "")
-    return int(raw) if _AFTER.fullmatch(raw) else 0
-
-
 def _show(incident: Incident, activation_form: ActivationForm, status: int = 200) -> ResponseReturnValue:
-    page = services.timeline_page(incident, after=_after())
+    page = services.timeline_page(incident, after=query_number("after", 0))
     return render_template("incidents/show.html", incident=incident, entries=page.entries, page=page,
                            amended_ids=page.amended_ids, activation_form=activation_form, button=EmptyForm(),
                            can_write=can(current_user, Action.DECISION_WRITE), last_number=page.total), status

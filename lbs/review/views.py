@@ -3,7 +3,6 @@ sign-off and the downloads (pack ZIP, PDF, findings CSV)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from typing import Any, cast
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from lbs.auth.models import Role, User
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.converters import form_id, query_number
 from lbs.decisions.models import Decision, DecisionType
 from lbs.errors import DomainError, Forbidden, NotFound
 from lbs.extensions import db
@@ -93,24 +93,16 @@ def index() -> str:
     return render_template("review/index.html", form=form, result=result, args=args)
 
 
-_AFTER = re.compile(r"[0-9]{1,9}")
-
-
-def _after() -> int:
-    """The ``after`` query parameter (keyset: the page starts after this decision number); 0 if absent/invalid."""
-    raw = request.args.get("after", "")
-    return int(raw) if _AFTER.fullmatch(raw) else 0
-
-
 def _finding_form(inc: Incident, rows: list[services.DecisionReview]) -> FindingForm:
     """The finding form; "concerns" offers the incident and the decisions on the page shown (a posted
     decision of the incident is accepted from any page)."""
     form = FindingForm()
     decisions = [(r.decision.id, r.decision.number, r.decision.title) for r in rows]
     posted = request.form.get("decision", "") if request.method == "POST" else ""
-    if _AFTER.fullmatch(posted) and int(posted) not in {d[0] for d in decisions}:
+    posted_id = form_id(posted)
+    if posted_id is not None and posted_id not in {d[0] for d in decisions}:
         found = db.session.execute(select(Decision.id, Decision.number, Decision.title).where(
-            Decision.id == int(posted), Decision.incident_id == inc.id)).first()
+            Decision.id == posted_id, Decision.incident_id == inc.id)).first()
         if found is not None:
             decisions.append((found[0], found[1], found[2]))
     form.decision.choices = choices([("", _("The incident as a whole"))] + [
@@ -126,7 +118,8 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
     missing_only = request.args.get("missing") == "1"
     now = utcnow()
     summary = page.summary(inc, now=now)
-    decisions = page.decision_page(inc, after=_after(), missing_only=missing_only, now=now, summary=summary)
+    decisions = page.decision_page(inc, after=query_number("after", 0), missing_only=missing_only, now=now,
+                                   summary=summary)
     writer = can(_user(), Action.REVIEW_WRITE)
     body = render_template(
         "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
