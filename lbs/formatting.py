@@ -9,14 +9,9 @@ from functools import cache
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask
-from flask_babel import get_locale
 
+from lbs.i18n import current_locale as _locale
 from lbs.timeutil import to_local
-
-
-def _locale() -> str:
-    locale = get_locale()
-    return str(locale) if locale else "da"
 
 
 @cache

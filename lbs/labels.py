@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask_babel import lazy_gettext as _l
+
+from lbs.i18n import current_locale
 
 DECISION_TYPE = {
     "evacuation": _l("Evacuation"), "shelter": _l("Shelter"), "cordon": _l("Cordon"), "warning": _l("Warning"),
@@ -56,11 +58,28 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+def translated(table: dict[str, Any]) -> dict[str, str]:
+    """A table of lazy labels translated into the request's language, once per request: a page shows
+    hundreds of labels, and each lazy string would look up the language and catalogue again."""
+    if not has_app_context():
+        return {k: str(v) for k, v in table.items()}
+    memo: dict[tuple[int, str], dict[str, str]] = g.setdefault("_lbs_labels", {})
+    key = (id(table), current_locale())
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = {k: str(v) for k, v in table.items()}
+    return found
+
+
+def label_of(table: dict[str, Any], value: object) -> str:
+    """The translated label of an enumeration value (or string) in ``table``; unknown values as they are."""
+    key = str(getattr(value, "value", value))
+    return translated(table).get(key, key)
+
+
 def label(kind: str, value: object) -> str:
     """``label("cost_category", "catering")`` → the translated label; unknown values are shown as they are."""
-    key = getattr(value, "value", value)
-    found = LABELS[kind].get(str(key))
-    return str(found) if found is not None else str(key)
+    return label_of(LABELS[kind], value)
 
 
 def register_labels(app: Flask) -> None:

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from lbs.auth.models import Role
 from lbs.costs import services as costs
 from lbs.costs.models import CostLine
 from lbs.decisions.synthetic import seed_synthetic
@@ -147,3 +148,46 @@ def test_money_filter_formats_as_babel(app) -> None:
             with force_locale(locale):
                 for value in values:
                     assert money(value) == shape.format(format_decimal(value, format="#,##0.00", locale=locale))
+
+
+def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) -> None:
+    from lbs.auth.models import User
+    from lbs.costs.models import CostStatus
+    from lbs.review import services as review
+
+    incident = _synthetic(20)[0]
+    police = db.session.scalars(select(User).where(User.username == "politi")).one()
+    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
+                              .order_by(CostLine.id)).first()
+    assert line is not None
+    bearer = db.session.scalars(select(User).where(User.municipality_code.is_not(None),
+                                                   User.role == Role.MUNICIPALITY)).all()
+    user = next(u for u in bearer if _organisation_of(u) == line.bearer_id)
+
+    def search_row() -> Any:
+        page = review.search(user=police, filters=review.SearchFilter(text=incident.title))
+        return next(r for r in page.rows if r.incident.id == incident.id)
+
+    before = review.costs_per_bearer(incident)
+    row = search_row()
+    assert (row.disputed, row.estimate_dkk) == (0, sum((c.estimate_dkk for c in before), Decimal("0.00")))
+    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000, status=CostStatus.DISPUTED,
+                      note="Ikke vores udgift.")
+    after = review.costs_per_bearer(incident)
+    changed = next(c for c in after if c.bearer_id == line.bearer_id)
+    assert (changed.actual_dkk, changed.disputed) == (line.estimate_dkk + 1000, 1)
+    assert search_row().disputed == 1
+    # A direct write that bypasses the versions is not seen until a version moves (the cache is in use) …
+    line.estimate_dkk += 5
+    db.session.flush()
+    assert search_row().estimate_dkk == row.estimate_dkk
+    # … and a decision moves one.
+    db.session.execute(update(Incident).where(Incident.id == incident.id)
+                       .values(last_decision_number=Incident.last_decision_number + 1))
+    db.session.refresh(incident)
+    assert search_row().estimate_dkk == row.estimate_dkk + 5
+
+
+def _organisation_of(user: Any) -> int | None:
+    municipality = db.session.get(Municipality, user.municipality_code)
+    return municipality.organisation_id if municipality else None

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -16,7 +18,7 @@ from lbs.consultation import graph as g
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionFacts
 from lbs.costs import services as costs
-from lbs.costs.models import CostLine
+from lbs.costs.models import CostLine, CostStatus
 from lbs.decisions import services
 from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
 from lbs.decisions.models import Decision
@@ -347,3 +349,47 @@ def test_page_parameters_refuse_anything_but_ascii_digits(app, client) -> None:
             key = "page" if path.startswith(("/costs", "/incidents?")) or path == "/incidents" else "after"
             response = client.get(f"{path}?{key}={bad}")
             assert response.status_code == 200, (path, key, bad)
+
+
+def _line_order(*where: Any) -> list[int]:
+    """The order the cost-line pages promise, by one plain query."""
+    return list(db.session.scalars(
+        select(CostLine.id).join(Decision, Decision.id == CostLine.decision_id)
+        .join(Incident, Incident.id == CostLine.incident_id).where(*where)
+        .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)))
+
+
+def _walk(fetch: Callable[[int], costs.LinePage]) -> list[int]:
+    first = fetch(1)
+    return [r.id for n in range(1, first.pages + 1) for r in (first if n == 1 else fetch(n)).rows]
+
+
+def test_line_pages_walk_every_line_once_in_order_across_incidents(app) -> None:
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    before = set(db.session.scalars(select(Incident.id)))
+    seed_synthetic(decisions=2 * count * 9, incidents=2 * count, echo=lambda _m: None)  # 2 incidents each
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    mine = list(db.session.scalars(select(CostLine).where(CostLine.bearer_id == herning.organisation_id,
+                                                          CostLine.incident_id.not_in(before))
+                                   .order_by(CostLine.id)))
+    incident_ids = sorted({line.incident_id for line in mine})
+    assert len(incident_ids) == 2 and len(mine) == 18
+    # Two lines on one decision (the line id orders them), one line of another bearer in the middle of
+    # Herning's incident, and one settled line (not open).
+    db.session.add(CostLine(incident_id=mine[4].incident_id, decision_id=mine[4].decision_id,
+                            bearer_id=herning.organisation_id, category=mine[4].category,
+                            estimate_dkk=Decimal("10.00"), status=CostStatus.ESTIMATED))
+    other = db.session.scalars(select(Municipality).where(Municipality.code != "657")).first()
+    assert other is not None
+    mine[2].bearer_id = other.organisation_id
+    mine[6].status = CostStatus.SETTLED
+    db.session.flush()
+    open_lines = _line_order(CostLine.bearer_id == herning.organisation_id,
+                             CostLine.status.in_(costs.OPEN_STATUSES), CostLine.superseded_by_id.is_(None))
+    assert len(set(open_lines) & {line.id for line in mine}) == 16  # 18 - other bearer - settled
+    for per_page in (1, 4, 8, 9, 10, 17, 100):
+        assert _walk(lambda n, p=per_page: costs.open_line_page(herning.organisation_id, page=n,
+                                                                 per_page=p)) == open_lines, per_page
+        assert _walk(lambda n, p=per_page: costs.incident_line_page(incident_ids[0], page=n, per_page=p)) \
+            == _line_order(CostLine.incident_id == incident_ids[0]), per_page

@@ -108,8 +108,9 @@ def graph() -> str:
     return render_template(
         "consultation/graph.html", drawing=drawing, form=form, municipalities=municipalities,
         types=[t.value for t in DecisionType], municipality=municipality, decision_type=decision_type,
-        requirements=requirements, subject=subject, org_kinds=layout.ORG_KINDS, kind_labels=KIND_LABELS, layout=layout,
-        mode_labels=MODE_LABELS, timing_labels=TIMING_LABELS, version=services.current_ruleset().version,
+        requirements=requirements, subject=subject, org_kinds=layout.ORG_KINDS,
+        kind_labels=labels.translated(KIND_LABELS), layout=layout, mode_labels=labels.translated(MODE_LABELS),
+        timing_labels=labels.translated(TIMING_LABELS), version=services.current_ruleset().version,
     )
 
 
@@ -166,7 +167,8 @@ def required_panel(incident_id: int) -> str:
               and key.endswith("-party") and value}
     holders = services.seat_holders(party_keys=[r.party_key for r in requirements], at=utcnow())
     return render_template("consultation/_required_panel.html", requirements=requirements, holders=holders,
-                           chosen=chosen, mode_labels=MODE_LABELS, timing_labels=TIMING_LABELS)
+                           chosen=chosen, mode_labels=labels.translated(MODE_LABELS),
+                           timing_labels=labels.translated(TIMING_LABELS))
 
 
 # ------------------------------------------------------------------ compliance per incident
@@ -180,8 +182,8 @@ def compliance(incident_id: int) -> str:
     page = services.compliance_page(incident_id=incident.id, after=query_number("after", 0), gaps_only=gaps_only)
     summary = services.compliance_summary(incident_id=incident.id)
     return render_template("consultation/compliance.html", incident=incident, page=page, rows=page.rows,
-                           summary=summary, gaps_only=gaps_only, mode_labels=MODE_LABELS,
-                           timing_labels=TIMING_LABELS)
+                           summary=summary, gaps_only=gaps_only, mode_labels=labels.translated(MODE_LABELS),
+                           timing_labels=labels.translated(TIMING_LABELS))
 
 
 @bp.get("/incidents/<id:incident_id>/compliance.csv")
@@ -262,7 +264,8 @@ def rule_new() -> str | WerkzeugResponse:
                 target = getattr(form, name, None) or form.condition
                 target.errors = list(target.errors) + list(messages)
     return render_template("consultation/rule_new.html", form=form, preview=preview,
-                           kinds=g.KINDS, mode_labels=MODE_LABELS, timing_labels=TIMING_LABELS)
+                           kinds=g.KINDS, mode_labels=labels.translated(MODE_LABELS),
+        timing_labels=labels.translated(TIMING_LABELS))
 
 
 @bp.post("/rules/<id:rule_id>/retire")

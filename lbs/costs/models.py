@@ -54,6 +54,8 @@ class CostLine(Base):
         CheckConstraint("actual_dkk IS NULL OR actual_dkk >= 0", name="actual_not_negative"),
         Index("ix_cost_lines_bearer_status", "bearer_id", "status"),
         Index("ix_cost_lines_incident_bearer", "incident_id", "bearer_id"),
+        # The disputed lines of an incident, counted from the index (the review search).
+        Index("ix_cost_lines_incident_status", "incident_id", "status", "superseded_by_id"),
         # Covering indexes for the ledger and the dashboard: their sums, chart and line pages read these alone,
         # in group order (``superseded_by_id IS NULL`` is an equality here), without visiting the table.
         Index("ix_cost_lines_incident_totals", "incident_id", "superseded_by_id", "bearer_id", "category",

@@ -38,6 +38,8 @@ class Decision(Base):
         Index("ix_decisions_decided_at", "decided_at"),
         # An incident's decisions before a moment (the R14 running totals of a decision being logged).
         Index("ix_decisions_incident_decided", "incident_id", "decided_at"),
+        # The urgent decisions of an incident, counted from the index (the review search).
+        Index("ix_decisions_incident_urgent", "incident_id", "urgent"),
         Index("ix_decisions_incident_gaps", "incident_id", "number", sqlite_where=text("missing_count > 0"),
               postgresql_where=text("missing_count > 0")),
         # Partial: almost every decision has no amends_id, and a full index on a mostly-NULL column looks

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from lbs import labels
@@ -21,15 +19,8 @@ READINESS: dict[str, Any] = labels.READINESS
 
 
 def label(table: dict[str, Any], value: Any) -> str:
-    """The translated label of an enumeration value (the table translated once per request and language:
-    a page of decisions shows hundreds of labels)."""
-    key = str(getattr(value, "value", value))
-    locale = str(get_locale())
-    memo: dict[tuple[int, str], dict[str, str]] = g.setdefault("_review_labels", {})
-    translated = memo.get((id(table), locale))
-    if translated is None:
-        translated = memo[(id(table), locale)] = {k: str(v) for k, v in table.items()}
-    return translated.get(key, key)
+    """The translated label of an enumeration value (the table translated once per request)."""
+    return labels.label_of(table, value)
 
 
 def labels_context() -> dict[str, Any]:
@@ -69,13 +60,8 @@ _DECISION_TEXTS: dict[str, Any] = {
 
 
 def decision_texts() -> dict[str, str]:
-    """``_DECISION_TEXTS`` translated into the request's language (computed once per request)."""
-    locale = str(get_locale())
-    cached: tuple[str, dict[str, str]] | None = g.get("_review_decision_texts")
-    if cached is None or cached[0] != locale:
-        cached = (locale, {name: str(text) for name, text in _DECISION_TEXTS.items()})
-        g._review_decision_texts = cached
-    return cached[1]
+    """``_DECISION_TEXTS`` translated into the request's language (once per request)."""
+    return labels.translated(_DECISION_TEXTS)
 
 
 def duration_text(value: Any) -> str:

@@ -229,7 +229,7 @@ def _figures(incident: Incident, *, now: datetime) -> tuple[KeyFigures, list[Par
         decisions=data["decisions"], per_staff=dict(sorted(data["per_staff"].items())),
         per_type=dict(sorted(data["per_type"].items())), urgent=data["urgent"], amendments=data["amendments"],
         consultations_missing=sum(c.missing for c in compliance), decisions_with_missing=data["with_missing"],
-        delayed=data["delayed"], costs=services.costs_per_bearer(incident.id),
+        delayed=data["delayed"], costs=services.costs_per_bearer(incident),
         late_unexplained=data["late_unexplained"],
     )
     return figures, compliance

@@ -30,6 +30,7 @@ from lbs.decisions import services as decision_services
 from lbs.decisions.models import Decision, DecisionType
 from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
+from lbs.incidents.cache import VersionedCache
 from lbs.incidents.models import Activation, Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Organisation
 from lbs.review.models import Finding, IntegrityCheck, SignOff
@@ -427,11 +428,14 @@ class KeyFigures:
         return sum(differences, Decimal("0.00")) if differences else None
 
 
-def costs_per_bearer(incident_id: int) -> list[BearerCosts]:
-    """Estimate vs. actual per bearer, summed in SQL; superseded lines are left out."""
+_BearerSums = tuple[Decimal, Decimal, int, int, int, int, Decimal]
+_bearer_sums: VersionedCache[dict[int, _BearerSums]] = VersionedCache(256)
+
+
+def _sums_per_bearer(incident_id: int) -> dict[int, _BearerSums]:
     query = (
         select(
-            CostLine.bearer_id, Organisation.name,
+            CostLine.bearer_id,
             type_coerce(func.sum(CostLine.estimate_dkk), Money()),
             type_coerce(func.sum(CostLine.actual_dkk), Money()),
             func.count(CostLine.id),
@@ -441,17 +445,26 @@ def costs_per_bearer(incident_id: int) -> list[BearerCosts]:
             type_coerce(func.sum(case((CostLine.actual_dkk.is_not(None), CostLine.estimate_dkk), else_=None)),
                         Money()),
         )
-        .join(Organisation, Organisation.id == CostLine.bearer_id)
         .where(CostLine.incident_id == incident_id, CostLine.superseded_by_id.is_(None))
-        .group_by(CostLine.bearer_id, Organisation.name)
-        .order_by(Organisation.name)
+        .group_by(CostLine.bearer_id)
     )
-    return [
-        BearerCosts(bearer_id, name, _ore(estimate), _ore(actual), int(lines), int(with_actual), int(disputed or 0),
+    return {
+        bearer_id: (_ore(estimate), _ore(actual), int(lines), int(with_actual), int(disputed or 0),
                     int(provisional or 0), _ore(compared))
-        for bearer_id, name, estimate, actual, lines, with_actual, disputed, provisional, compared
+        for bearer_id, estimate, actual, lines, with_actual, disputed, provisional, compared
         in db.session.execute(query)
-    ]
+    }
+
+
+def costs_per_bearer(incident: Incident) -> list[BearerCosts]:
+    """Estimate vs. actual per bearer, by the bearer's name; superseded lines are left out. The sums are
+    kept per worker under the incident's versions (:mod:`lbs.incidents.cache`); the names are read."""
+    sums = _bearer_sums.get(incident, lambda: _sums_per_bearer(incident.id))
+    if not sums:
+        return []
+    names = db.session.execute(select(Organisation.id, Organisation.name)
+                               .where(Organisation.id.in_(list(sums))).order_by(Organisation.name))
+    return [BearerCosts(bearer_id, name, *sums[bearer_id]) for bearer_id, name in names]
 
 
 def _ore(value: Decimal | None) -> Decimal:
@@ -472,7 +485,7 @@ def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: date
         consultations_missing=sum(len(r.missing) for r in rows),
         decisions_with_missing=sum(1 for r in rows if r.missing),
         delayed=sum(1 for r in rows if r.delay_needs_reason),
-        costs=costs_per_bearer(incident.id),
+        costs=costs_per_bearer(incident),
         late_unexplained=sum(1 for r in rows if r.delay_needs_reason and not r.decision.delay_reason),
     )
 
@@ -719,8 +732,13 @@ def _search_query(user: User, filters: SearchFilter) -> Select[Any]:
     return query.order_by(Incident.started_at.desc(), Incident.id.desc())
 
 
-def _summaries(ids: Sequence[int]) -> dict[int, tuple[int, int, int, Decimal, bool]]:
-    """Per incident: decisions, urgent, disputed lines, estimate total, signed off — one query."""
+_search_figures: VersionedCache[tuple[int, int, Decimal]] = VersionedCache(1024)
+
+
+def _figures_of(ids: list[int]) -> dict[int, tuple[int, int, Decimal]]:
+    """Per incident: urgent decisions, disputed lines and the estimate total — one query (indexes on
+    decisions (incident, urgent) and cost lines (incident, status, superseded); the sum reads the covering
+    totals index)."""
     urgent_count = (select(func.count(Decision.id)).where(Decision.incident_id == Incident.id,
                                                           Decision.urgent.is_(True))
                     .correlate(Incident).scalar_subquery())
@@ -729,12 +747,18 @@ def _summaries(ids: Sequence[int]) -> dict[int, tuple[int, int, int, Decimal, bo
                 .correlate(Incident).scalar_subquery())
     estimate = type_coerce((select(func.sum(CostLine.estimate_dkk)).where(live)
                             .correlate(Incident).scalar_subquery()), Money())
-    signed = exists().where(SignOff.incident_id == Incident.id).correlate(Incident)
+    query = select(Incident.id, urgent_count, disputed, estimate).where(Incident.id.in_(ids))
+    return {row[0]: (int(row[1]), int(row[2]), _ore(row[3])) for row in db.session.execute(query)}
+
+
+def _summaries(incidents: Sequence[Incident]) -> dict[int, tuple[int, int, int, Decimal, bool]]:
+    """Per incident: decisions, urgent, disputed lines, estimate total, signed off. The figures are kept per
+    worker under the incident's versions (:mod:`lbs.incidents.cache`); whether it is signed off is read."""
+    figures = _search_figures.get_many(incidents, _figures_of)
+    signed = set(db.session.scalars(select(SignOff.incident_id).where(
+        SignOff.incident_id.in_([i.id for i in incidents])).distinct()))
     # The decision counter is the number of decisions (numbers run 1..n without a gap).
-    query = select(Incident.id, Incident.last_decision_number, urgent_count, disputed, estimate, signed).where(
-        Incident.id.in_(ids))
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3]), _ore(row[4]), bool(row[5]))
-            for row in db.session.execute(query)}
+    return {i.id: (i.last_decision_number, *figures[i.id], i.id in signed) for i in incidents}
 
 
 def _missing_counts(ids: Sequence[int]) -> dict[int, int]:
@@ -782,6 +806,6 @@ def search(*, user: User, filters: SearchFilter, page: int = 1, per_page: int = 
         return SearchPage([], page, per_page, has_next)
     incidents = {i.id: i for i in db.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
     codes = _municipality_codes(ids)
-    summaries = _summaries(ids)
+    summaries = _summaries(list(incidents.values()))
     rows = [SearchRow(incidents[i], codes.get(i, ()), *summaries[i], missing=missing.get(i)) for i in ids]
     return SearchPage(rows, page, per_page, has_next)
