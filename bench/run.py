@@ -217,6 +217,46 @@ class Server:
             self.proc.wait()
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(match: Any) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            comm, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+            if match(comm, int(rest[1])):
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_snapshot(server: Server) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn workers, the PostgreSQL server processes, this process (the load
+    generator) and the whole machine (busy time from /proc/stat), to split a measured interval by who used it."""
+    workers = _pids(lambda _comm, ppid: ppid == server.proc.pid)
+    postgres = _pids(lambda comm, _ppid: comm.startswith("postgres"))
+    busy = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return {"app": sum(_proc_cpu(p) for p in workers), "database": sum(_proc_cpu(p) for p in postgres),
+            "load_generator": _proc_cpu(os.getpid()),
+            "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")}
+
+
+def cpu_split(before: dict[str, float], after: dict[str, float], elapsed: float, count: int) -> dict[str, Any]:
+    used = {k: after[k] - before[k] for k in before}
+    return {"cores_busy": round(used["machine"] / elapsed, 2),
+            "ms_per_write": {k: round(v / max(count, 1) * 1000, 2) for k, v in used.items()}}
+
+
 # ---------------------------------------------------------------- consultation graphs
 
 
@@ -499,9 +539,11 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
                 "owner": police_org, "type": "other", "title": f"Bench {index}-{n}",
                 "decision": "Belastningstest.", "rationale": "Måling af skrivehastighed."}).encode()
 
+        cpu_before = cpu_snapshot(server)
         created, errors, elapsed = loadgen.run_writes("127.0.0.1", server.port,
                                                       f"/api/v1/incidents/{write_incident}/decisions", make_body,
                                                       clients=WRITE_CLIENTS, seconds=WRITE_SECONDS, token=police_token)
+        cpu = cpu_split(cpu_before, cpu_snapshot(server), elapsed, created)
         status, body, _ = client.request("GET", f"/api/v1/incidents/{write_incident}/verify")
         verify = json.loads(body)
         numbers = [r[0] for r in plain.rows("SELECT number FROM decisions WHERE incident_id = ? ORDER BY number",
@@ -510,7 +552,7 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
         out["writes"] = {"clients": WRITE_CLIENTS, "seconds": round(elapsed, 2), "created": created,
                          "errors": errors, "per_second": round(created / elapsed, 1),
                          "gapless": numbers == list(range(1, len(numbers) + 1)) and len(numbers) == created,
-                         "chain_ok": bool(verify.get("ok")), "checked": verify.get("checked")}
+                         "chain_ok": bool(verify.get("ok")), "checked": verify.get("checked"), "cpu": cpu}
     finally:
         server.stop()
 
@@ -564,6 +606,12 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"| {label} | writes, {w['clients']} clients: **{w['per_second']}/s** ({w['created']} in "
                          f"{w['seconds']} s, {w['errors']} errors, gapless {w['gapless']}, chain ok "
                          f"{w['chain_ok']}) | | | | | ≥ {goal:.0f}/s {'✓' if w['per_second'] >= goal else '✗'} |")
+            if "cpu" in w:
+                per = w["cpu"]["ms_per_write"]
+                lines.append(f"| {label} | CPU during the writes: {w['cpu']['cores_busy']} of {os.cpu_count()} cores "
+                             f"busy; per write {per['app']} ms in the app's workers, {per['database']} ms in "
+                             f"PostgreSQL, {per['load_generator']} ms in the load generator, {per['machine']} ms "
+                             f"in all | | | | | |")
         c = db_result.get("consultation_demo")
         if c:
             lines.append(f"| {label} | required consultations, demo graph ({c['required']} parties) | {c['p50_ms']} | "

@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import refresh as babel_refresh
 
     from lbs.converters import IdConverter
-    from lbs.database import configure_engine, engine_options, set_write_intent
+    from lbs.database import LOCK_AT_FIRST_WRITE, configure_engine, engine_options, set_write_intent
     from lbs.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lbs.i18n import compile_catalogs, select_locale, select_timezone
 
@@ -79,9 +79,16 @@ def register_extensions(app: Flask) -> None:
 
     @app.before_request
     def _per_request_state() -> None:
-        set_write_intent(request.method in ("POST", "PUT", "PATCH", "DELETE"))
+        view = app.view_functions.get(request.endpoint or "")
+        set_write_intent(request.method in ("POST", "PUT", "PATCH", "DELETE"),
+                         lock_at_first_write=getattr(view, LOCK_AT_FIRST_WRITE, False))
         # The locale is cached on the app context; tests share one across requests.
         babel_refresh()
+
+    @app.teardown_request
+    def _end_request_state(_exc: BaseException | None) -> None:
+        # The worker's (or test's) code after this request does not inherit its transaction mode.
+        set_write_intent(False)
 
 
 # The domains' HTML views, each module exposing a blueprint ``bp`` (registered when the module exists).

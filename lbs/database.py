@@ -3,26 +3,43 @@
 On SQLite a transaction that will write starts with ``BEGIN IMMEDIATE`` so that concurrent writers
 queue on the busy timeout instead of failing on a lock upgrade. Requests with an unsafe method and
 CLI commands that write run in "write intent" (see :func:`write_intent`).
+
+A view whose service reads first and takes its lock with its first write (logging a decision: the number is
+taken by an ``UPDATE``, everything before it is validation that is judged again under the lock where it
+matters) is marked :func:`lock_at_first_write`: on SQLite its reads then run without a transaction and
+``BEGIN IMMEDIATE`` is issued just before its first write, so another worker's write need not wait for this
+request's parsing and validation — the way the same code runs on PostgreSQL (READ COMMITTED, row lock).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 
 from lbs import fastjson
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("lbs_write_intent", default=False)
+_lock_at_first_write: contextvars.ContextVar[bool] = contextvars.ContextVar("lbs_lock_at_first_write",
+                                                                             default=False)
+F = TypeVar("F", bound=Callable[..., Any])
+LOCK_AT_FIRST_WRITE = "lbs_lock_at_first_write"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def set_write_intent(value: bool) -> contextvars.Token[bool]:
-    return _write_intent.set(value)
+def set_write_intent(value: bool, *, lock_at_first_write: bool = False) -> None:
+    _write_intent.set(value)
+    _lock_at_first_write.set(value and lock_at_first_write)
+
+
+def lock_at_first_write(view: F) -> F:
+    """Mark a view: on SQLite, its write lock is taken at its first write statement (see the module)."""
+    setattr(view, LOCK_AT_FIRST_WRITE, True)
+    return view
 
 
 @contextlib.contextmanager
@@ -59,7 +76,15 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if _lock_at_first_write.get():
+            return  # reads in autocommit until the first write (below)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_first_write(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if (_lock_at_first_write.get() and not conn.connection.dbapi_connection.in_transaction
+                and statement.lstrip()[:6].upper() != "SELECT"):
+            cursor.execute("BEGIN IMMEDIATE")
 
 
 def database_identity() -> str:

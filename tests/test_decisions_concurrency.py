@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lbs.auth import services as auth_services
@@ -70,5 +74,56 @@ def test_concurrent_writers_get_gapless_numbers_and_a_valid_chain(fresh_database
         incident = incidents.get_incident(incident_id)
         result = services.verify_incident(incident)
         assert result.ok and result.checked == total
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_on_sqlite_a_decision_takes_the_write_lock_at_its_first_write(fresh_database_url):
+    """While another connection holds SQLite's write lock, a decision request still reads and validates: one
+    refused by validation answers at once (writing nothing), a valid one waits for the lock at its first write
+    and is logged when the lock is released. (Before, both waited for the lock at their first read.)"""
+    if not fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite's transaction mode; PostgreSQL reads without a lock anyway")
+    prepare_database(fresh_database_url)
+    app = make_app(fresh_database_url)
+    with app.app_context():
+        incident = incidents.create_incident(title="Skrivelås", kind=IncidentKind.OTHER,
+                                             started_at=utcnow() - timedelta(hours=1), municipality_codes=["657"],
+                                             by=None)
+        token = auth_services.issue_token(username="politi")
+        person_id = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
+        owner_id = db.session.scalars(select(Organisation.id).where(Organisation.name == "Herning Kommune")).one()
+        incident_id = incident.id
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def body(staff: str) -> dict[str, object]:
+        return {"staff": staff, "decided_at": (utcnow() - timedelta(minutes=1)).isoformat(), "decided_by": person_id,
+                "owner": owner_id, "type": "other", "title": "Under lås", "decision": "x", "rationale": "y"}
+
+    holder = sqlite3.connect(fresh_database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        refused = client.post(f"/api/v1/incidents/{incident_id}/decisions", headers=headers, json=body("LBS-X"))
+        assert refused.status_code == 422
+        assert time.monotonic() - started < 5  # not the 30 s busy timeout
+        results: list[object] = []
+        writer = threading.Thread(target=lambda: results.append(client.post(
+            f"/api/v1/incidents/{incident_id}/decisions", headers=headers, json=body("LBS-O"))))
+        writer.start()
+        writer.join(1.0)
+        assert writer.is_alive() and not results  # waiting for the lock
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    writer.join(30)
+    assert not writer.is_alive()
+    (logged,) = results
+    assert logged.status_code == 201 and logged.get_json()["number"] == 1  # type: ignore[attr-defined]
+    with app.app_context():
+        assert db.session.scalars(select(Decision.number).where(Decision.incident_id == incident_id)).all() == [1]
         db.session.remove()
         db.engine.dispose()

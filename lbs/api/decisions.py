@@ -16,6 +16,7 @@ from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostCategory, CostStatus
+from lbs.database import lock_at_first_write
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
 from lbs.decisions.export import decision_record, incident_decision_records, logged_record, stream_decisions_csv
@@ -82,6 +83,7 @@ LIST_QUERY = [
 @endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST", summary="Log a decision", tag="decisions",
           roles=WRITERS, request_schema=DECISION_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
+@lock_at_first_write
 def log_decision(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     draft = read_draft(json_body())
@@ -132,6 +134,7 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
           summary="Amend a decision: a new decision with the next number that refers to it", tag="decisions",
           roles=WRITERS, request_schema=AMENDMENT_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
+@lock_at_first_write
 def amend_decision(decision_id: int) -> ResponseReturnValue:
     original = services.get_decision(decision_id)
     body = json_body()

@@ -23,6 +23,7 @@ from flask_login import current_user
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation import services as consultation
 from lbs.converters import form_id
+from lbs.database import lock_at_first_write
 from lbs.decisions import services
 from lbs.decisions.draft import DecisionDraft, read_draft
 from lbs.decisions.export import decision_record, stream_decisions_csv, stream_decisions_json
@@ -225,6 +226,7 @@ def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -
 
 @bp.route("/incidents/<id:incident_id>/decisions/new", methods=["GET", "POST"])
 @permission_required(Action.DECISION_WRITE)
+@lock_at_first_write
 def new(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
     form = DecisionForm()
@@ -270,6 +272,7 @@ def _decision_or_404(decision_id: int) -> Decision:
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])
 @permission_required(Action.DECISION_WRITE)
+@lock_at_first_write
 def amend(decision_id: int) -> ResponseReturnValue:
     original = _decision_or_404(decision_id)
     incident = incident_or_404(original.incident_id)
