@@ -14,6 +14,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from lbs.consultation import export as compliance_export
 from lbs.consultation import graph as g
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionFacts
@@ -284,6 +285,20 @@ def test_local_rules_fire_only_in_their_municipalities() -> None:
 
 
 # ---------------------------------------------------------------- consultation compliance
+
+
+def test_compliance_csv_streams_every_decision_in_batches(app, client) -> None:
+    incident = _synthetic(1100)  # three batches of at most 500
+    _login(client)
+    response = client.get(f"/consultation/incidents/{incident.id}/compliance.csv")
+    assert response.is_streamed
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == compliance_export.HEADER and rows.count(compliance_export.HEADER) == 1
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, 1101))
+    every = consultation.incident_compliance(incident_id=incident.id)
+    assert [r[6] for r in rows[1:]] == [", ".join(m.party_key for m in r.missing) for r in every]
 
 
 def test_compliance_pages_cover_every_decision_once_and_filter_gaps_in_sql(app, client) -> None:

@@ -3,8 +3,6 @@ of the decision form, compliance per incident (with CSV) and rule administration
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import graph as g
 from lbs.consultation import layout, services
+from lbs.consultation.export import stream_compliance_csv
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm
 from lbs.converters import form_id, query_number
@@ -190,27 +189,9 @@ def compliance(incident_id: int) -> str:
 @permission_required(Action.READ)
 def compliance_csv(incident_id: int) -> Response:
     incident = incident_or_404(incident_id)
-    rows = services.incident_compliance(incident_id=incident.id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason"])
-    for row in rows:
-        d = row.decision
-        writer.writerow([
-            d.number, d.decided_at.isoformat(), _csv_text(d.title), d.type.value,
-            ", ".join(f"{r.party_key} ({r.mode}, {r.rule})" for r in row.required),
-            ", ".join(f"{c.party.key} ({c.mode.value}, {c.outcome.value})" for c in row.done),
-            ", ".join(r.party_key for r in row.missing), _csv_text(d.missing_reason or ""),
-        ])
-    body = "\ufeff" + out.getvalue()
-    return Response(body, mimetype="text/csv", headers={
+    return Response(stream_compliance_csv(incident.id), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="compliance-{incident.id}.csv"',
         "Content-Type": "text/csv; charset=utf-8"})
-
-
-def _csv_text(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # ------------------------------------------------------------------ rule administration (admin)

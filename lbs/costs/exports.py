@@ -26,6 +26,7 @@ from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Organisation
+from lbs.spreadsheet import neutralise
 from lbs.timeutil import to_local
 
 HEADER = [
@@ -81,7 +82,7 @@ def csv_chunks(where: Sequence[ColumnElement[bool]]) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(HEADER)
     for index, row in enumerate(_rows(where)):
-        writer.writerow([_danish(v) if i in MONEY_COLUMNS else _safe(v) for i, v in enumerate(row)])
+        writer.writerow([_danish(v) if i in MONEY_COLUMNS else neutralise(v) for i, v in enumerate(row)])
         if index % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -98,13 +99,6 @@ def write_csv(where: Sequence[ColumnElement[bool]]) -> IO[bytes]:
     return handle
 
 
-def _safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running text as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_xlsx(where: Sequence[ColumnElement[bool]], *, incident_id: int | None = None,
                bearer_id: int | None = None) -> IO[bytes]:
     """The workbook in a temporary file (write-only mode: rows are streamed to disk)."""
@@ -112,7 +106,7 @@ def write_xlsx(where: Sequence[ColumnElement[bool]], *, incident_id: int | None 
     lines_sheet = workbook.create_sheet("Linjer")
     lines_sheet.append(HEADER)
     for row in _rows(where):
-        lines_sheet.append([_money_cell(lines_sheet, v) if i in MONEY_COLUMNS else _safe(v)
+        lines_sheet.append([_money_cell(lines_sheet, v) if i in MONEY_COLUMNS else neutralise(v)
                             for i, v in enumerate(row)])
     totals_sheet = workbook.create_sheet("Totaler")
     totals_sheet.append(TOTALS_HEADER)

@@ -23,6 +23,7 @@ from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.money import money_str, ore_str
 from lbs.organisations.models import Organisation
+from lbs.spreadsheet import neutralise
 from lbs.staffs.models import Person, Staff
 
 
@@ -188,11 +189,8 @@ CSV_COLUMNS = [
 
 
 def _safe_cell(value: Any) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ is neutralised (no formula injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        text = "'" + text
-    return text
+    """Text for a spreadsheet cell (see :func:`lbs.spreadsheet.neutralise`)."""
+    return str(neutralise("" if value is None else str(value)))
 
 
 CSV_BATCH = 500
@@ -249,9 +247,11 @@ def json_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tup
     return text.encode("utf-8"), following
 
 
-def _stream(incident_id: int, batch_of: Callable[..., tuple[bytes, int | None]]) -> Iterator[bytes]:
-    """A streamed response body, produced after the view has returned: each chunk in a short app context of
-    its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
+def stream_incident_batches(incident_id: int,
+                            batch_of: Callable[..., tuple[bytes, int | None]]) -> Iterator[bytes]:
+    """A streamed response body of an incident's ``batch_of(incident, after=…)`` chunks (keyset: each returns
+    its bytes and the next ``after``, None after the last), produced after the view has returned: each chunk
+    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def generate() -> Iterator[bytes]:
@@ -268,13 +268,13 @@ def _stream(incident_id: int, batch_of: Callable[..., tuple[bytes, int | None]])
 
 
 def stream_decisions_csv(incident_id: int) -> Iterator[bytes]:
-    """``decisions_csv_chunks`` streamed (see :func:`_stream`)."""
-    return _stream(incident_id, csv_batch)
+    """``decisions_csv_chunks`` streamed (see :func:`stream_incident_batches`)."""
+    return stream_incident_batches(incident_id, csv_batch)
 
 
 def stream_decisions_json(incident_id: int) -> Iterator[bytes]:
     """The incident's decisions as one JSON array, streamed ``CSV_BATCH`` decisions at a time."""
-    return _stream(incident_id, json_batch)
+    return stream_incident_batches(incident_id, json_batch)
 
 
 def decisions_csv(incident: Incident) -> str:

@@ -1,0 +1,40 @@
+"""The consultation compliance of an incident as CSV, streamed 500 decisions at a time."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from lbs.consultation.services import compliance_page
+from lbs.decisions.export import stream_incident_batches
+from lbs.incidents.models import Incident
+from lbs.spreadsheet import neutralise
+
+BATCH = 500
+HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason"]
+
+
+def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) -> tuple[bytes, int | None]:
+    """The decisions numbered after ``after`` (at most ``batch``) as CSV rows (byte-order mark and header
+    first), and the ``after`` of the next batch (None after the last)."""
+    page = compliance_page(incident_id=incident.id, after=after, size=batch)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if after == 0:
+        out.write("\ufeff")
+        writer.writerow(HEADER)
+    for row in page.rows:
+        d = row.decision
+        writer.writerow([
+            d.number, d.decided_at.isoformat(), neutralise(d.title), d.type.value,
+            ", ".join(f"{r.party_key} ({r.mode}, {r.rule})" for r in row.required),
+            ", ".join(f"{c.party.key} ({c.mode.value}, {c.outcome.value})" for c in row.done),
+            ", ".join(r.party_key for r in row.missing), neutralise(d.missing_reason or ""),
+        ])
+    return out.getvalue().encode("utf-8"), page.next_after
+
+
+def stream_compliance_csv(incident_id: int) -> Iterator[bytes]:
+    """``compliance_csv_batch`` one batch after another, as a streamed response body."""
+    return stream_incident_batches(incident_id, compliance_csv_batch)
