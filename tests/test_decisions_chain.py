@@ -82,7 +82,8 @@ def _draft(**kw):
 def logged(app):
     incident = factories.incident()
     other = factories.incident(title="Anden")
-    decisions = [services.log_decision(incident=incident, draft=_draft(title=f"D{i}"), by=None) for i in range(3)]
+    decisions = [services.log_decision(incident=incident, draft=_draft(title=f"D{i}"), by=None).decision
+                 for i in range(3)]
     db.session.flush()
     assert services.verify_incident(incident).ok
     return incident, other, decisions

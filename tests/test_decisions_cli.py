@@ -78,7 +78,7 @@ def test_seed_demo_with_synthetic_decisions(fresh_database_url):
         draft = DecisionDraft(staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1),
                               decided_by_id=last.decided_by_id, owner_id=last.owner_id, type=DecisionType.OTHER,
                               title="Efter", decision="x", rationale="y")
-        new = services.log_decision(incident=incident, draft=draft, by=None)
+        new = services.log_decision(incident=incident, draft=draft, by=None).decision
         db.session.commit()
         assert new.number == last.number + 1 and services.verify_incident(incident).ok
         db.session.remove()

@@ -29,7 +29,7 @@ def _evacuation(incident, **kw):
                 type=DecisionType.EVACUATION, title="Evakuering", decision="Beboere evakueres.", rationale="Vand.",
                 costs=[CostDraft(herning, CostCategory.EVACUATION_TRANSPORT, Decimal("300000.00"), False, "Busser")])
     data.update(kw)
-    return services.log_decision(incident=incident, draft=DecisionDraft(**data), by=None)
+    return services.log_decision(incident=incident, draft=DecisionDraft(**data), by=None).decision
 
 
 def test_logged_decision_stores_what_the_rules_required(app, api_as):

@@ -87,7 +87,7 @@ LIST_QUERY = [
 def log_decision(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     draft = read_draft(json_body())
-    logged = services.append_decision(incident=incident, draft=draft, by=api_user())
+    logged = services.log_decision(incident=incident, draft=draft, by=api_user())
     db.session.commit()
     return jsonify(logged_record(logged)), 201
 

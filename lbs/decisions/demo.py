@@ -42,7 +42,8 @@ def _c(party: str, at: datetime, mode: Mode, outcome: Outcome, channel: str | No
 
 def _log(incident: Incident, at: datetime, **fields: Any) -> int:
     draft = DecisionDraft(decided_at=at, **fields)
-    decision = services.log_decision(incident=incident, draft=draft, by=None, now=at + timedelta(minutes=4))
+    decision = services.log_decision(incident=incident, draft=draft, by=None,
+                                     now=at + timedelta(minutes=4)).decision
     return decision.id
 
 

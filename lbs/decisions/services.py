@@ -212,20 +212,6 @@ def _previous_hash(incident_id: int, number: int) -> str | None:
                                                          Decision.number == number - 1))
 
 
-def log_decision(
-    *,
-    incident: Incident,
-    draft: DecisionDraft,
-    by: User | None,
-    now: datetime | None = None,
-    amends: Decision | None = None,
-    amendment_reason: str | None = None,
-) -> Decision:
-    """Validate and append one decision with the next number; nothing is written on any error."""
-    return append_decision(incident=incident, draft=draft, by=by, now=now, amends=amends,
-                           amendment_reason=amendment_reason).decision
-
-
 @dataclass(frozen=True)
 class Logged:
     """A decision just appended, with what was resolved and written for it."""
@@ -237,7 +223,7 @@ class Logged:
     amends: Decision | None
 
 
-def append_decision(
+def log_decision(
     *,
     incident: Incident,
     draft: DecisionDraft,
@@ -367,7 +353,7 @@ def amend_decision(
 ) -> Logged:
     incident = db.session.get(Incident, original.incident_id)
     assert incident is not None
-    return append_decision(incident=incident, draft=draft, by=by, now=now, amends=original,
+    return log_decision(incident=incident, draft=draft, by=by, now=now, amends=original,
                            amendment_reason=reason)
 
 

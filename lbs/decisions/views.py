@@ -213,7 +213,7 @@ def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -
                                                    by=current_user._get_current_object()).decision
             else:
                 decision = services.log_decision(incident=incident, draft=draft,
-                                                 by=current_user._get_current_object())
+                                                 by=current_user._get_current_object()).decision
         except DomainError as exc:
             db.session.rollback()
             loose = _apply_errors(form, rows, exc.fields) if exc.fields else [exc.message]
