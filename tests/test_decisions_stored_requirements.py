@@ -97,6 +97,25 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     assert [r.record() for r in compliance[0].required] == expected["required_consultations"]
 
 
+def test_a_legacy_amendment_without_costs_is_judged_on_the_lines_it_amends(app, api_as):
+    incident = factories.incident()
+    original = _evacuation(incident)
+    person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
+    draft = DecisionDraft(staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1), decided_by_id=person,
+                          owner_id=original.owner_id, type=DecisionType.EVACUATION, title="Evakuering, rettet",
+                          decision="Beboere evakueres til hallen.", rationale="Vand.")
+    amendment = services.amend_decision(original=original, draft=draft, reason="Nyt sted", by=None).decision
+    expected = decision_record(amendment.id)["required_consultations"]
+    without_costs = _evacuation(incident, costs=[])
+    assert expected != decision_record(without_costs.id)["required_consultations"], \
+        "the 300.000 kr. of the amended decision changes what is required"
+    db.session.execute(update(Decision).where(Decision.incident_id == incident.id)
+                       .values(required_consultations=None, missing_count=None))
+    db.session.expire_all()
+    body = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
+    assert body[1]["amends"] == 1 and body[1]["required_consultations"] == expected
+
+
 def test_json_export_is_streamed_and_equals_the_api_list(app, login, api_as):
     incident = factories.incident()
     for i in range(3):

@@ -102,9 +102,8 @@ def _computed_requirements(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     amended = services.cost_lines(sorted({d.amends_id for d in decisions if d.amends_id is not None}))
     with consultation.batch():
         for d in decisions:
-            own = lines.get(d.id, [])
-            basis = own if own or d.amends_id is None else amended.get(d.amends_id, [])
-            required, _missing = services.decision_requirements(d, basis, [])
+            amended_lines = amended.get(d.amends_id, []) if d.amends_id is not None else []
+            required, _missing = services.decision_requirements(d, lines.get(d.id, []), [], amended_lines)
             result[d.id] = [r.record() for r in required]
     return result
 

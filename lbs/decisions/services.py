@@ -98,17 +98,21 @@ def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requir
 
 
 def decision_requirements(
-    decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation]
+    decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation],
+    amended_lines: Sequence[CostLine] | None = None,
 ) -> tuple[list[Requirement], list[Requirement]]:
+    """What the logged decision required and what of it was not consulted. ``amended_lines`` (the lines of the
+    decision it amends; read when needed and not given) only matter for rows without stored requirements."""
     def facts() -> DecisionFacts:
-        amended_lines: Sequence[CostLine] = ()
-        if not lines and decision.amends_id is not None:
-            amended_lines = cost_lines([decision.amends_id]).get(decision.amends_id, [])
+        amended = amended_lines
+        if amended is None:
+            amended = cost_lines([decision.amends_id]).get(decision.amends_id, []) \
+                if not lines and decision.amends_id is not None else ()
         incident = db.session.get(Incident, decision.incident_id)
         assert incident is not None
         return logged_decision_facts(
             decision, staff_code=decision.staff.code, municipalities=tuple(m.code for m in incident.municipalities),
-            lines=lines, amended_lines=amended_lines,
+            lines=lines, amended_lines=amended,
         )
 
     required = consultation.logged_requirements(decision, facts)
