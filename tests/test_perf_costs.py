@@ -18,7 +18,8 @@ from lbs.formatting import money
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality
 
-# The ledger: totals, line count, line ids, line columns (+ the chart points when its cost version is new);
+# The ledger: the bearers' names, line count, line ids, line columns (+ the sums and the chart points when its
+# cost version is new);
 # the dashboard: totals, line count, line ids, line columns. (The user, incident and municipality come from
 # the test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.)
 LEDGER_STATEMENTS = 4
@@ -49,7 +50,7 @@ def test_ledger_statements_do_not_grow_with_the_lines(client: FlaskClient, count
     _login(client, "politi")
     first = {incident.id: _statements(count_queries, client, f"/costs/incidents/{incident.id}")
              for incident in (small, large)}
-    assert set(first.values()) == {LEDGER_STATEMENTS + 1}, first  # the chart, once per cost version
+    assert set(first.values()) == {LEDGER_STATEMENTS + 2}, first  # the sums and the chart, once per version
     counts = {path: _statements(count_queries, client, path) for path in (
         f"/costs/incidents/{small.id}", f"/costs/incidents/{large.id}", f"/costs/incidents/{large.id}?page=3",
         f"/costs/incidents/{large.id}?page=99")}
@@ -191,3 +192,27 @@ def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) 
 def _organisation_of(user: Any) -> int | None:
     municipality = db.session.get(Municipality, user.municipality_code)
     return municipality.organisation_id if municipality else None
+
+
+def test_ledger_sums_are_kept_per_version_and_budgets_read_each_time(app) -> None:
+    from lbs.auth.models import User
+
+    incident = _synthetic(40)[0]
+    before = costs.ledger_totals(incident)
+    assert before.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
+                              .order_by(CostLine.id)).first()
+    assert line is not None
+    municipality = db.session.scalars(select(Municipality).where(
+        Municipality.organisation_id == line.bearer_id)).one()
+    user = db.session.scalars(select(User).where(User.municipality_code == municipality.code)).first()
+    assert user is not None
+    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
+    after = costs.ledger_totals(incident)
+    assert after.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+    assert after.grand.actual == (before.grand.actual or Decimal("0.00")) + line.estimate_dkk + 1000
+    # A budget is not a cost line (no version moves): the R14 threshold still follows it at once.
+    municipality.budget_dkk = Decimal("1000.00")
+    db.session.flush()
+    (mine,) = [t for t in costs.ledger_totals(incident).municipalities if t.municipality_code == municipality.code]
+    assert mine.budget == Decimal("1000.00") and mine.significant

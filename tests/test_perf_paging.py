@@ -19,7 +19,7 @@ from lbs.consultation import graph as g
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionFacts
 from lbs.costs import services as costs
-from lbs.costs.models import CostLine, CostStatus
+from lbs.costs.models import CostCategory, CostLine, CostStatus
 from lbs.decisions import services
 from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
 from lbs.decisions.models import Decision
@@ -301,9 +301,32 @@ def test_compliance_csv_streams_every_decision_in_batches(app, client) -> None:
     assert [r[6] for r in rows[1:]] == [", ".join(m.party_key for m in r.missing) for r in every]
 
 
+def test_compliance_summary_is_kept_until_a_decision_is_logged(app) -> None:
+    from lbs.decisions.draft import CostDraft, DecisionDraft
+    from lbs.decisions.models import DecisionType
+    from lbs.staffs.models import Person
+
+    incident = _synthetic(30)
+    before = consultation.compliance_summary(incident=incident)
+    assert consultation.compliance_summary(incident=incident) is before  # kept
+    herning = db.session.get(Municipality, "657")
+    assert herning is not None
+    person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
+    logged = services.log_decision(incident=incident, by=None, draft=DecisionDraft(
+        staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1), decided_by_id=person,
+        owner_id=herning.organisation_id, type=DecisionType.EVACUATION, title="Evakuering",
+        decision="Beboere evakueres.", rationale="Vand.",
+        costs=[CostDraft(herning.organisation_id, CostCategory.EVACUATION_TRANSPORT, Decimal("300000.00"), False,
+                         "Busser")]))
+    missed = logged.decision.missing_count
+    assert missed
+    assert consultation.compliance_summary(incident=incident) == consultation.ComplianceSummary(
+        decisions=before.decisions + 1, with_gaps=before.with_gaps + 1, missing=before.missing + missed)
+
+
 def test_compliance_pages_cover_every_decision_once_and_filter_gaps_in_sql(app, client) -> None:
     incident = _synthetic(230)
-    summary = consultation.compliance_summary(incident_id=incident.id)
+    summary = consultation.compliance_summary(incident=incident)
     every = consultation.incident_compliance(incident_id=incident.id)
     assert [r.decision.number for r in every] == list(range(1, 231))
     gaps = [r for r in every if r.missing]

@@ -34,6 +34,7 @@ from lbs.database import database_identity
 from lbs.decisions.models import Decision
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
+from lbs.incidents.cache import VersionedCache
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality, Organisation
 from lbs.staffs.models import Assignment, Person, Position, Staff
@@ -540,8 +541,16 @@ def compliance_page(*, incident_id: int, after: int = 0, gaps_only: bool = False
     return CompliancePage(rows=rows, after=after, previous_after=previous, next_after=following)
 
 
-def compliance_summary(*, incident_id: int) -> ComplianceSummary:
-    """Decisions, decisions with gaps and missed consultations of the incident, counted in SQL."""
+_summaries: VersionedCache[ComplianceSummary] = VersionedCache(256)
+
+
+def compliance_summary(*, incident: Incident) -> ComplianceSummary:
+    """Decisions, decisions with gaps and missed consultations of the incident, counted in SQL; kept per worker
+    under the incident's versions (:mod:`lbs.incidents.cache`: a logged decision moves them)."""
+    return _summaries.get(incident, lambda: _count_compliance(incident.id))
+
+
+def _count_compliance(incident_id: int) -> ComplianceSummary:
     row = db.session.execute(
         select(func.count(), func.count().filter(Decision.missing_count > 0),
                func.coalesce(func.sum(Decision.missing_count), 0),

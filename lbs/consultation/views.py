@@ -179,7 +179,7 @@ def compliance(incident_id: int) -> str:
     incident = incident_or_404(incident_id)
     gaps_only = request.args.get("gaps") == "1"
     page = services.compliance_page(incident_id=incident.id, after=query_number("after", 0), gaps_only=gaps_only)
-    summary = services.compliance_summary(incident_id=incident.id)
+    summary = services.compliance_summary(incident=incident)
     return render_template("consultation/compliance.html", incident=incident, page=page, rows=page.rows,
                            summary=summary, gaps_only=gaps_only, mode_labels=labels.translated(MODE_LABELS),
                            timing_labels=labels.translated(TIMING_LABELS))

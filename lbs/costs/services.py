@@ -395,36 +395,51 @@ class LedgerTotals:
     grand: Total
 
 
+_SumRow = tuple[int, CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None]
+_ledger_sums: VersionedCache[list[_SumRow]] = VersionedCache(128)
+
+
+def _incident_sums(incident_id: int) -> list[_SumRow]:
+    sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=[CostLine.incident_id == incident_id])
+    return [(row.bearer_id, row.category, row.estimate, row.actual, row.estimate_of_actualised, int(row.lines),
+             row.best_known) for row in db.session.execute(select(sums)).all()]
+
+
 def ledger_totals(incident: Incident) -> LedgerTotals:
     """An incident's totals per bearer and category (ordered as ``totals_by_bearer_and_category``), per
     category (by category value) and per municipal bearer with the R14 flag (by municipality name, as
-    ``incident_totals_by_municipality``), all from one grouped statement."""
-    sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=[CostLine.incident_id == incident.id])
-    stmt = (
-        select(sums, Organisation.name.label("bearer_name"), Municipality.code,
-               Municipality.name.label("municipality_name"), Municipality.budget_dkk,
-               # the database's order of the municipality names (its collation, not Python's)
+    ``incident_totals_by_municipality``). The sums are one grouped statement, kept per worker under the
+    incident's versions (:mod:`lbs.incidents.cache`); the bearers' names and budgets are read each time."""
+    sums = _ledger_sums.get(incident, lambda: _incident_sums(incident.id))
+    if not sums:
+        return LedgerTotals([], [], [], grand_total([]))
+    bearers = db.session.execute(
+        select(Organisation.id, Organisation.name, Municipality.code, Municipality.name.label("municipality_name"),
+               Municipality.budget_dkk,
+               # the database's order of the names (its collation, not Python's)
+               func.row_number().over(order_by=(Organisation.name, Organisation.id)).label("rank"),
                func.dense_rank().over(order_by=Municipality.name).label("name_rank"))
-        .join(Organisation, Organisation.id == sums.c.bearer_id)
-        .outerjoin(Municipality, Municipality.organisation_id == sums.c.bearer_id)
-        .order_by(Organisation.name, sums.c.bearer_id, sums.c.category)
-    )
+        .outerjoin(Municipality, Municipality.organisation_id == Organisation.id)
+        .where(Organisation.id.in_(sorted({row[0] for row in sums})))
+    ).all()
+    bearer = {row.id: row for row in bearers}
     totals: list[BearerCategoryTotal] = []
-    municipal: dict[int, list[tuple[Any, BearerCategoryTotal]]] = {}  # bearer id → its rows, if a municipality
-    for row in db.session.execute(stmt).all():
-        total = BearerCategoryTotal(bearer_id=row.bearer_id, bearer_name=row.bearer_name, category=row.category,
-                                    estimate=row.estimate or ZERO, actual=row.actual,
-                                    estimate_of_actualised=row.estimate_of_actualised, lines=row.lines)
+    municipal: dict[int, list[tuple[Decimal | None, BearerCategoryTotal]]] = {}  # bearer id → its rows
+    for bearer_id, category, estimate, actual, actualised, lines, best_known in sorted(
+            sums, key=lambda r: (bearer[r[0]].rank, r[1].value)):
+        total = BearerCategoryTotal(bearer_id=bearer_id, bearer_name=bearer[bearer_id].name, category=category,
+                                    estimate=estimate or ZERO, actual=actual, estimate_of_actualised=actualised,
+                                    lines=lines)
         totals.append(total)
-        if row.code is not None:
-            municipal.setdefault(row.bearer_id, []).append((row, total))
+        if bearer[bearer_id].code is not None:
+            municipal.setdefault(bearer_id, []).append((best_known, total))
     municipalities = []
-    for group in sorted(municipal.values(), key=lambda g: int(g[0][0].name_rank)):
-        first, merged = group[0][0], _merged(t for _, t in group)
+    for bearer_id, group in sorted(municipal.items(), key=lambda item: int(bearer[item[0]].name_rank)):
+        info, merged = bearer[bearer_id], _merged(t for _, t in group)
         municipalities.append(IncidentTotal(
-            incident_id=incident.id, incident_title=incident.title, municipality_code=first.code,
-            municipality_name=first.municipality_name, budget=first.budget_dkk,
-            best_known=sum((r.best_known or ZERO for r, _ in group), ZERO), estimate=merged.estimate,
+            incident_id=incident.id, incident_title=incident.title, municipality_code=info.code,
+            municipality_name=info.municipality_name, budget=info.budget_dkk,
+            best_known=sum((b or ZERO for b, _ in group), ZERO), estimate=merged.estimate,
             actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
     return LedgerTotals(totals, _by_category((t.category, t) for t in totals), municipalities, grand_total(totals))
 
