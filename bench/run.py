@@ -11,7 +11,7 @@ that server and dropped at the end):
    graph (98 municipalities, ~2 000 parties, ~20 000 rules) built in memory;
 4. CSV/XLSX exports: time and peak memory (``ru_maxrss`` of a child process doing only that export).
 
-Prints a table and writes ``bench/results.json``.
+Prints a table and writes ``bench/results.json`` (``BENCH_SCALE=large``: ``bench/results-large.json``).
 """
 
 from __future__ import annotations
@@ -674,7 +674,7 @@ def main() -> None:
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if {"sqlite", "postgresql"} != ONLY:  # a partial run: keep it apart, ``--merge`` combines them
-        name = "results-" + "-".join(sorted(ONLY)) + ".json"
+        name = "results-" + (f"{SCALE}-" if SCALE != "default" else "") + "-".join(sorted(ONLY)) + ".json"
         (ROOT / "bench" / name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         log(f"wrote bench/{name}")
         return
@@ -701,14 +701,15 @@ def merge(paths: list[str]) -> None:
 def report(results: dict[str, Any]) -> None:
     text = table(results)
     results["table"] = text
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    name = "results.json" if results.get("scale", "default") == "default" else f"results-{results['scale']}.json"
+    (ROOT / "bench" / name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     m = results["machine"]
     print()
     print(f"Machine: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, Python {m['python']}, SQLite {m['sqlite']}"
           + (f", PostgreSQL {m['postgresql']}" if "postgresql" in m else "")
           + f"; load average {m['loadavg_start']} at start, {m['loadavg_end']} at end")
     print(text)
-    print("\nwrote bench/results.json")
+    print(f"\nwrote bench/{name}")
 
 
 if __name__ == "__main__":
