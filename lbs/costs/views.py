@@ -58,12 +58,10 @@ CATEGORY_LABELS = labels.COST_CATEGORY
 
 
 def _labels() -> dict[str, Any]:
-    """Label lookups for the templates, each label translated once per page rather than once per row."""
-    categories = {category: str(label) for category, label in CATEGORY_LABELS.items()}
-    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    """Label lookups for the templates, each table translated once per request rather than once per row."""
     return {
-        "category_label": categories.__getitem__,
-        "status_label": statuses.__getitem__,
+        "category_label": labels.translated(CATEGORY_LABELS).__getitem__,
+        "status_label": labels.translated(STATUS_LABELS).__getitem__,
         "budget_note_label": lambda b: str(BUDGET_NOTE_LABELS[b]),
     }
 

@@ -55,6 +55,3 @@ class VersionedCache(Generic[T]):
                 found[incident_id] = computed[incident_id]
                 self._store(keys[incident_id], computed[incident_id])
         return found
-
-    def clear(self) -> None:
-        self._entries.clear()

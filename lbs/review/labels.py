@@ -18,21 +18,16 @@ OUTCOMES: dict[str, Any] = labels.OUTCOME
 READINESS: dict[str, Any] = labels.READINESS
 
 
-def label(table: dict[str, Any], value: Any) -> str:
-    """The translated label of an enumeration value (the table translated once per request)."""
-    return labels.label_of(table, value)
-
-
 def labels_context() -> dict[str, Any]:
     """Template globals for the review templates."""
     return {
-        "decision_type_label": lambda v: label(DECISION_TYPES, v),
-        "incident_kind_label": lambda v: label(INCIDENT_KINDS, v),
-        "cost_category_label": lambda v: label(COST_CATEGORIES, v),
-        "cost_status_label": lambda v: label(COST_STATUSES, v),
-        "mode_label": lambda v: label(MODES, v),
-        "outcome_label": lambda v: label(OUTCOMES, v),
-        "readiness_label": lambda v: label(READINESS, v),
+        "decision_type_label": lambda v: labels.label_of(DECISION_TYPES, v),
+        "incident_kind_label": lambda v: labels.label_of(INCIDENT_KINDS, v),
+        "cost_category_label": lambda v: labels.label_of(COST_CATEGORIES, v),
+        "cost_status_label": lambda v: labels.label_of(COST_STATUSES, v),
+        "mode_label": lambda v: labels.label_of(MODES, v),
+        "outcome_label": lambda v: labels.label_of(OUTCOMES, v),
+        "readiness_label": lambda v: labels.label_of(READINESS, v),
         "duration_text": duration_text,
         "decision_texts": decision_texts,
     }

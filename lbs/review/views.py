@@ -20,10 +20,11 @@ from lbs.errors import DomainError, Forbidden, NotFound
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
+from lbs.labels import label_of
 from lbs.organisations.models import Municipality, Organisation
 from lbs.review import pack, page, services, timeline
 from lbs.review.forms import FindingForm, SearchForm, SignOffForm
-from lbs.review.labels import DECISION_TYPES, INCIDENT_KINDS, label, labels_context
+from lbs.review.labels import DECISION_TYPES, INCIDENT_KINDS, labels_context
 from lbs.staffs.models import Staff
 from lbs.timeutil import local_zone, utcnow
 
@@ -52,8 +53,8 @@ def _incident(incident_id: int) -> Incident:
 def _search_form() -> SearchForm:
     form = SearchForm(request.args)
     every = [("", _("All"))]
-    form.kind.choices = choices(every + [(k.value, label(INCIDENT_KINDS, k)) for k in IncidentKind])
-    form.decision_type.choices = choices(every + [(t.value, label(DECISION_TYPES, t)) for t in DecisionType])
+    form.kind.choices = choices(every + [(k.value, label_of(INCIDENT_KINDS, k)) for k in IncidentKind])
+    form.decision_type.choices = choices(every + [(t.value, label_of(DECISION_TYPES, t)) for t in DecisionType])
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
     if _user().role is Role.MUNICIPALITY:
         municipalities = [m for m in municipalities if m.code == _user().municipality_code]
