@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from lbs.auth.models import Role
+from lbs.auth.models import Role, User
 from lbs.costs import services as costs
 from lbs.costs.models import CostLine
 from lbs.decisions.synthetic import seed_synthetic
@@ -20,8 +20,9 @@ from lbs.organisations.models import Municipality
 
 # The ledger: the bearers' names, line count, line ids, line columns (+ the sums and the chart points when its
 # cost version is new);
-# the dashboard: totals, line count, line ids, line columns. (The user, incident and municipality come from
-# the test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.)
+# the dashboard: the incidents (versions), line count, line ids, line columns (+ the sums of the incidents whose
+# versions moved). (The user, incident and municipality come from the test's session here; a request of its own
+# adds a statement for each, and BEGIN on SQLite.)
 LEDGER_STATEMENTS = 4
 DASHBOARD_STATEMENTS = 4
 
@@ -31,6 +32,18 @@ def _synthetic(decisions: int, incidents: int = 1) -> list[Incident]:
     seed_synthetic(decisions=decisions, incidents=incidents, echo=lambda _m: None)
     new = sorted(set(db.session.scalars(select(Incident.id))) - before)
     return [i for i in (db.session.get(Incident, n) for n in new) if i is not None]
+
+
+def _first_line_of(incident: Incident) -> tuple[CostLine, Municipality, User]:
+    """The incident's first cost line, its bearer municipality and a user of that municipality."""
+    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
+                              .order_by(CostLine.id)).first()
+    assert line is not None
+    municipality = db.session.scalars(select(Municipality).where(
+        Municipality.organisation_id == line.bearer_id)).one()
+    user = db.session.scalars(select(User).where(User.municipality_code == municipality.code)).first()
+    assert user is not None
+    return line, municipality, user
 
 
 def _login(client: FlaskClient, username: str) -> None:
@@ -64,8 +77,44 @@ def test_dashboard_statements_do_not_grow_with_the_lines(client: FlaskClient, co
     _statements(count_queries, client, "/costs/")
     small = _statements(count_queries, client, "/costs/")
     _synthetic(230 * count, incidents=count)
+    assert _statements(count_queries, client, "/costs/") == DASHBOARD_STATEMENTS + 1  # the new incidents' sums
     large = [_statements(count_queries, client, path) for path in ("/costs/", "/costs/?page=2", "/costs/?page=99")]
     assert [small, *large] == [DASHBOARD_STATEMENTS] * 4
+
+
+def test_dashboard_sums_are_kept_per_incident_version(app) -> None:
+    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
+    made = _synthetic(10 * (count + 1), incidents=count + 1)  # one municipality each, in turn
+    incidents = [made[1], made[0], made[-1]]  # [1] and [2]: two incidents of the same municipality
+    line, municipality, user = _first_line_of(incidents[1])
+
+    def mine(incident: Incident) -> Any:
+        return next(t for t in costs.dashboard_totals(municipality).by_incident if t.incident_id == incident.id)
+
+    def single(incident: Incident) -> Any:
+        return next(t for t in costs.incident_totals_by_municipality(municipality_code=municipality.code)
+                    if t.incident_id == incident.id)
+
+    before = mine(incidents[1])
+    assert before == single(incidents[1])
+    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 700)
+    after = mine(incidents[1])
+    assert after == single(incidents[1]) and after.actual == (before.actual or Decimal("0.00")) + \
+        line.estimate_dkk + 700
+    # A direct write that moves no version is not seen (the sums are kept) …
+    untouched = mine(incidents[2])
+    line2 = db.session.scalars(select(CostLine).where(CostLine.incident_id == incidents[2].id)).first()
+    assert line2 is not None and line2.bearer_id == line.bearer_id
+    line2.estimate_dkk += 5
+    db.session.flush()
+    assert mine(incidents[2]) == untouched
+    # … until the incident's decision number moves.
+    db.session.execute(update(Incident).where(Incident.id == incidents[2].id)
+                       .values(last_decision_number=Incident.last_decision_number + 1))
+    assert mine(incidents[2]).estimate == untouched.estimate + 5 and mine(incidents[2]) == single(incidents[2])
+    # A renamed incident shows its new title at once (titles are read each time).
+    db.session.execute(update(Incident).where(Incident.id == incidents[1].id).values(title="Omdøbt"))
+    assert mine(incidents[1]).incident_title == "Omdøbt"
 
 
 def test_chart_points_thinned_in_sql_are_thin_points(app) -> None:
@@ -115,7 +164,6 @@ def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
 
 
 def test_cached_chart_follows_every_cost_change(app, client: FlaskClient) -> None:
-    from lbs.auth.models import User
 
     incident = _synthetic(130)[0]
     herning = db.session.get(Municipality, "657")
@@ -152,7 +200,6 @@ def test_money_filter_formats_as_babel(app) -> None:
 
 
 def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) -> None:
-    from lbs.auth.models import User
     from lbs.costs.models import CostStatus
     from lbs.review import services as review
 
@@ -195,18 +242,10 @@ def _organisation_of(user: Any) -> int | None:
 
 
 def test_ledger_sums_are_kept_per_version_and_budgets_read_each_time(app) -> None:
-    from lbs.auth.models import User
-
     incident = _synthetic(40)[0]
     before = costs.ledger_totals(incident)
     assert before.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
-    line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id)
-                              .order_by(CostLine.id)).first()
-    assert line is not None
-    municipality = db.session.scalars(select(Municipality).where(
-        Municipality.organisation_id == line.bearer_id)).one()
-    user = db.session.scalars(select(User).where(User.municipality_code == municipality.code)).first()
-    assert user is not None
+    line, municipality, user = _first_line_of(incident)
     costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
     after = costs.ledger_totals(incident)
     assert after.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)

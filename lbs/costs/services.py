@@ -446,7 +446,7 @@ def ledger_totals(incident: Incident) -> LedgerTotals:
 
 @dataclass(frozen=True)
 class DashboardTotals:
-    """Everything a municipality's dashboard sums, from one statement."""
+    """Everything a municipality's dashboard sums."""
 
     by_incident: list[IncidentTotal]
     by_incident_and_category: list[IncidentCategoryTotal]
@@ -454,32 +454,53 @@ class DashboardTotals:
     grand: Total
 
 
+_BearerRow = tuple[CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None]
+_bearer_sums: VersionedCache[list[_BearerRow]] = VersionedCache(8192)
+_IN_CHUNK = 500
+
+
+def _bearer_incident_sums(bearer_id: int, incident_ids: list[int]) -> dict[int, list[_BearerRow]]:
+    """One bearer's sums per category in each of the incidents (an empty list where it bears nothing)."""
+    found: dict[int, list[_BearerRow]] = {incident_id: [] for incident_id in incident_ids}
+    for start in range(0, len(incident_ids), _IN_CHUNK):
+        sums = _grouped_sums(CostLine.incident_id, CostLine.category, where=[
+            CostLine.bearer_id == bearer_id, CostLine.incident_id.in_(incident_ids[start:start + _IN_CHUNK])])
+        for row in db.session.execute(select(sums)).all():
+            found[row.incident_id].append((row.category, row.estimate, row.actual, row.estimate_of_actualised,
+                                           int(row.lines), row.best_known))
+    for rows in found.values():
+        rows.sort(key=lambda r: r[0].value)
+    return found
+
+
 def dashboard_totals(municipality: Municipality) -> DashboardTotals:
     """A municipality's totals per incident and category (newest incident first, then category value), per
-    incident with the R14 flag, and per category (by category value), from one grouped statement."""
-    sums = _grouped_sums(CostLine.incident_id, CostLine.category,
-                         where=[CostLine.bearer_id == municipality.organisation_id])
-    stmt = (
-        select(sums.c.incident_id, Incident.title, sums.c.category, sums.c.estimate, sums.c.actual,
-               sums.c.estimate_of_actualised, sums.c.lines, sums.c.best_known)
-        .join(Incident, Incident.id == sums.c.incident_id)
-        .order_by(Incident.started_at.desc(), Incident.id, sums.c.category)
-    )
+    incident with the R14 flag, and per category (by category value).
+
+    The sums are kept per worker for each incident under its versions (:mod:`lbs.incidents.cache`): a request
+    reads the incidents (titles, order, versions) and sums only the lines of incidents whose versions moved
+    since, so the dashboard does not grow with the district's history."""
+    incidents = db.session.execute(
+        select(Incident.id, Incident.title, Incident.created_at, Incident.last_decision_number,
+               Incident.costs_version).order_by(Incident.started_at.desc(), Incident.id)
+    ).all()
+    bearer_id = municipality.organisation_id
+    sums = _bearer_sums.get_many(incidents, lambda ids: _bearer_incident_sums(bearer_id, ids), bearer_id)
     rows: list[IncidentCategoryTotal] = []
-    best_known: dict[int, Decimal] = {}
-    for i, t, c, e, a, ea, count, best in db.session.execute(stmt).all():
-        rows.append(IncidentCategoryTotal(incident_id=i, incident_title=t, category=c, estimate=e or ZERO,
-                                          actual=a, estimate_of_actualised=ea, lines=count))
-        best_known[i] = best_known.get(i, ZERO) + (best or ZERO)
     by_incident = []
-    for incident_id, best in best_known.items():  # dicts keep the statement's incident order
-        group = [r for r in rows if r.incident_id == incident_id]
+    for incident in incidents:
+        group = [IncidentCategoryTotal(incident_id=incident.id, incident_title=incident.title, category=c,
+                                       estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
+                 for c, e, a, ea, count, _best in sums[incident.id]]
+        if not group:
+            continue
+        rows.extend(group)
         merged = _merged(group)
         by_incident.append(IncidentTotal(
-            incident_id=incident_id, incident_title=group[0].incident_title, municipality_code=municipality.code,
-            municipality_name=municipality.name, budget=municipality.budget_dkk, best_known=best,
-            estimate=merged.estimate, actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised,
-            lines=merged.lines))
+            incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
+            municipality_name=municipality.name, budget=municipality.budget_dkk,
+            best_known=sum((row[5] or ZERO for row in sums[incident.id]), ZERO), estimate=merged.estimate,
+            actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
     by_category = _by_category((r.category, r) for r in rows)
     return DashboardTotals(by_incident, rows, by_category, grand_total(t for _, t in by_category))
 

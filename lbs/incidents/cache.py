@@ -10,12 +10,25 @@ figure older than that row, and another worker or host that changed the incident
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
 from lbs.database import database_identity
-from lbs.incidents.models import Incident
 
 T = TypeVar("T")
+
+
+class Versioned(Protocol):
+    """An incident, or a row of its ``id``, ``created_at`` and two counters (no ORM object needed)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def last_decision_number(self) -> int: ...
+    @property
+    def costs_version(self) -> int: ...
 
 
 class VersionedCache(Generic[T]):
@@ -26,7 +39,7 @@ class VersionedCache(Generic[T]):
         self._entries: dict[Hashable, T] = {}
 
     @staticmethod
-    def key(incident: Incident, *extra: Hashable) -> Hashable:
+    def key(incident: Versioned, *extra: Hashable) -> Hashable:
         return (database_identity(), incident.id, incident.created_at, incident.last_decision_number,
                 incident.costs_version, *extra)
 
@@ -35,7 +48,7 @@ class VersionedCache(Generic[T]):
             del self._entries[next(iter(self._entries))]
         self._entries[key] = value
 
-    def get(self, incident: Incident, compute: Callable[[], T], *extra: Hashable) -> T:
+    def get(self, incident: Versioned, compute: Callable[[], T], *extra: Hashable) -> T:
         key = self.key(incident, *extra)
         if key in self._entries:
             return self._entries[key]
@@ -43,10 +56,10 @@ class VersionedCache(Generic[T]):
         self._store(key, value)
         return value
 
-    def get_many(self, incidents: Sequence[Incident],
-                 compute: Callable[[list[int]], dict[int, T]]) -> dict[int, T]:
+    def get_many(self, incidents: Sequence[Versioned], compute: Callable[[list[int]], dict[int, T]],
+                 *extra: Hashable) -> dict[int, T]:
         """The figure of each incident; those not cached are computed together (``compute(ids)``)."""
-        keys = {incident.id: self.key(incident) for incident in incidents}
+        keys = {incident.id: self.key(incident, *extra) for incident in incidents}
         found = {incident_id: self._entries[key] for incident_id, key in keys.items() if key in self._entries}
         missing = [incident_id for incident_id in keys if incident_id not in found]
         if missing:
