@@ -380,3 +380,29 @@ def test_verify_and_csv(api_as, incident):
     db.session.commit()
     assert api.get(f"/api/v1/incidents/{empty.id}/verify").get_json() == {"ok": True, "checked": 0,
                                                                           "first_broken": None}
+
+
+def test_logging_a_decision_reads_as_much_with_many_costs_and_consultations(
+        api_as, incident, count_queries):
+    """The references of a decision are checked together (staff, decision maker, owner and roster in one
+    statement; all cost bearers in one; all parties in one): the reads of a write do not grow with what it
+    carries. (The inserts of its lines and consultations are one statement per table on PostgreSQL; SQLite's
+    RETURNING gives no row order, so SQLAlchemy inserts those rows one by one there.)"""
+    api = api_as("politi")
+    orgs = [factories.organisation(name).id for name in ("Herning Kommune", "Holstebro Kommune",
+                                                         "Ikast-Brande Kommune")]
+    parties = ["657:kommunaldirektoer", "661:kommunaldirektoer", "657:repraesentant", "661:repraesentant"]
+
+    def logged(costs: int, consulted: int) -> int:
+        payload = body(
+            costs=[{"bearer": orgs[i % len(orgs)], "category": "supplies", "estimate_dkk": "100"}
+                   for i in range(costs)],
+            consultations=[{"party": parties[i], "consulted_at": utcnow().isoformat(), "mode": "consult",
+                            "outcome": "agreed"} for i in range(consulted)])
+        with count_queries() as counter:
+            response = api.post(f"/api/v1/incidents/{incident.id}/decisions", json=payload)
+            assert response.status_code == 201, response.get_json()
+        return len([s for s in counter.statements if s.lstrip().upper().startswith("SELECT")])
+
+    logged(1, 1)
+    assert logged(1, 1) == logged(3, 4) == logged(12, 4)

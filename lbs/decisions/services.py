@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, false, literal, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,34 +129,44 @@ class Resolved:
     person: Person
     owner: Organisation
     parties: dict[str, Party]
+    on_roster: bool  # the decision maker held a seat in the staff when the decision was taken
 
 
 def resolve(draft: DecisionDraft) -> Resolved:
-    """Check every reference of the draft; 422 with field errors for unknown ones."""
+    """Check every reference of the draft; 422 with field errors for unknown ones.
+
+    The staff, the decision maker, the owner and whether the decision maker was on the staff's roster come
+    from one statement (outer joins to a one-row anchor: an unknown one is None, not a missing row); cost
+    bearers and consultation parties from one statement each when the draft has any."""
+    anchor = select(literal(1).label("one")).subquery("anchor")
+    staff, person, owner, on_roster = db.session.execute(
+        select(Staff, Person, Organisation, staffs.on_roster(Person.id, Staff.id, draft.decided_at))
+        .select_from(anchor)
+        .outerjoin(Staff, Staff.code == draft.staff if staffs.possible_staff_code(draft.staff) else false())
+        .outerjoin(Person, Person.id == draft.decided_by_id)
+        .outerjoin(Organisation, Organisation.id == draft.owner_id)
+    ).one()
     errors: dict[str, list[str]] = {}
-    staff = staffs.get_staff_by_code(draft.staff)
     if staff is None:
         errors["staff"] = ["unknown staff"]
-    person = db.session.get(Person, draft.decided_by_id)
     if person is None:
         errors["decided_by"] = ["unknown person"]
-    owner = db.session.get(Organisation, draft.owner_id)
     if owner is None:
         errors["owner"] = ["unknown organisation"]
-    for index, cost in enumerate(draft.costs):
-        if db.session.get(Organisation, cost.bearer_id) is None:
-            errors[f"costs[{index}].bearer"] = ["unknown organisation"]
-    parties: dict[str, Party] = {}
+    if draft.costs:
+        bearers = set(db.session.scalars(select(Organisation.id).where(
+            Organisation.id.in_({cost.bearer_id for cost in draft.costs}))))
+        for index, cost in enumerate(draft.costs):
+            if cost.bearer_id not in bearers:
+                errors[f"costs[{index}].bearer"] = ["unknown organisation"]
+    parties = consultation.parties_by_key({item.party for item in draft.consultations}) \
+        if draft.consultations else {}
     for index, item in enumerate(draft.consultations):
-        party = parties.get(item.party) or consultation.get_party_by_key(item.party)
-        if party is None:
+        if item.party not in parties:
             errors[f"consultations[{index}].party"] = ["unknown consultation party"]
-        else:
-            parties[item.party] = party
     if errors:
         raise ValidationError("invalid decision", errors)
-    assert staff is not None and person is not None and owner is not None
-    return Resolved(staff, person, owner, parties)
+    return Resolved(staff, person, owner, parties, bool(on_roster))
 
 
 def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Requirement], list[Requirement]]:
@@ -246,8 +256,7 @@ def log_decision(
     check_times(incident=incident, draft=draft, now=now, delay_reason=delay_reason)
     if incident.status is IncidentStatus.CLOSED:
         raise Conflict("the incident is closed: no more decisions can be logged")
-    off_roster = not staffs.is_on_roster(person_id=resolved.person.id, staff_id=resolved.staff.id,
-                                         at=draft.decided_at)
+    off_roster = not resolved.on_roster
     facts = draft_facts(incident, draft, resolved, amends)
     required = consultation.required_consultations(facts=facts)
     lines = [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lbs.audit import services as audit
@@ -25,8 +25,13 @@ def list_staffs() -> Sequence[Staff]:
     return db.session.scalars(select(Staff).order_by(Staff.id)).all()
 
 
+def possible_staff_code(code: str) -> bool:
+    """False for a code no staff can have (and that PostgreSQL would refuse: NUL)."""
+    return bool(code) and len(code) <= 20 and "\x00" not in code
+
+
 def get_staff_by_code(code: str) -> Staff | None:
-    if not code or len(code) > 20 or "\x00" in code:  # cannot exist (and PostgreSQL refuses NUL)
+    if not possible_staff_code(code):
         return None
     return db.session.scalar(select(Staff).where(Staff.code == code))
 
@@ -36,15 +41,19 @@ def held_at(at: datetime) -> ColumnElement[bool]:
     return and_(Assignment.valid_from <= at, or_(Assignment.valid_to.is_(None), Assignment.valid_to > at))
 
 
-def is_on_roster(*, person_id: int, staff_id: int, at: datetime) -> bool:
-    """Did ``person_id`` hold any seat (primary or deputy) in the staff at ``at``?"""
-    query = (
+def on_roster(person_id: Any, staff_id: Any, at: datetime) -> ColumnElement[bool]:
+    """SQL condition: the person held any seat (primary or deputy) in the staff at ``at`` (the ids may be
+    columns of a larger statement)."""
+    return exists(
         select(Assignment.id)
         .join(Position, Position.id == Assignment.position_id)
         .where(Assignment.person_id == person_id, Position.staff_id == staff_id, held_at(at))
-        .limit(1)
     )
-    return db.session.scalar(query) is not None
+
+
+def is_on_roster(*, person_id: int, staff_id: int, at: datetime) -> bool:
+    """Did ``person_id`` hold any seat (primary or deputy) in the staff at ``at``?"""
+    return bool(db.session.scalar(select(on_roster(person_id, staff_id, at))))
 
 
 def roster_people(*, staff_id: int, at: datetime) -> Sequence[Person]:
