@@ -1,12 +1,15 @@
-"""Audit logging. Services call :func:`record` for every change; it only adds to the session."""
+"""Audit logging. Services call :func:`record` for every change, in the transaction that makes it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table, insert
 
 from lbs.audit.models import AuditEvent
 from lbs.auth.models import User
 from lbs.extensions import db
+from lbs.timeutil import utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -30,11 +33,14 @@ def record(
     summary: str,
     changes: dict[str, tuple[Any, Any]] | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
+    """Write one audit event (a Core insert in the session's transaction: it commits or rolls back with the
+    change, and costs no unit-of-work bookkeeping, on every write)."""
     payload: dict[str, Any] = dict(_jsonable(data or {}))
     if changes:
         payload["changes"] = {k: {"old": _jsonable(o), "new": _jsonable(n)} for k, (o, n) in changes.items()}
-    event = AuditEvent(
+    db.session.execute(insert(cast(Table, AuditEvent.__table__)).values(
+        at=utcnow(),
         user_id=by.id if by else None,
         actor=by.username if by else "system",
         action=action,
@@ -42,6 +48,4 @@ def record(
         object_id=None if object_id is None else str(object_id),
         summary=summary[:500],
         data=payload,
-    )
-    db.session.add(event)
-    return event
+    ))
