@@ -477,6 +477,7 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
             ("API list limit=1000", f"/api/v1/incidents/{incident_id}/decisions?limit=1000", None),
             ("staff roster as of", url_for("staffs.show", code="LBS-S", at=at_local), "politi"),
             ("municipality dashboard (herning)", url_for("costs.index"), "herning"),
+            ("cost overview (police)", url_for("costs.index"), "politi"),
             ("one decision", url_for("decisions.show", decision_id=middle_decision), "politi"),
             ("log-a-decision form", url_for("decisions.new", incident_id=incident_id), "politi"),
             ("consultation compliance", url_for("consultation.compliance", incident_id=incident_id), "politi"),

@@ -82,7 +82,7 @@ def test_dashboard_statements_do_not_grow_with_the_lines(client: FlaskClient, co
     assert [small, *large] == [DASHBOARD_STATEMENTS] * 4
 
 
-def test_dashboard_sums_are_kept_per_incident_version(app) -> None:
+def test_dashboard_and_overview_sums_are_kept_per_incident_version(app) -> None:
     count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
     made = _synthetic(10 * (count + 1), incidents=count + 1)  # one municipality each, in turn
     incidents = [made[1], made[0], made[-1]]  # [1] and [2]: two incidents of the same municipality
@@ -108,10 +108,12 @@ def test_dashboard_sums_are_kept_per_incident_version(app) -> None:
     line2.estimate_dkk += 5
     db.session.flush()
     assert mine(incidents[2]) == untouched
+    assert costs.overview_totals() != costs.incident_totals_by_municipality()  # the police overview keeps them too
     # … until the incident's decision number moves.
     db.session.execute(update(Incident).where(Incident.id == incidents[2].id)
                        .values(last_decision_number=Incident.last_decision_number + 1))
     assert mine(incidents[2]).estimate == untouched.estimate + 5 and mine(incidents[2]) == single(incidents[2])
+    assert costs.overview_totals() == costs.incident_totals_by_municipality()
     # A renamed incident shows its new title at once (titles are read each time).
     db.session.execute(update(Incident).where(Incident.id == incidents[1].id).values(title="Omdøbt"))
     assert mine(incidents[1]).incident_title == "Omdøbt"
@@ -137,7 +139,7 @@ def test_thin_points_picks_the_rounded_even_spacing() -> None:
         assert costs.thin_points(points) == [points[round(i * step)] for i in range(120)]
 
 
-def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
+def test_ledger_dashboard_and_overview_totals_equal_the_single_totals(app) -> None:
     incidents = _synthetic(60, incidents=2)
     herning = db.session.get(Municipality, "657")
     assert herning is not None
@@ -155,6 +157,9 @@ def test_ledger_and_dashboard_totals_equal_the_single_totals(app) -> None:
         assert sum(t.lines for _, t in ledger.by_category) == ledger.grand.lines
     dashboard = costs.dashboard_totals(herning)
     assert dashboard.by_incident == costs.incident_totals_by_municipality(municipality_code="657")
+    overview = costs.overview_totals()
+    assert overview == costs.incident_totals_by_municipality()
+    assert {t.municipality_code for t in overview} >= {"657", "661"} and len({t.incident_id for t in overview}) > 2
     by_category = {c: t for c, t in dashboard.by_category}
     for category, total in by_category.items():
         rows = [r for r in dashboard.by_incident_and_category if r.category is category]

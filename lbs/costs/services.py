@@ -396,13 +396,55 @@ class LedgerTotals:
 
 
 _SumRow = tuple[int, CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None]
-_ledger_sums: VersionedCache[list[_SumRow]] = VersionedCache(128)
+_ledger_sums: VersionedCache[list[_SumRow]] = VersionedCache(2048)
+_IN_CHUNK = 500
 
 
-def _incident_sums(incident_id: int) -> list[_SumRow]:
-    sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=[CostLine.incident_id == incident_id])
-    return [(row.bearer_id, row.category, row.estimate, row.actual, row.estimate_of_actualised, int(row.lines),
-             row.best_known) for row in db.session.execute(select(sums)).all()]
+def _incident_sums(incident_ids: list[int]) -> dict[int, list[_SumRow]]:
+    """Each incident's sums per bearer and category (an empty list for an incident without lines)."""
+    found: dict[int, list[_SumRow]] = {incident_id: [] for incident_id in incident_ids}
+    for start in range(0, len(incident_ids), _IN_CHUNK):
+        sums = _grouped_sums(CostLine.incident_id, CostLine.bearer_id, CostLine.category,
+                             where=[CostLine.incident_id.in_(incident_ids[start:start + _IN_CHUNK])])
+        for row in db.session.execute(select(sums)).all():
+            found[row.incident_id].append((row.bearer_id, row.category, row.estimate, row.actual,
+                                           row.estimate_of_actualised, int(row.lines), row.best_known))
+    return found
+
+
+def _incidents_newest_first() -> Sequence[Any]:
+    """Every incident's id, title and versions, newest start first (the order of the totals pages)."""
+    return db.session.execute(
+        select(Incident.id, Incident.title, Incident.created_at, Incident.last_decision_number,
+               Incident.costs_version).order_by(Incident.started_at.desc(), Incident.id)
+    ).all()
+
+
+def overview_totals() -> list[IncidentTotal]:
+    """What ``incident_totals_by_municipality()`` returns (every incident, every municipal bearer, same order),
+    from each incident's sums kept under its versions: a request reads the incidents and the municipalities and
+    sums only the incidents whose versions moved, so the police overview does not grow with the history."""
+    incidents = _incidents_newest_first()
+    sums = _ledger_sums.get_many(incidents, _incident_sums)
+    municipalities = {m.organisation_id: m for m in db.session.scalars(
+        select(Municipality).order_by(Municipality.name))}  # the database's order of the names
+    rank = {organisation_id: index for index, organisation_id in enumerate(municipalities)}
+    totals: list[IncidentTotal] = []
+    for incident in incidents:
+        groups: dict[int, list[_SumRow]] = {}
+        for row in sums[incident.id]:
+            if row[0] in municipalities:
+                groups.setdefault(row[0], []).append(row)
+        for bearer_id in sorted(groups, key=rank.__getitem__):
+            municipality, rows = municipalities[bearer_id], groups[bearer_id]
+            merged = _merged(Total(estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
+                             for _b, _c, e, a, ea, count, _best in rows)
+            totals.append(IncidentTotal(
+                incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
+                municipality_name=municipality.name, budget=municipality.budget_dkk,
+                best_known=sum((row[6] or ZERO for row in rows), ZERO), estimate=merged.estimate,
+                actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
+    return totals
 
 
 def ledger_totals(incident: Incident) -> LedgerTotals:
@@ -410,7 +452,7 @@ def ledger_totals(incident: Incident) -> LedgerTotals:
     category (by category value) and per municipal bearer with the R14 flag (by municipality name, as
     ``incident_totals_by_municipality``). The sums are one grouped statement, kept per worker under the
     incident's versions (:mod:`lbs.incidents.cache`); the bearers' names and budgets are read each time."""
-    sums = _ledger_sums.get(incident, lambda: _incident_sums(incident.id))
+    sums = _ledger_sums.get(incident, lambda: _incident_sums([incident.id])[incident.id])
     if not sums:
         return LedgerTotals([], [], [], grand_total([]))
     bearers = db.session.execute(
@@ -454,52 +496,30 @@ class DashboardTotals:
     grand: Total
 
 
-_BearerRow = tuple[CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None]
-_bearer_sums: VersionedCache[list[_BearerRow]] = VersionedCache(8192)
-_IN_CHUNK = 500
-
-
-def _bearer_incident_sums(bearer_id: int, incident_ids: list[int]) -> dict[int, list[_BearerRow]]:
-    """One bearer's sums per category in each of the incidents (an empty list where it bears nothing)."""
-    found: dict[int, list[_BearerRow]] = {incident_id: [] for incident_id in incident_ids}
-    for start in range(0, len(incident_ids), _IN_CHUNK):
-        sums = _grouped_sums(CostLine.incident_id, CostLine.category, where=[
-            CostLine.bearer_id == bearer_id, CostLine.incident_id.in_(incident_ids[start:start + _IN_CHUNK])])
-        for row in db.session.execute(select(sums)).all():
-            found[row.incident_id].append((row.category, row.estimate, row.actual, row.estimate_of_actualised,
-                                           int(row.lines), row.best_known))
-    for rows in found.values():
-        rows.sort(key=lambda r: r[0].value)
-    return found
-
-
 def dashboard_totals(municipality: Municipality) -> DashboardTotals:
     """A municipality's totals per incident and category (newest incident first, then category value), per
     incident with the R14 flag, and per category (by category value).
 
-    The sums are kept per worker for each incident under its versions (:mod:`lbs.incidents.cache`): a request
-    reads the incidents (titles, order, versions) and sums only the lines of incidents whose versions moved
-    since, so the dashboard does not grow with the district's history."""
-    incidents = db.session.execute(
-        select(Incident.id, Incident.title, Incident.created_at, Incident.last_decision_number,
-               Incident.costs_version).order_by(Incident.started_at.desc(), Incident.id)
-    ).all()
-    bearer_id = municipality.organisation_id
-    sums = _bearer_sums.get_many(incidents, lambda ids: _bearer_incident_sums(bearer_id, ids), bearer_id)
+    From each incident's sums kept under its versions (as ``overview_totals``), so the dashboard does not grow
+    with the district's history."""
+    incidents = _incidents_newest_first()
+    sums = _ledger_sums.get_many(incidents, _incident_sums)
     rows: list[IncidentCategoryTotal] = []
     by_incident = []
     for incident in incidents:
+        mine = sorted((row for row in sums[incident.id] if row[0] == municipality.organisation_id),
+                      key=lambda row: row[1].value)
+        if not mine:
+            continue
         group = [IncidentCategoryTotal(incident_id=incident.id, incident_title=incident.title, category=c,
                                        estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
-                 for c, e, a, ea, count, _best in sums[incident.id]]
-        if not group:
-            continue
+                 for _b, c, e, a, ea, count, _best in mine]
         rows.extend(group)
         merged = _merged(group)
         by_incident.append(IncidentTotal(
             incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
             municipality_name=municipality.name, budget=municipality.budget_dkk,
-            best_known=sum((row[5] or ZERO for row in sums[incident.id]), ZERO), estimate=merged.estimate,
+            best_known=sum((row[6] or ZERO for row in mine), ZERO), estimate=merged.estimate,
             actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
     by_category = _by_category((r.category, r) for r in rows)
     return DashboardTotals(by_incident, rows, by_category, grand_total(t for _, t in by_category))

@@ -87,7 +87,7 @@ def index() -> str:
             chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
             **_labels(),
         )
-    return render_template("costs/overview.html", incident_totals=services.incident_totals_by_municipality(),
+    return render_template("costs/overview.html", incident_totals=services.overview_totals(),
                            municipalities=list(db.session.scalars(select(Municipality).order_by(Municipality.name))),
                            **_labels())
 
