@@ -11,6 +11,8 @@ from lbs.auth.models import User
 from lbs.extensions import db
 from lbs.timeutil import utcnow
 
+_INSERT = insert(cast(Table, AuditEvent.__table__))
+
 
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
@@ -39,13 +41,13 @@ def record(
     payload: dict[str, Any] = dict(_jsonable(data or {}))
     if changes:
         payload["changes"] = {k: {"old": _jsonable(o), "new": _jsonable(n)} for k, (o, n) in changes.items()}
-    db.session.execute(insert(cast(Table, AuditEvent.__table__)).values(
-        at=utcnow(),
-        user_id=by.id if by else None,
-        actor=by.username if by else "system",
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        summary=summary[:500],
-        data=payload,
-    ))
+    db.session.execute(_INSERT, {
+        "at": utcnow(),
+        "user_id": by.id if by else None,
+        "actor": by.username if by else "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "summary": summary[:500],
+        "data": payload,
+    })

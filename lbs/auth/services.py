@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lbs.audit import services as audit
@@ -107,13 +108,18 @@ def issue_token(*, username: str, by: User | None = None) -> str:
     return token
 
 
+@cache
+def _token_user_query() -> Select[User]:
+    """Built once per process (every API request runs it); parameter ``token_hash``."""
+    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   User.active.is_(True)))
+
+
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    return db.session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    )
+    return db.session.scalar(_token_user_query(), {"token_hash": _token_hash(token)})
 
 
 def revoke_tokens(*, username: str, by: User | None = None) -> int:

@@ -6,11 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, false, literal, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, Table, bindparam, insert, literal, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
@@ -132,20 +134,30 @@ class Resolved:
     on_roster: bool  # the decision maker held a seat in the staff when the decision was taken
 
 
+@cache
+def _references_query() -> Select[Staff, Person, Organisation, bool]:
+    """Built once per process (its cache key is kept with it); parameters ``code`` (None matches no staff),
+    ``person_id``, ``owner_id`` and ``at``."""
+    anchor = select(literal(1).label("one")).subquery("anchor")
+    return (
+        select(Staff, Person, Organisation, staffs.on_roster(Person.id, Staff.id, bindparam("at")))
+        .select_from(anchor)
+        .outerjoin(Staff, Staff.code == bindparam("code"))
+        .outerjoin(Person, Person.id == bindparam("person_id"))
+        .outerjoin(Organisation, Organisation.id == bindparam("owner_id"))
+    )
+
+
 def resolve(draft: DecisionDraft) -> Resolved:
     """Check every reference of the draft; 422 with field errors for unknown ones.
 
     The staff, the decision maker, the owner and whether the decision maker was on the staff's roster come
     from one statement (outer joins to a one-row anchor: an unknown one is None, not a missing row); cost
     bearers and consultation parties from one statement each when the draft has any."""
-    anchor = select(literal(1).label("one")).subquery("anchor")
-    staff, person, owner, on_roster = db.session.execute(
-        select(Staff, Person, Organisation, staffs.on_roster(Person.id, Staff.id, draft.decided_at))
-        .select_from(anchor)
-        .outerjoin(Staff, Staff.code == draft.staff if staffs.possible_staff_code(draft.staff) else false())
-        .outerjoin(Person, Person.id == draft.decided_by_id)
-        .outerjoin(Organisation, Organisation.id == draft.owner_id)
-    ).one()
+    staff, person, owner, on_roster = db.session.execute(_references_query(), {
+        "code": draft.staff if staffs.possible_staff_code(draft.staff) else None,
+        "person_id": draft.decided_by_id, "owner_id": draft.owner_id, "at": draft.decided_at,
+    }).one()
     errors: dict[str, list[str]] = {}
     if staff is None:
         errors["staff"] = ["unknown staff"]
@@ -199,6 +211,26 @@ def check_times(*, incident: Incident, draft: DecisionDraft, now: datetime, dela
         raise ValidationError("invalid decision", errors)
 
 
+@cache
+def _take_number() -> ReturningUpdate[int, IncidentStatus]:
+    table = cast(Table, Incident.__table__)
+    return (update(table).where(table.c.id == bindparam("incident_id"))
+            .values(last_decision_number=table.c.last_decision_number + 1)
+            .returning(table.c.last_decision_number, table.c.status))
+
+
+@cache
+def _insert_decision() -> ReturningInsert[int]:
+    table = cast(Table, Decision.__table__)
+    return insert(table).returning(table.c.id)
+
+
+@cache
+def _hash_query() -> Select[str]:
+    return select(Decision.hash).where(Decision.incident_id == bindparam("incident_id"),
+                                       Decision.number == bindparam("number"))
+
+
 def _next_number(incident: Incident) -> int:
     """Take the incident's next decision number: one ``UPDATE … RETURNING`` that also locks the incident row
     until commit (PostgreSQL; on SQLite the write already runs under BEGIN IMMEDIATE), so numbers have no gap
@@ -206,12 +238,7 @@ def _next_number(incident: Incident) -> int:
 
     A Core statement on the table (the ORM's bulk update with session synchronisation cost as much as the
     rest of the write's statements); the loaded incident is given the new number without being dirtied."""
-    table = cast(Table, Incident.__table__)
-    row = db.session.execute(
-        update(table).where(table.c.id == incident.id)
-        .values(last_decision_number=table.c.last_decision_number + 1)
-        .returning(table.c.last_decision_number, table.c.status)
-    ).one()
+    row = db.session.execute(_take_number(), {"incident_id": incident.id}).one()
     if row.status is IncidentStatus.CLOSED:
         raise Conflict("the incident is closed: no more decisions can be logged")
     number = int(row.last_decision_number)
@@ -222,8 +249,7 @@ def _next_number(incident: Incident) -> int:
 def _previous_hash(incident_id: int, number: int) -> str | None:
     if number <= 1:
         return None
-    return db.session.scalar(select(Decision.hash).where(Decision.incident_id == incident_id,
-                                                         Decision.number == number - 1))
+    return db.session.scalar(_hash_query(), {"incident_id": incident_id, "number": number - 1})
 
 
 @dataclass(frozen=True)
@@ -274,7 +300,7 @@ def log_decision(
     if consultation.uses_incident_totals(facts):
         # Judged again under the lock: the R14 totals then include every decision logged before this one.
         required = consultation.required_consultations(facts=facts)
-    row = Decision(
+    fields: dict[str, Any] = dict(
         incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
         recorded_at=now, decided_by_id=resolved.person.id, decided_by_off_roster=off_roster,
         recorded_by_id=by.id if by else None, owner_id=resolved.owner.id, type=draft.type, title=draft.title,
@@ -286,14 +312,18 @@ def log_decision(
         missing_count=len({r.party_key for r in required} - {c.party for c in draft.consultations}),
         prev_hash=_previous_hash(incident.id, number),
     )
+    row = Decision(**fields)
     row.hash = chain.decision_hash(
         decision_fields(row),
         [cost_fields(line) for line in lines],
         [{"party": c.party, "consulted_at": c.consulted_at, "mode": c.mode, "outcome": c.outcome,
           "channel": c.channel, "note": c.note} for c in draft.consultations],
     )
+    # One Core insert (the unit of work cost as much as the rest of the write's statements); ``row`` then joins
+    # the session as the loaded row it is (its relationships load as usual).
+    row.id = db.session.execute(_insert_decision(), {**fields, "hash": row.hash}).scalar_one()
+    make_transient_to_detached(row)
     db.session.add(row)
-    db.session.flush()
     for line in lines:
         line.decision_id = row.id
     for item in consulted:

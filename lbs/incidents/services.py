@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
@@ -20,9 +21,15 @@ from lbs.staffs import services as staffs
 from lbs.timeutil import utcnow
 
 
+@cache
+def _incident_query() -> Select[Incident]:
+    """Built once per process (nearly every request runs it); parameter ``id``."""
+    return select(Incident).where(Incident.id == bindparam("id")).options(joinedload(Incident.municipalities))
+
+
 def get_incident(incident_id: int) -> Incident:
     """The incident with its municipalities (one statement: every use of an incident needs them)."""
-    incident = db.session.get(Incident, incident_id, options=[joinedload(Incident.municipalities)])
+    incident = db.session.scalars(_incident_query(), {"id": incident_id}).unique().one_or_none()
     if incident is None:
         raise NotFound("no such incident")
     return incident

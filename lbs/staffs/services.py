@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.sql.elements import BindParameter
 
 from lbs.audit import services as audit
 from lbs.audit.models import AuditEvent
@@ -36,12 +37,12 @@ def get_staff_by_code(code: str) -> Staff | None:
     return db.session.scalar(select(Staff).where(Staff.code == code))
 
 
-def held_at(at: datetime) -> ColumnElement[bool]:
+def held_at(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """SQL condition: the assignment holds at ``at`` (from inclusive, to exclusive)."""
     return and_(Assignment.valid_from <= at, or_(Assignment.valid_to.is_(None), Assignment.valid_to > at))
 
 
-def on_roster(person_id: Any, staff_id: Any, at: datetime) -> ColumnElement[bool]:
+def on_roster(person_id: Any, staff_id: Any, at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """SQL condition: the person held any seat (primary or deputy) in the staff at ``at`` (the ids may be
     columns of a larger statement)."""
     return exists(
