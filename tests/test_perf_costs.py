@@ -260,3 +260,30 @@ def test_ledger_sums_are_kept_per_version_and_budgets_read_each_time(app) -> Non
     db.session.flush()
     (mine,) = [t for t in costs.ledger_totals(incident).municipalities if t.municipality_code == municipality.code]
     assert mine.budget == Decimal("1000.00") and mine.significant
+
+
+def test_open_line_counts_come_from_the_kept_sums_and_follow_changes(app) -> None:
+    from lbs.costs.models import CostStatus
+
+    incident = _synthetic(30, incidents=2)[0]
+    line, _municipality, user = _first_line_of(incident)
+
+    def counted() -> int:
+        return int(db.session.scalar(select(func.count()).select_from(CostLine).where(
+            CostLine.bearer_id == line.bearer_id, CostLine.status.in_(costs.OPEN_STATUSES),
+            CostLine.superseded_by_id.is_(None))) or 0)
+
+    before = costs.open_line_page(line.bearer_id)
+    assert before.total == counted() > 0
+    costs.update_line(line=line, by=user, status=CostStatus.ACCEPTED)
+    costs.update_line(line=line, by=user, status=CostStatus.SETTLED, actual_dkk=line.estimate_dkk)
+    after = costs.open_line_page(line.bearer_id)
+    assert after.total == counted() == before.total - 1
+    assert line.id not in [row.id for row in after.rows]
+    # A direct write that moves no version is not counted: the counts are the kept ones.
+    other = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident.id, CostLine.id != line.id,
+                                                      CostLine.status == CostStatus.ESTIMATED)).first()
+    assert other is not None
+    other.status = CostStatus.SETTLED
+    db.session.flush()
+    assert costs.open_line_page(line.bearer_id).total == after.total == counted() + 1

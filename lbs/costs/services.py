@@ -154,20 +154,22 @@ def _unindexed(column: Any) -> Any:
 
 
 def _line_page(where: Sequence[ColumnElement[bool]], line_filter: Sequence[ColumnElement[bool]], page: int,
-               per_page: int) -> LinePage:
+               per_page: int, counts: Sequence[tuple[int, int]] | None = None) -> LinePage:
     """Lines (``where`` on ``cost_lines``; ``line_filter`` the same condition for :func:`_page_line_ids`)
     ordered by incident (newest first), decision number and line id; a page beyond the last is the last.
 
-    Three statements whatever the page: the number of lines per incident (from an index), the page's line ids
-    (:func:`_page_line_ids`), then the shown columns of those ids.
+    Three statements whatever the page: the number of lines per incident (from an index; or ``counts``, in page
+    order, when the caller has them), the page's line ids (:func:`_page_line_ids`), then the shown columns of
+    those ids.
     """
-    per_incident = select(CostLine.incident_id, func.count().label("lines")).where(*where) \
-        .group_by(CostLine.incident_id).subquery()
-    counts = db.session.execute(
-        select(per_incident.c.incident_id, per_incident.c.lines)
-        .join(Incident, Incident.id == per_incident.c.incident_id)
-        .order_by(Incident.started_at.desc(), Incident.id)
-    ).all()
+    if counts is None:
+        per_incident = select(CostLine.incident_id, func.count().label("lines")).where(*where) \
+            .group_by(CostLine.incident_id).subquery()
+        counts = [(int(i), int(n)) for i, n in db.session.execute(
+            select(per_incident.c.incident_id, per_incident.c.lines)
+            .join(Incident, Incident.id == per_incident.c.incident_id)
+            .order_by(Incident.started_at.desc(), Incident.id)
+        ).all()]
     total = sum(int(lines) for _, lines in counts)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -199,11 +201,16 @@ def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_
 
 
 def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
-    """Lines of a bearer that still need action: not settled, not superseded."""
+    """Lines of a bearer that still need action: not settled, not superseded. How many there are in each
+    incident comes from the incidents' sums kept under their versions (counting them grew with the history)."""
+    incidents = _incidents_newest_first()
+    sums = _ledger_sums.get_many(incidents, _incident_sums)
+    counts = [(incident.id, count) for incident in incidents
+              if (count := sum(row[7] for row in sums[incident.id] if row[0] == bearer_id))]
     return _line_page([CostLine.bearer_id == bearer_id, CostLine.status.in_(OPEN_STATUSES),
                        CostLine.superseded_by_id.is_(None)],
                       [_unindexed(CostLine.bearer_id) == bearer_id, CostLine.status.in_(OPEN_STATUSES),
-                       _unindexed(CostLine.superseded_by_id).is_(None)], page, per_page)
+                       _unindexed(CostLine.superseded_by_id).is_(None)], page, per_page, counts)
 
 
 def list_incident_lines(incident_id: int) -> list[CostLine]:
@@ -265,11 +272,13 @@ class BearerCategoryTotal(Total):
 def _grouped_sums(*keys: Any, where: Sequence[ColumnElement[bool]]) -> Any:
     """Totals of the non-superseded lines per ``keys``, from ``cost_lines`` alone (a subquery to join names
     to: grouping first keeps the joins to the few groups). Columns: the keys, ``estimate``, ``actual``,
-    ``estimate_of_actualised``, ``lines`` and ``best_known`` (actual where known, else estimate)."""
+    ``estimate_of_actualised``, ``lines``, ``best_known`` (actual where known, else estimate) and ``open_lines``
+    (lines still needing action: not settled)."""
     return (
         select(*keys, _sum(CostLine.estimate_dkk).label("estimate"), _sum(CostLine.actual_dkk).label("actual"),
                _sum(_ACTUALISED_ESTIMATE).label("estimate_of_actualised"), func.count().label("lines"),
-               _sum(_BEST_KNOWN).label("best_known"))
+               _sum(_BEST_KNOWN).label("best_known"),
+               func.count(case((CostLine.status.in_(OPEN_STATUSES), 1))).label("open_lines"))
         .where(CostLine.superseded_by_id.is_(None), *where)
         .group_by(*keys)
         .subquery()
@@ -395,7 +404,8 @@ class LedgerTotals:
     grand: Total
 
 
-_SumRow = tuple[int, CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None]
+# bearer id, category, estimate, actual, estimate of actualised, lines, best known, open lines
+_SumRow = tuple[int, CostCategory, Decimal | None, Decimal | None, Decimal | None, int, Decimal | None, int]
 _ledger_sums: VersionedCache[list[_SumRow]] = VersionedCache(2048)
 _IN_CHUNK = 500
 
@@ -408,7 +418,8 @@ def _incident_sums(incident_ids: list[int]) -> dict[int, list[_SumRow]]:
                              where=[CostLine.incident_id.in_(incident_ids[start:start + _IN_CHUNK])])
         for row in db.session.execute(select(sums)).all():
             found[row.incident_id].append((row.bearer_id, row.category, row.estimate, row.actual,
-                                           row.estimate_of_actualised, int(row.lines), row.best_known))
+                                           row.estimate_of_actualised, int(row.lines), row.best_known,
+                                           int(row.open_lines)))
     return found
 
 
@@ -438,7 +449,7 @@ def overview_totals() -> list[IncidentTotal]:
         for bearer_id in sorted(groups, key=rank.__getitem__):
             municipality, rows = municipalities[bearer_id], groups[bearer_id]
             merged = _merged(Total(estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
-                             for _b, _c, e, a, ea, count, _best in rows)
+                             for _b, _c, e, a, ea, count, _best, _open in rows)
             totals.append(IncidentTotal(
                 incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
                 municipality_name=municipality.name, budget=municipality.budget_dkk,
@@ -467,7 +478,7 @@ def ledger_totals(incident: Incident) -> LedgerTotals:
     bearer = {row.id: row for row in bearers}
     totals: list[BearerCategoryTotal] = []
     municipal: dict[int, list[tuple[Decimal | None, BearerCategoryTotal]]] = {}  # bearer id → its rows
-    for bearer_id, category, estimate, actual, actualised, lines, best_known in sorted(
+    for bearer_id, category, estimate, actual, actualised, lines, best_known, _open in sorted(
             sums, key=lambda r: (bearer[r[0]].rank, r[1].value)):
         total = BearerCategoryTotal(bearer_id=bearer_id, bearer_name=bearer[bearer_id].name, category=category,
                                     estimate=estimate or ZERO, actual=actual, estimate_of_actualised=actualised,
@@ -513,7 +524,7 @@ def dashboard_totals(municipality: Municipality) -> DashboardTotals:
             continue
         group = [IncidentCategoryTotal(incident_id=incident.id, incident_title=incident.title, category=c,
                                        estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
-                 for _b, c, e, a, ea, count, _best in mine]
+                 for _b, c, e, a, ea, count, _best, _open in mine]
         rows.extend(group)
         merged = _merged(group)
         by_incident.append(IncidentTotal(
