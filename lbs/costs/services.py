@@ -200,11 +200,12 @@ def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_
     return _line_page([CostLine.incident_id == incident_id], [], page, per_page)
 
 
-def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
+def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE,
+                   kept: KeptSums | None = None) -> LinePage:
     """Lines of a bearer that still need action: not settled, not superseded. How many there are in each
-    incident comes from the incidents' sums kept under their versions (counting them grew with the history)."""
-    incidents = _incidents_newest_first()
-    sums = _ledger_sums.get_many(incidents, _incident_sums)
+    incident comes from the incidents' sums kept under their versions (counting them grew with the history);
+    ``kept`` when the request already read them (:func:`kept_sums`)."""
+    incidents, sums = kept or kept_sums()
     counts = [(incident.id, count) for incident in incidents
               if (count := sum(row[7] for row in sums[incident.id] if row[0] == bearer_id))]
     return _line_page([CostLine.bearer_id == bearer_id, CostLine.status.in_(OPEN_STATUSES),
@@ -423,20 +424,36 @@ def _incident_sums(incident_ids: list[int]) -> dict[int, list[_SumRow]]:
     return found
 
 
-def _incidents_newest_first() -> Sequence[Any]:
-    """Every incident's id, title and versions, newest start first (the order of the totals pages)."""
-    return db.session.execute(
+KeptSums = tuple[Sequence[Any], dict[int, list[_SumRow]]]
+
+
+def kept_sums() -> KeptSums:
+    """Every incident (id, title and versions; newest start first, the order of the totals pages) and its sums
+    per bearer and category, kept per worker under its versions: only the incidents whose versions moved since
+    are summed (one statement for all of them)."""
+    incidents = db.session.execute(
         select(Incident.id, Incident.title, Incident.created_at, Incident.last_decision_number,
                Incident.costs_version).order_by(Incident.started_at.desc(), Incident.id)
     ).all()
+    return incidents, _ledger_sums.get_many(incidents, _incident_sums)
+
+
+def _municipal_total(incident_id: int, incident_title: str, code: str, name: str, budget: Decimal | None,
+                     rows: Sequence[_SumRow]) -> IncidentTotal:
+    """One municipality's total in one incident, with the R14 flag, from its rows of the incident's sums."""
+    merged = _merged(Total(estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
+                     for _b, _c, e, a, ea, count, _best, _open in rows)
+    return IncidentTotal(
+        incident_id=incident_id, incident_title=incident_title, municipality_code=code, municipality_name=name,
+        budget=budget, best_known=sum((row[6] or ZERO for row in rows), ZERO), estimate=merged.estimate,
+        actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines)
 
 
 def overview_totals() -> list[IncidentTotal]:
     """What ``incident_totals_by_municipality()`` returns (every incident, every municipal bearer, same order),
     from each incident's sums kept under its versions: a request reads the incidents and the municipalities and
     sums only the incidents whose versions moved, so the police overview does not grow with the history."""
-    incidents = _incidents_newest_first()
-    sums = _ledger_sums.get_many(incidents, _incident_sums)
+    incidents, sums = kept_sums()
     municipalities = {m.organisation_id: m for m in db.session.scalars(
         select(Municipality).order_by(Municipality.name))}  # the database's order of the names
     rank = {organisation_id: index for index, organisation_id in enumerate(municipalities)}
@@ -447,14 +464,9 @@ def overview_totals() -> list[IncidentTotal]:
             if row[0] in municipalities:
                 groups.setdefault(row[0], []).append(row)
         for bearer_id in sorted(groups, key=rank.__getitem__):
-            municipality, rows = municipalities[bearer_id], groups[bearer_id]
-            merged = _merged(Total(estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
-                             for _b, _c, e, a, ea, count, _best, _open in rows)
-            totals.append(IncidentTotal(
-                incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
-                municipality_name=municipality.name, budget=municipality.budget_dkk,
-                best_known=sum((row[6] or ZERO for row in rows), ZERO), estimate=merged.estimate,
-                actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
+            municipality = municipalities[bearer_id]
+            totals.append(_municipal_total(incident.id, incident.title, municipality.code, municipality.name,
+                                           municipality.budget_dkk, groups[bearer_id]))
     return totals
 
 
@@ -477,23 +489,19 @@ def ledger_totals(incident: Incident) -> LedgerTotals:
     ).all()
     bearer = {row.id: row for row in bearers}
     totals: list[BearerCategoryTotal] = []
-    municipal: dict[int, list[tuple[Decimal | None, BearerCategoryTotal]]] = {}  # bearer id → its rows
-    for bearer_id, category, estimate, actual, actualised, lines, best_known, _open in sorted(
-            sums, key=lambda r: (bearer[r[0]].rank, r[1].value)):
-        total = BearerCategoryTotal(bearer_id=bearer_id, bearer_name=bearer[bearer_id].name, category=category,
-                                    estimate=estimate or ZERO, actual=actual, estimate_of_actualised=actualised,
-                                    lines=lines)
-        totals.append(total)
+    municipal: dict[int, list[_SumRow]] = {}  # bearer id → its rows, if a municipality
+    for row in sorted(sums, key=lambda r: (bearer[r[0]].rank, r[1].value)):
+        bearer_id, category, estimate, actual, actualised, lines, _best, _open = row
+        totals.append(BearerCategoryTotal(bearer_id=bearer_id, bearer_name=bearer[bearer_id].name,
+                                          category=category, estimate=estimate or ZERO, actual=actual,
+                                          estimate_of_actualised=actualised, lines=lines))
         if bearer[bearer_id].code is not None:
-            municipal.setdefault(bearer_id, []).append((best_known, total))
-    municipalities = []
-    for bearer_id, group in sorted(municipal.items(), key=lambda item: int(bearer[item[0]].name_rank)):
-        info, merged = bearer[bearer_id], _merged(t for _, t in group)
-        municipalities.append(IncidentTotal(
-            incident_id=incident.id, incident_title=incident.title, municipality_code=info.code,
-            municipality_name=info.municipality_name, budget=info.budget_dkk,
-            best_known=sum((b or ZERO for b, _ in group), ZERO), estimate=merged.estimate,
-            actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
+            municipal.setdefault(bearer_id, []).append(row)
+    municipalities = [
+        _municipal_total(incident.id, incident.title, bearer[bearer_id].code, bearer[bearer_id].municipality_name,
+                         bearer[bearer_id].budget_dkk, rows)
+        for bearer_id, rows in sorted(municipal.items(), key=lambda item: int(bearer[item[0]].name_rank))
+    ]
     return LedgerTotals(totals, _by_category((t.category, t) for t in totals), municipalities, grand_total(totals))
 
 
@@ -507,14 +515,13 @@ class DashboardTotals:
     grand: Total
 
 
-def dashboard_totals(municipality: Municipality) -> DashboardTotals:
+def dashboard_totals(municipality: Municipality, kept: KeptSums | None = None) -> DashboardTotals:
     """A municipality's totals per incident and category (newest incident first, then category value), per
     incident with the R14 flag, and per category (by category value).
 
-    From each incident's sums kept under its versions (as ``overview_totals``), so the dashboard does not grow
-    with the district's history."""
-    incidents = _incidents_newest_first()
-    sums = _ledger_sums.get_many(incidents, _incident_sums)
+    From each incident's sums kept under its versions (:func:`kept_sums`; ``kept`` when the request already read
+    them), so the dashboard does not grow with the district's history."""
+    incidents, sums = kept or kept_sums()
     rows: list[IncidentCategoryTotal] = []
     by_incident = []
     for incident in incidents:
@@ -526,12 +533,8 @@ def dashboard_totals(municipality: Municipality) -> DashboardTotals:
                                        estimate=e or ZERO, actual=a, estimate_of_actualised=ea, lines=count)
                  for _b, c, e, a, ea, count, _best, _open in mine]
         rows.extend(group)
-        merged = _merged(group)
-        by_incident.append(IncidentTotal(
-            incident_id=incident.id, incident_title=incident.title, municipality_code=municipality.code,
-            municipality_name=municipality.name, budget=municipality.budget_dkk,
-            best_known=sum((row[6] or ZERO for row in mine), ZERO), estimate=merged.estimate,
-            actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines))
+        by_incident.append(_municipal_total(incident.id, incident.title, municipality.code, municipality.name,
+                                            municipality.budget_dkk, mine))
     by_category = _by_category((r.category, r) for r in rows)
     return DashboardTotals(by_incident, rows, by_category, grand_total(t for _, t in by_category))
 

@@ -73,8 +73,10 @@ def index() -> str:
     user = _user()
     municipality = user.municipality
     if municipality is not None:
-        totals = services.dashboard_totals(municipality)
-        lines = services.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6))
+        kept = services.kept_sums()  # the incidents and their kept sums, read once for both
+        totals = services.dashboard_totals(municipality, kept)
+        lines = services.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6),
+                                        kept=kept)
         return render_template(
             "costs/dashboard.html",
             municipality=municipality,
