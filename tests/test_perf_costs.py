@@ -21,8 +21,8 @@ from lbs.organisations.models import Municipality
 # The ledger: the bearers' names, line count, line ids, line columns (+ the sums and the chart points when its
 # cost version is new);
 # the dashboard: the incidents (versions; read once for the totals and the open lines' counts), line ids, line
-# columns (+ the sums of the incidents whose versions moved). (The user, incident and municipality come from the test's session here; a request of its own
-# adds a statement for each, and BEGIN on SQLite.)
+# columns (+ the sums of the incidents whose versions moved). (The user, incident and municipality come from the
+# test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.)
 LEDGER_STATEMENTS = 4
 DASHBOARD_STATEMENTS = 3
 
