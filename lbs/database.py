@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import ARRAY, ColumnElement, Engine, Integer, Text, any_, bindparam, cast, event
 
 from lbs import fastjson
 
@@ -93,3 +93,19 @@ def database_identity() -> str:
 
     bind: Any = db.session.get_bind()
     return str(getattr(bind, "engine", bind).url)
+
+
+def among(column: ColumnElement[int], ids: Collection[int]) -> ColumnElement[bool]:
+    """``column IN ids`` for up to a few thousand ids (a page's decisions): one array parameter on PostgreSQL.
+
+    A subquery in its place hides from PostgreSQL's planner how few rows it yields (it hashes it against a scan
+    of the whole table), and an expanding ``IN`` costs SQLAlchemy and psycopg a parameter apiece to render
+    (~3 ms per 1 000); with one array the statement is the same text every time and walks the column's index.
+    The array goes as its text form (``{1,2,3}``, cast by the server): psycopg's list adapter costs ~1 ms per
+    1 000 ids. SQLite gets the expanding ``IN`` (its planner uses the index either way)."""
+    from lbs.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        literal = "{" + ",".join(map(str, ids)) + "}"
+        return column == any_(cast(bindparam(None, literal, type_=Text()), ARRAY(Integer)))
+    return column.in_(list(ids))
