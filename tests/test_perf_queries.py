@@ -187,3 +187,5 @@ def test_the_api_list_reaches_costs_and_consultations_by_index(app: Flask, backe
         assert statement.count("SELECT") == 1, statement
         if backend == "postgresql":
             assert _seq_scans(statement, parameters) == [], statement
+    if backend == "postgresql":  # and no parallel plans: at 1 000 000 one took 8.6 ms for the page, 2.3 without
+        assert db.session.connection().exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
