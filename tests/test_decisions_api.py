@@ -141,6 +141,10 @@ def test_log_decision_numbers_hash_and_shape(api_as, incident):
     assert [x["number"] for x in listing] == [1, 2]
     assert [x["number"] for x in api.get(f"/api/v1/incidents/{incident.id}/decisions?after=1").get_json()] == [2]
     assert [x["number"] for x in api.get(f"/api/v1/incidents/{incident.id}/decisions?limit=1").get_json()] == [1]
+    past_the_end = api.get(f"/api/v1/incidents/{incident.id}/decisions?after=2")
+    assert past_the_end.status_code == 200 and past_the_end.get_json() == []
+    lines = [x["costs"] for x in listing]  # each decision's own lines, none of the other's
+    assert [[c["estimate_dkk"] for c in costs] for costs in lines] == [["12000.50"], ["500.00"]]
     verify = api.get(f"/api/v1/incidents/{incident.id}/verify").get_json()
     assert verify == {"ok": True, "checked": 2, "first_broken": None}
 

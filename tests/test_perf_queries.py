@@ -158,9 +158,9 @@ def _seq_scans(statement: str, parameters: Any) -> list[str]:
 
 def test_the_api_list_reaches_costs_and_consultations_by_index(app: Flask, backend: str, count_queries: Any) -> None:
     """The list of 1 000 decisions reads their cost lines and consultations by the decisions' ids given as
-    values, and PostgreSQL walks the ``decision_id`` indexes for them. (Given as a subquery, PostgreSQL hashed it
-    against a scan of every cost line and consultation of the district: 15 ms each at 100 000, growing with the
-    history. SQLite's planner takes the index at that size either way and a scan in id order at this one.)"""
+    values (not by the query that selected the page), and PostgreSQL walks the ``decision_id`` indexes for them.
+    (Given the subquery, PostgreSQL hashed it against a scan of every cost line and consultation of the
+    district: 15 ms each at 100 000, growing with the history.)"""
     from sqlalchemy import event
 
     from lbs.decisions.export import incident_decision_records
@@ -184,7 +184,7 @@ def test_the_api_list_reaches_costs_and_consultations_by_index(app: Flask, backe
     assert len(items) == 1000 and all(len(item["costs"]) == len(item["consultations"]) == 1 for item in items)
     assert len(caught) == 2
     for statement, parameters in caught:
-        assert statement.count("SELECT") == 1, statement
+        assert "FROM decisions" not in statement, statement
         if backend == "postgresql":
             assert _seq_scans(statement, parameters) == [], statement
     if backend == "postgresql":  # and no parallel plans: at 1 000 000 one took 8.6 ms for the page, 2.3 without
