@@ -67,11 +67,8 @@ def _dicts(query: Select[Any]) -> list[dict[str, Any]]:
 
 def _children(ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]],
                                         dict[int, list[int]]]:
-    """Cost lines, consultations and amending decision numbers of the decisions ``ids``, by decision id.
-
-    The ids go in as values, not as the subquery that selected them: PostgreSQL's planner cannot tell how few
-    rows a subquery yields and hashes it against a scan of the whole table (15 ms at 100 000 lines, growing with
-    the district's history); with the values it walks the ``decision_id`` index."""
+    """Cost lines, consultations and amending decision numbers of the decisions ``ids``, by decision id (the ids
+    as values, :func:`lbs.database.among`, not the subquery that selected them)."""
     costs: dict[int, list[dict[str, Any]]] = defaultdict(list)
     consulted: dict[int, list[dict[str, Any]]] = defaultdict(list)
     amended_by: dict[int, list[int]] = defaultdict(list)
