@@ -4,17 +4,18 @@ it, the hash covers it, and rows from before it was stored are computed when rea
 from __future__ import annotations
 
 import json
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import Requirement
 from lbs.costs.models import CostCategory
 from lbs.decisions import chain, services
 from lbs.decisions.draft import CostDraft, DecisionDraft
-from lbs.decisions.export import decision_record
+from lbs.decisions.export import decision_record, read_time
 from lbs.decisions.models import Decision, DecisionType
 from lbs.extensions import db
 from lbs.staffs.models import Person
@@ -129,12 +130,17 @@ def test_json_export_is_streamed_and_equals_the_api_list(app, login, api_as):
     assert exported == listed
 
 
-def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as):
-    """The 201 body is built from what the service wrote (no query); it must be the same as a read."""
+@pytest.mark.parametrize("whole_second", [False, True], ids=["fraction", "whole-second"])
+def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as, whole_second):
+    """The 201 body is built from what the service wrote (no query); it must be the same as a read — also the
+    times, which the reads format from the driver's raw value (a whole second has no fraction either way)."""
     incident = factories.incident()
     herning = factories.organisation("Herning Kommune").id
     person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
-    at = (utcnow() - timedelta(minutes=3)).astimezone(timezone(timedelta(hours=1))).isoformat()  # not UTC
+    moment = utcnow() - timedelta(minutes=3)
+    if whole_second:
+        moment = moment.replace(microsecond=0)
+    at = moment.astimezone(timezone(timedelta(hours=1))).isoformat()  # not UTC
     police = api_as("politi")
     created = police.post(f"/api/v1/incidents/{incident.id}/decisions", json={
         "staff": "LBS-O", "decided_at": at, "decided_by": person, "owner": herning, "type": "evacuation",
@@ -148,7 +154,10 @@ def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as):
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert body["costs"] and body["consultations"] and body["required_consultations"]
+    assert body["decided_at"] == body["consultations"][0]["consulted_at"] == moment.astimezone(UTC).isoformat()
+    assert ("." in body["decided_at"]) is not whole_second
     assert body == police.get(f"/api/v1/decisions/{body['id']}").get_json()
+    assert [body] == police.get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
     amended = police.post(f"/api/v1/decisions/{body['id']}/amendments",
                           json={"reason": "Flere busser", "costs": [
                               {"bearer": herning, "category": "evacuation_transport", "estimate_dkk": 400000}]})
@@ -157,3 +166,27 @@ def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as):
     assert again["amends"] == body["number"] and again["costs"][0]["estimate_dkk"] == "400000.00"
     assert again == police.get(f"/api/v1/decisions/{again['id']}").get_json()
     assert police.get(f"/api/v1/decisions/{body['id']}").get_json()["amended_by"] == [again["number"]]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2026-11-28 15:12:50.500996", "2026-11-28T15:12:50.500996+00:00"),  # SQLAlchemy's SQLite text
+    ("2026-11-28 15:12:50.000000", "2026-11-28T15:12:50+00:00"),
+    ("2026-11-28 15:12:50", "2026-11-28T15:12:50+00:00"),  # text written by other means
+    ("2026-11-28T16:12:50.5+01:00", "2026-11-28T15:12:50.500000+00:00"),
+    (datetime(2026, 11, 28, 16, 12, 50, tzinfo=timezone(timedelta(hours=1))), "2026-11-28T15:12:50+00:00"),
+])
+def test_a_raw_time_reads_as_utc_iso(raw, expected):
+    assert read_time(raw) == expected
+    assert read_time(raw) == datetime.fromisoformat(expected).isoformat()
+
+
+def test_a_read_is_utc_whatever_the_database_sessions_time_zone(app, backend):
+    """On PostgreSQL the driver returns times in the session's zone; the API still says UTC."""
+    incident = factories.incident()
+    _evacuation(incident, title="E")
+    db.session.commit()
+    utc = decision_record(db.session.scalars(select(Decision.id).where(Decision.incident_id == incident.id)).one())
+    if backend == "postgresql":
+        db.session.execute(text("SET TIME ZONE 'Europe/Copenhagen'"))
+    assert decision_record(utc["id"]) == utc
+    assert utc["decided_at"].endswith("+00:00") and utc["recorded_at"].endswith("+00:00")
