@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import BigInteger, ColumnElement, Select, String, Table, Text, and_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, Select, String, Table, Text, and_, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.types import TypeEngine
 
@@ -74,7 +74,12 @@ def read_time(value: str | datetime) -> str:
 
 
 def _raw_time(column: ColumnElement[Any], name: str | None = None) -> ColumnElement[Any]:
-    """A time column as the driver reads it (no type processing), for :func:`read_time`."""
+    """A time column as text in UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``, for :func:`read_time`: on SQLite the stored
+    text, on PostgreSQL written so by the server (cheaper than its own output of a ``timestamptz`` and the
+    driver's parsing of that)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        utc = func.timezone("UTC", column)
+        return type_coerce(func.to_char(utc, "YYYY-MM-DD HH24:MI:SS.US"), String()).label(name or column.key)
     return _raw(column, String(), name)
 
 
@@ -103,24 +108,29 @@ def _children(ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], dict[int
     costs: dict[int, list[dict[str, Any]]] = defaultdict(list)
     consulted: dict[int, list[dict[str, Any]]] = defaultdict(list)
     amended_by: dict[int, list[int]] = defaultdict(list)
-    for c in _dicts(select(_C.c.id, _C.c.decision_id, _C.c.bearer_id.label("bearer"), _raw(_C.c.category, String()),
-                           _C.c.description, _raw(_C.c.estimate_dkk, BigInteger()),
-                           _raw(_C.c.actual_dkk, BigInteger()), _raw(_C.c.status, String()), _C.c.provisional,
-                           _C.c.superseded_by_id).where(among(_C.c.decision_id, ids)).order_by(_C.c.id)):
-        c["estimate_dkk"] = ore_str(c["estimate_dkk"])
-        c["actual_dkk"] = ore_str(c["actual_dkk"])
-        c["superseded"] = c.pop("superseded_by_id") is not None
-        costs[c["decision_id"]].append(c)
-    for k in _dicts(select(_K.c.decision_id, _P.c.key.label("party"), _P.c.name, _P.c.organisation_id,
-                           _raw_time(_K.c.consulted_at), _raw(_K.c.mode, String()), _raw(_K.c.outcome, String()),
-                           _K.c.channel, _K.c.note).join(_P, _P.c.id == _K.c.party_id)
-                    .where(among(_K.c.decision_id, ids)).order_by(_K.c.id)):
-        k["consulted_at"] = read_time(k["consulted_at"])
-        consulted[k.pop("decision_id")].append(k)
-    for row in db.session.connection().execute(
-        select(_D.c.amends_id, _D.c.number).where(among(_D.c.amends_id, ids)).order_by(_D.c.number)
-    ).all():
-        amended_by[row.amends_id].append(row.number)
+    run = db.session.connection().execute
+    for (line_id, decision_id, bearer, category, description, estimate, actual, status, provisional,
+         superseded_by) in run(select(_C.c.id, _C.c.decision_id, _C.c.bearer_id, _raw(_C.c.category, String()),
+                                      _C.c.description, _raw(_C.c.estimate_dkk, BigInteger()),
+                                      _raw(_C.c.actual_dkk, BigInteger()), _raw(_C.c.status, String()),
+                                      _C.c.provisional, _C.c.superseded_by_id)
+                               .where(among(_C.c.decision_id, ids)).order_by(_C.c.id)).all():
+        costs[decision_id].append({
+            "id": line_id, "decision_id": decision_id, "bearer": bearer, "category": category,
+            "description": description, "estimate_dkk": ore_str(estimate), "actual_dkk": ore_str(actual),
+            "status": status, "provisional": provisional, "superseded": superseded_by is not None})
+    for (decision_id, party, name, organisation_id, consulted_at, mode, outcome, channel,
+         note) in run(select(_K.c.decision_id, _P.c.key, _P.c.name, _P.c.organisation_id,
+                             _raw_time(_K.c.consulted_at), _raw(_K.c.mode, String()), _raw(_K.c.outcome, String()),
+                             _K.c.channel, _K.c.note).join(_P, _P.c.id == _K.c.party_id)
+                      .where(among(_K.c.decision_id, ids)).order_by(_K.c.id)).all():
+        consulted[decision_id].append({
+            "party": party, "name": name, "organisation_id": organisation_id,
+            "consulted_at": read_time(consulted_at), "mode": mode, "outcome": outcome, "channel": channel,
+            "note": note})
+    for amends_id, number in run(
+            select(_D.c.amends_id, _D.c.number).where(among(_D.c.amends_id, ids)).order_by(_D.c.number)).all():
+        amended_by[amends_id].append(number)
     return costs, consulted, amended_by
 
 
