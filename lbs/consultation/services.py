@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from lbs.staffs.services import held_at
 from lbs.timeutil import utcnow
 
 RULES_VERSION_KEY = "rules_version"
+RULES_STAMP_KEY = "rules_stamp"
 RESULTS_CACHE_SIZE = 50_000
 
 
@@ -66,11 +68,18 @@ def rules_version() -> int:
 
 
 def bump_rules_version() -> int:
+    """Count the rules version up, in the transaction that changes the rules, and draw a new stamp: the
+    cached rule sets are keyed by both (see :func:`current_ruleset`)."""
     state = db.session.get(AppState, RULES_VERSION_KEY)
     if state is None:
         state = AppState(key=RULES_VERSION_KEY, value=0)
         db.session.add(state)
     state.value += 1
+    stamp = db.session.get(AppState, RULES_STAMP_KEY)
+    if stamp is None:
+        stamp = AppState(key=RULES_STAMP_KEY, value=0)
+        db.session.add(stamp)
+    stamp.value = secrets.randbelow(2**31 - 1) + 1
     db.session.flush()
     return state.value
 
@@ -146,13 +155,15 @@ _SIGNATURE_QUERY: Select[Any] | None = None
 
 
 def _rules_signature() -> tuple[Any, ...]:
-    """One cheap query: the rules version, plus a fingerprint of the rule rows (so that a rolled-back
-    change, as in tests, can never leave a stale graph behind under a reused version number)."""
+    """The rules version and its stamp: two primary-key reads in one statement, whatever the number of rules
+    (every write and most pages ask). The version alone could come back: a change rolled back after a worker
+    cached its rule set, then another change committed, reach the same number; their stamps differ (a random
+    31-bit number drawn by each change)."""
     global _SIGNATURE_QUERY
     if _SIGNATURE_QUERY is None:
-        version = select(AppState.value).where(AppState.key == RULES_VERSION_KEY).scalar_subquery()
-        _SIGNATURE_QUERY = select(version, func.count(Rule.id), func.max(Rule.id), func.max(Rule.created_at),
-                                  func.max(Rule.valid_to))
+        version, stamp = (select(AppState.value).where(AppState.key == key).scalar_subquery()
+                          for key in (RULES_VERSION_KEY, RULES_STAMP_KEY))
+        _SIGNATURE_QUERY = select(version, stamp)
     return tuple(db.session.execute(_SIGNATURE_QUERY).one())
 
 
