@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
 from lbs.consultation import services
@@ -185,22 +185,13 @@ def test_a_rolled_back_rules_change_leaves_no_rule_set_behind(app):
     assert "condition:X2" in graph and "condition:X1" not in graph
 
 
-def test_the_rules_signature_does_not_read_the_rules(app):
+def test_the_rules_signature_does_not_read_the_rules(app, count_queries):
     """Every write and most pages ask for the current rule set: a hit costs one statement on two primary keys,
     not a scan of the rules (20 000 of them in a national deployment)."""
     services.create_rule(by=None, data=_rule("X3"))  # a version and a stamp
     services.current_ruleset()
-    statements: list[str] = []
-
-    def capture(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with count_queries() as counter:
         cached = services.current_ruleset()
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
     assert cached is services.current_ruleset()
-    assert len(statements) == 1 and "consultation_rules" not in statements[0]
-    assert "app_state" in statements[0]
+    assert counter.count == 1 and "consultation_rules" not in counter.statements[0]
+    assert "app_state" in counter.statements[0]
