@@ -170,6 +170,41 @@ def baseline_dashboard(db: Plain, organisation_id: int, page: int) -> bytes:
     return json.dumps({"rows": rows, "totals": totals}, default=str).encode()
 
 
+def baseline_review(db: Plain, incident_id: int, page: int) -> bytes:
+    """The review page's rows: the incident, a page of decisions with their consultations, cost lines and the
+    roster of the decision's staff as of its time, the stored key figures (``review_summary_cache``), the cost
+    totals per bearer, the findings and the latest stored integrity check."""
+    incident = db.dicts("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+    decisions = db.dicts("SELECT * FROM decisions WHERE incident_id = ? AND number > 0 ORDER BY number LIMIT ?",
+                         (incident_id, page))
+    ids = _in([d["id"] for d in decisions])
+    children: dict[str, dict[int, list[dict[str, Any]]]] = {"costs": {}, "consultations": {}, "roster": {}}
+    for key, sql in (
+        ("costs", f"SELECT c.*, o.name FROM cost_lines c JOIN organisations o ON o.id = c.bearer_id "
+                  f"WHERE c.decision_id IN ({ids}) ORDER BY c.id"),
+        ("consultations", f"SELECT c.*, p.key, p.name FROM consultations c JOIN consultation_parties p "
+                          f"ON p.id = c.party_id WHERE c.decision_id IN ({ids}) ORDER BY c.id"),
+        ("roster", f"SELECT d.id AS decision_id, p.title, a.rank, pe.name FROM decisions d "
+                   f"JOIN positions p ON p.staff_id = d.staff_id LEFT JOIN assignments a ON a.position_id = p.id "
+                   f"AND a.valid_from <= d.decided_at AND (a.valid_to IS NULL OR a.valid_to > d.decided_at) "
+                   f"LEFT JOIN people pe ON pe.id = a.person_id WHERE d.id IN ({ids}) ORDER BY d.id, p.id, a.rank"),
+    ):
+        for row in db.dicts(sql):
+            children[key].setdefault(row["decision_id"], []).append(row)
+    for d in decisions:
+        for key, rows in children.items():
+            d[key] = rows.get(d["id"], [])
+    figures = db.dicts("SELECT * FROM review_summary_cache WHERE incident_id = ?", (incident_id,))
+    totals = db.rows("SELECT bearer_id, category, count(*), sum(estimate_dkk), sum(actual_dkk) FROM cost_lines "
+                     "WHERE incident_id = ? AND superseded_by_id IS NULL GROUP BY bearer_id, category",
+                     (incident_id,))
+    findings = db.dicts("SELECT * FROM review_findings WHERE incident_id = ? ORDER BY id", (incident_id,))
+    check = db.dicts("SELECT * FROM review_integrity_checks WHERE incident_id = ? ORDER BY checked_at DESC LIMIT 1",
+                     (incident_id,))
+    return json.dumps({"incident": incident, "decisions": decisions, "figures": figures, "totals": totals,
+                       "findings": findings, "check": check}, default=str).encode()
+
+
 def time_baseline(fn: Any, *args: Any, repeat: int = 40) -> dict[str, float]:
     fn(*args)
     samples = []
@@ -523,6 +558,7 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
         "API list limit=1000": lambda: time_baseline(baseline_api_list, plain, incident_id, 1000),
         "staff roster as of": lambda: time_baseline(baseline_roster, plain, "LBS-S", at_sql),
         "municipality dashboard (herning)": lambda: time_baseline(baseline_dashboard, plain, herning_org, 100),
+        "review page": lambda: time_baseline(baseline_review, plain, incident_id, 25),
     }
 
     server = Server(url)
@@ -593,6 +629,23 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- report
 
 
+def speed_probe() -> float:
+    """Milliseconds for a fixed piece of pure-Python work (a loop and a ``json.dumps``), the best of five: the
+    machine's speed at the moment, so that runs on a faster or slower phase of a virtual machine can be compared
+    (the plain-SQL baselines show the same, per page)."""
+    payload = [{"id": i, "title": f"Beslutning {i}", "amount": str(i * 1.5), "tags": ["a", "b"]} for i in range(2000)]
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        for _ in range(10):
+            json.dumps(payload)
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return round(best, 1)
+
+
 def machine() -> dict[str, Any]:
     mem_kb = 0
     with open("/proc/meminfo") as handle:
@@ -601,7 +654,8 @@ def machine() -> dict[str, Any]:
                 mem_kb = int(line.split()[1])
     info: dict[str, Any] = {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
                             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                            "platform": platform.platform(), "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
+                            "platform": platform.platform(), "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+                            "speed_probe_ms_start": speed_probe()}
     return info
 
 
@@ -702,6 +756,7 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["machine"]["speed_probe_ms_end"] = speed_probe()
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if {"sqlite", "postgresql"} != ONLY:  # a partial run: keep it apart, ``--merge`` combines them
         name = "results-" + (f"{SCALE}-" if SCALE != "default" else "") + "-".join(sorted(ONLY)) + ".json"
@@ -737,7 +792,9 @@ def report(results: dict[str, Any]) -> None:
     print()
     print(f"Machine: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, Python {m['python']}, SQLite {m['sqlite']}"
           + (f", PostgreSQL {m['postgresql']}" if "postgresql" in m else "")
-          + f"; load average {m['loadavg_start']} at start, {m['loadavg_end']} at end")
+          + f"; load average {m['loadavg_start']} at start, {m['loadavg_end']} at end"
+          + (f"; speed probe {m['speed_probe_ms_start']} ms at start, {m.get('speed_probe_ms_end')} ms at end "
+             "(lower is faster)" if "speed_probe_ms_start" in m else ""))
     print(text)
     print(f"\nwrote bench/{name}")
 
