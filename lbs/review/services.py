@@ -294,33 +294,39 @@ def _load(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = N
     """Decisions, consultations and cost lines of the incidents: four queries whatever their number.
 
     With ``decision_ids``, just those decisions (one page of the review), their consultations and the cost
-    lines of them and of the decisions they amend (an amendment's facts may be its original's costs)."""
-    query = select(Decision).where(Decision.incident_id.in_(incident_ids))
-    if decision_ids is not None:
-        query = query.where(Decision.id.in_(decision_ids))
-    decisions = list(db.session.scalars(
+    lines of them and of the decisions they amend (an amendment's facts may be its original's costs). Those are
+    selected by their ids alone and kept to the incidents afterwards: with the incident in the WHERE clause too,
+    SQLite walked the incident's index over every decision and cost line of it (12 and 20 ms at 50 000 decisions)
+    instead of looking the page's 25 up by key."""
+    wanted = set(incident_ids)
+    if decision_ids is None:
+        query = select(Decision).where(Decision.incident_id.in_(incident_ids))
+    else:
+        query = select(Decision).where(Decision.id.in_(decision_ids))
+    decisions = [d for d in db.session.scalars(
         query.options(joinedload(Decision.staff), joinedload(Decision.decided_by), joinedload(Decision.owner))
         .order_by(Decision.incident_id, Decision.number)
-    ).unique())
+    ).unique() if d.incident_id in wanted]
     ids = [d.id for d in decisions]
     consultations: dict[int, list[DoneConsultation]] = defaultdict(list)
     costs: dict[int, list[CostLine]] = defaultdict(list)
     if ids:
         done_query = (select(Consultation, Party.key, Party.name).join(Party, Party.id == Consultation.party_id)
                       .join(Decision, Decision.id == Consultation.decision_id))
-        lines_query = select(CostLine).where(CostLine.incident_id.in_(incident_ids))
         if decision_ids is not None:
             done_query = done_query.where(Consultation.decision_id.in_(ids))
             with_amended = set(ids) | {d.amends_id for d in decisions if d.amends_id is not None}
-            lines_query = lines_query.where(CostLine.decision_id.in_(with_amended))
+            lines_query = select(CostLine).where(CostLine.decision_id.in_(with_amended))
         else:
             done_query = done_query.where(Decision.incident_id.in_(incident_ids))
+            lines_query = select(CostLine).where(CostLine.incident_id.in_(incident_ids))
         rows = db.session.execute(done_query.order_by(Consultation.consulted_at, Consultation.id)).all()
         for c, key, name in rows:
             consultations[c.decision_id].append(DoneConsultation(key, name, c.mode.value, c.outcome.value,
                                                                  c.consulted_at, c.channel, c.note))
         for line in db.session.scalars(lines_query.options(joinedload(CostLine.bearer)).order_by(CostLine.id)):
-            costs[line.decision_id].append(line)
+            if line.incident_id in wanted:
+                costs[line.decision_id].append(line)
     if municipalities is None:
         municipalities = _municipality_codes(incident_ids)
     return _Loaded(decisions, consultations, costs, municipalities)
