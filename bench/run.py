@@ -207,14 +207,7 @@ def baseline_review(db: Plain, incident_id: int, page: int) -> bytes:
 
 def time_baseline(fn: Any, *args: Any, repeat: int = 40) -> dict[str, float]:
     fn(*args)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(*args)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 2),
-            "p95_ms": round(samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))], 2)}
+    return _timed(lambda: fn(*args), repeat, digits=2)
 
 
 # ---------------------------------------------------------------- the server
@@ -429,14 +422,15 @@ def demo_graph_timing(url: str, incident_id: int, herning_org: int) -> dict[str,
             "served_p50_ms": timings["served"]["p50_ms"], "served_p95_ms": timings["served"]["p95_ms"]}
 
 
-def _timed(call: Any, times: int) -> dict[str, float]:
+def _timed(call: Any, times: int, digits: int = 3) -> dict[str, float]:
     samples = []
     for _ in range(times):
         t0 = time.perf_counter()
         call()
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 3), "p95_ms": round(samples[round(0.95 * (times - 1))], 3)}
+    return {"p50_ms": round(statistics.median(samples), digits),
+            "p95_ms": round(samples[round(0.95 * (times - 1))], digits)}
 
 
 # ---------------------------------------------------------------- exports (child processes)
