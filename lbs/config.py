@@ -54,6 +54,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(env.get("LBS_SESSION_SECONDS", str(12 * 3600))),
+        # Set the session cookie only when a request changed the session. Refreshed on every response, a
+        # read that was in flight when a form was saved (the consultation panel's) came back with the
+        # session as it was before the save and wiped the save's flash message in the browser.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "JSON_SORT_KEYS": False,

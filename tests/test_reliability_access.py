@@ -19,6 +19,7 @@ from lbs.extensions import db
 from lbs.organisations.models import Organisation
 from lbs.staffs.models import Person, Position
 from lbs.timeutil import utcnow
+from tests import factories
 from tests.conftest import make_app, prepare_database
 
 
@@ -150,6 +151,25 @@ def test_sessions_expire(fresh_database_url):
     time.sleep(2.1)
     response = client.get("/incidents")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _sets_session(response: Response) -> bool:
+    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_only_a_request_that_changes_the_session_sets_its_cookie(app, login):
+    # The decision form's panel posts in the background. Had its answer carried the session cookie, a panel
+    # request sent before a save and answered after it put back the session from before the save (and so
+    # wiped the save's "Decision N is registered" message).
+    incident = factories.incident(municipalities=("657",))
+    client = login("politi")
+    assert not _sets_session(client.get("/incidents"))
+    panel = client.post(f"/consultation/required/{incident.id}", data={"staff": "LBS-S", "type": "evacuation"})
+    assert panel.status_code == 200 and "required-party" in panel.get_data(as_text=True)
+    assert not _sets_session(panel)
+    # A change to the session is still sent: the language chosen, and signing out.
+    assert _sets_session(client.post("/language", data={"lang": "en", "next": "/"}))
+    assert _sets_session(client.post("/logout"))
 
 
 def test_passwords_are_hashed_with_scrypt(app):

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from lbs.decisions.demo import DEMO_TITLE
 from lbs.extensions import db
 from tests.conftest import make_app, prepare_database
 from tests.dbutil import BACKENDS, drop_database, new_database_url
@@ -65,3 +67,19 @@ def sign_in(page: Any, server: LiveServer, username: str, password: str = "demo"
     page.get_by_label("Adgangskode").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Log ind").click()
+
+
+def start_decision(page: Any, server: LiveServer, *, staff: str, decided_by: str, type: str, title: str,
+                   decision: str, owner: str = "Herning Kommune") -> None:
+    """politi opens the demo incident's decision form and fills in who decided what."""
+    sign_in(page, server, "politi")
+    page.get_by_role("link", name="Hændelser").first.click()
+    page.get_by_role("link", name=DEMO_TITLE).click()
+    expect(page.get_by_role("heading", name=DEMO_TITLE)).to_be_visible()
+    page.get_by_role("link", name="Registrér beslutning").click()
+    page.locator('[name="staff"]').select_option(staff)
+    page.locator('[name="decided_by"]').select_option(label=decided_by)
+    page.locator('[name="owner"]').select_option(label=owner)
+    page.locator('[name="type"]').select_option(type)
+    page.get_by_label("Titel").fill(title)
+    page.locator('[name="decision"]').fill(decision)

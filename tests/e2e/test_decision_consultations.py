@@ -4,24 +4,19 @@ and saves with nothing missing."""
 
 from __future__ import annotations
 
+import re
+import time
+from typing import Any
+
 from playwright.sync_api import expect
 
-from lbs.decisions.demo import DEMO_TITLE
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import start_decision
 
 
 def test_required_parties_are_recorded_from_the_panel(page, live_server):
-    sign_in(page, live_server, "politi")
-    page.get_by_role("link", name="Hændelser").first.click()
-    page.get_by_role("link", name=DEMO_TITLE).click()
-    page.get_by_role("link", name="Registrér beslutning").click()
-
-    page.locator('[name="staff"]').select_option("LBS-S")
-    page.locator('[name="decided_by"]').select_option(label="Politidirektør")
-    page.locator('[name="owner"]').select_option(label="Herning Kommune")
-    page.locator('[name="type"]').select_option("evacuation")
-    page.get_by_label("Titel").fill("Evakuering af Fredhøj")
-    page.locator('[name="decision"]').fill("Området Fredhøj evakueres; beboerne indkvarteres på hotel.")
+    start_decision(page, live_server, staff="LBS-S", decided_by="Politidirektør", type="evacuation",
+                   title="Evakuering af Fredhøj",
+                   decision="Området Fredhøj evakueres; beboerne indkvarteres på hotel.")
     page.locator('[name="rationale"]').fill("Vandstanden stiger, og kældre er oversvømmet.")
     page.locator('[name="costs-0-bearer"]').select_option(label="Herning Kommune")
     page.locator('[name="costs-0-category"]').select_option("emergency_accommodation")
@@ -53,3 +48,28 @@ def test_required_parties_are_recorded_from_the_panel(page, live_server):
     expect(page.get_by_text("Kommunaldirektør, Herning Kommune").first).to_be_visible()
     expect(page.get_by_text("Borgmester, Herning Kommune").first).to_be_visible()
     expect(page.locator(".missing-consultations")).to_have_count(0)
+
+
+def test_a_save_stops_the_panel_refreshing_and_keeps_its_message(page, live_server):
+    """Typing schedules a panel refresh 300 ms later. Pressed within that pause, the save must cancel it: the
+    save is held back here for 800 ms, long enough for the refresh to have gone out had it not been cancelled."""
+    start_decision(page, live_server, staff="LBS-S", decided_by="Politidirektør", type="evacuation",
+                   title="Evakuering af Fredhøj", decision="Området Fredhøj evakueres.")
+    expect(page.locator("#required-panel li.required-party").first).to_be_visible()
+    page.wait_for_timeout(600)  # the refreshes for the fields above have been and gone
+
+    panel_requests: list[str] = []
+    page.on("request", lambda request: panel_requests.append(request.url)
+            if "/consultation/required/" in request.url else None)
+
+    def hold_the_save(route: Any) -> None:
+        if route.request.method == "POST":
+            time.sleep(0.8)
+        route.continue_()
+
+    page.route(re.compile(r".*/decisions/new$"), hold_the_save)
+    page.locator('[name="rationale"]').press_sequentially("Nyt om vandstanden.")
+    with page.expect_navigation(url=re.compile(r"/decisions/\d+$")):
+        page.get_by_role("button", name="Registrér beslutning").click()
+    expect(page.locator(".flashes")).to_contain_text("er registreret")
+    assert panel_requests == []

@@ -6,22 +6,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from lbs.decisions.demo import DEMO_TITLE
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import start_decision
 
 
 def test_log_amend_and_verify_a_decision(page, live_server):
-    sign_in(page, live_server, "politi")
-    page.get_by_role("link", name="Hændelser").first.click()
-    page.get_by_role("link", name=DEMO_TITLE).click()
-    expect(page.get_by_role("heading", name=DEMO_TITLE)).to_be_visible()
-    page.get_by_role("link", name="Registrér beslutning").click()
-
-    page.locator('[name="staff"]').select_option("LBS-O")
-    page.locator('[name="decided_by"]').select_option(label="Politiinspektør (stabschef)")
-    page.locator('[name="owner"]').select_option(label="Herning Kommune")
-    page.locator('[name="type"]').select_option("resource_request")
-    page.get_by_label("Titel").fill("Sandsække til Nørregade")
-    page.locator('[name="decision"]').fill("Herning Kommune leverer 2.000 sandsække.")
+    start_decision(page, live_server, staff="LBS-O", decided_by="Politiinspektør (stabschef)",
+                   type="resource_request", title="Sandsække til Nørregade",
+                   decision="Herning Kommune leverer 2.000 sandsække.")
     page.locator('[name="rationale"]').fill("Vandet stiger fortsat.")
     page.locator('[name="costs-0-bearer"]').select_option(label="Herning Kommune")
     page.locator('[name="costs-0-category"]').select_option("supplies")

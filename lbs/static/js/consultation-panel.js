@@ -9,9 +9,13 @@
   }
 
   function refresh(form, panel) {
+    if (form.lbsSubmitting) { return; }
     var data = new FormData(form);
+    var controller = window.AbortController ? new AbortController() : null;
+    form.lbsPanelRequest = controller;
     fetch(panel.getAttribute("data-panel-url"), {
-      method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (!response.ok) { throw new Error("panel " + response.status); }
       return response.text();
@@ -75,6 +79,17 @@
     };
     form.addEventListener("change", schedule);
     form.addEventListener("input", schedule);
+    // Once the form is sent, no refresh may start or finish: a panel request still in flight would only
+    // compete with the save (and its response is of no use on the next page).
+    form.addEventListener("submit", function () {
+      form.lbsSubmitting = true;
+      if (timer) { clearTimeout(timer); timer = null; }
+      if (form.lbsPanelRequest) { form.lbsPanelRequest.abort(); }
+    });
+    // Back from the next page (the browser's page cache): the form is live again.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { form.lbsSubmitting = false; schedule(); }
+    });
     panel.addEventListener("click", function (event) {
       var button = event.target.closest("button.panel-add");
       if (!button) { return; }
