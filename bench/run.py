@@ -760,10 +760,13 @@ def main() -> None:
     report(results)
 
 
-def merge(paths: list[str]) -> None:
-    """Combine partial runs (``BENCH_ONLY=sqlite`` / ``BENCH_ONLY=postgresql``) into one report."""
-    parts = [json.loads(Path(p).read_text()) for p in paths]
-    results = parts[0]
+def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Partial runs (``BENCH_ONLY=sqlite`` / ``BENCH_ONLY=postgresql``) as one: their databases together, the
+    earliest start and latest end, and under ``parts`` each run's own times and machine (its speed probe above
+    all: the runs may be hours apart, on a faster or slower phase of the machine)."""
+    results = json.loads(json.dumps(parts[0]))
+    results["parts"] = [{"databases": [d["database"] for d in part["databases"]], "started_at": part["started_at"],
+                         "finished_at": part["finished_at"], "machine": part["machine"]} for part in parts]
     for part in parts[1:]:
         results["databases"] += part["databases"]
         for key, value in part["machine"].items():
@@ -773,8 +776,14 @@ def merge(paths: list[str]) -> None:
                 results["machine"][key] = max(results["machine"][key], value, key=lambda v: v[0])
             else:
                 results["machine"].setdefault(key, value)
+        results["started_at"] = min(results["started_at"], part["started_at"])
         results["finished_at"] = max(results["finished_at"], part["finished_at"])
-    report(results)
+    return results
+
+
+def merge(paths: list[str]) -> None:
+    """Report partial runs, read from ``paths``, as one."""
+    report(merged([json.loads(Path(p).read_text()) for p in paths]))
 
 
 def report(results: dict[str, Any]) -> None:
@@ -788,7 +797,11 @@ def report(results: dict[str, Any]) -> None:
           + (f", PostgreSQL {m['postgresql']}" if "postgresql" in m else "")
           + f"; load average {m['loadavg_start']} at start, {m['loadavg_end']} at end"
           + (f"; speed probe {m['speed_probe_ms_start']} ms at start, {m.get('speed_probe_ms_end')} ms at end "
-             "(lower is faster)" if "speed_probe_ms_start" in m else ""))
+             "(lower is faster)" if "speed_probe_ms_start" in m and "parts" not in results else ""))
+    for part in results.get("parts", []):
+        pm = part["machine"]
+        print(f"  {', '.join(part['databases'])}: {part['started_at']} – {part['finished_at']}, speed probe "
+              f"{pm.get('speed_probe_ms_start')} ms at start, {pm.get('speed_probe_ms_end')} ms at end")
     print(text)
     print(f"\nwrote bench/{name}")
 

@@ -59,3 +59,22 @@ def test_the_page_baselines_return_rows(app, plain, name: str) -> None:
         floor = json.loads(getattr(bench, f"baseline_{name}")(plain, incident_id, 50))
     assert floor["rows"]
 
+
+
+def _partial(database: str, started: str, finished: str, probe: float, load: tuple[float, float]) -> dict[str, Any]:
+    return {"scale": "large", "started_at": started, "finished_at": finished,
+            "machine": {"nproc": 2, "speed_probe_ms_start": probe, "loadavg_start": [load[0], 0, 0],
+                        "loadavg_end": [load[1], 0, 0]},
+            "databases": [{"database": database, "reads": []}]}
+
+
+def test_merged_partial_runs_keep_each_runs_own_times_and_machine() -> None:
+    sqlite = _partial("sqlite", "2026-12-03T20:01:23+00:00", "2026-12-03T20:18:55+00:00", 62.6, (1.4, 1.0))
+    postgresql = _partial("postgresql", "2026-12-04T02:30:09+00:00", "2026-12-04T02:42:58+00:00", 48.2, (0.2, 1.1))
+    results = bench.merged([sqlite, postgresql])
+    assert [d["database"] for d in results["databases"]] == ["sqlite", "postgresql"]
+    assert (results["started_at"], results["finished_at"]) == (sqlite["started_at"], postgresql["finished_at"])
+    assert results["machine"]["loadavg_start"][0] == 0.2 and results["machine"]["loadavg_end"][0] == 1.1
+    assert [(p["databases"], p["machine"]["speed_probe_ms_start"]) for p in results["parts"]] == [
+        (["sqlite"], 62.6), (["postgresql"], 48.2)]
+    assert "parts" not in sqlite and len(sqlite["databases"]) == 1  # the parts are left as they were
