@@ -17,6 +17,7 @@ Prints a table and writes ``bench/results.json`` (``BENCH_SCALE=large``: ``bench
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import platform
@@ -764,7 +765,7 @@ def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Partial runs (``BENCH_ONLY=sqlite`` / ``BENCH_ONLY=postgresql``) as one: their databases together, the
     earliest start and latest end, and under ``parts`` each run's own times and machine (its speed probe above
     all: the runs may be hours apart, on a faster or slower phase of the machine)."""
-    results = json.loads(json.dumps(parts[0]))
+    results = copy.deepcopy(parts[0])
     results["parts"] = [{"databases": [d["database"] for d in part["databases"]], "started_at": part["started_at"],
                          "finished_at": part["finished_at"], "machine": part["machine"]} for part in parts]
     for part in parts[1:]:

@@ -60,7 +60,6 @@ def test_the_page_baselines_return_rows(app, plain, name: str) -> None:
     assert floor["rows"]
 
 
-
 def _partial(database: str, started: str, finished: str, probe: float, load: tuple[float, float]) -> dict[str, Any]:
     return {"scale": "large", "started_at": started, "finished_at": finished,
             "machine": {"nproc": 2, "speed_probe_ms_start": probe, "loadavg_start": [load[0], 0, 0],

@@ -154,7 +154,7 @@ def test_sessions_expire(fresh_database_url):
 
 
 def _sets_session(response: Response) -> bool:
-    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+    return any(c.startswith("session=") for c in _cookies(response))
 
 
 def test_only_a_request_that_changes_the_session_sets_its_cookie(app, login):
