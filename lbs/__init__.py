@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask, request
 
 from lbs.config import load_config
-from lbs.modules import optional_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,25 +90,18 @@ def register_extensions(app: Flask) -> None:
         set_write_intent(False)
 
 
-# The domains' HTML views, each module exposing a blueprint ``bp`` (registered when the module exists).
-DOMAIN_VIEWS = [
-    "lbs.staffs.views",
-    "lbs.incidents.views",
-    "lbs.decisions.views",
-    "lbs.consultation.views",
-    "lbs.costs.views",
-    "lbs.review.views",
-]
-
-
 def register_blueprints(app: Flask) -> None:
+    from lbs import main
     from lbs.api import api_bp
-    from lbs.auth.views import bp as auth_bp
-    from lbs.main import bp as main_bp
+    from lbs.auth import views as auth
+    from lbs.consultation import views as consultation
+    from lbs.costs import views as costs
+    from lbs.decisions import views as decisions
+    from lbs.incidents import views as incidents
+    from lbs.review import views as review
+    from lbs.staffs import views as staffs
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    for module in optional_modules(DOMAIN_VIEWS):
+    for module in (main, auth, staffs, incidents, decisions, consultation, costs, review):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 
@@ -127,6 +119,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from lbs.cli import lbs_cli
+    import lbs.cli  # noqa: F401  (adds every command to the group)
+    from lbs.commands import lbs_cli
 
     app.cli.add_command(lbs_cli)

@@ -1,24 +1,22 @@
-"""``flask --app wsgi lbs …``: the operators' commands (see shared/contract.md)."""
+"""``flask --app wsgi lbs …``: the operators' commands (the README lists them)."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
-from flask.cli import AppGroup
 
+# Importing a domain's CLI module adds its commands to ``lbs_cli``.
+import lbs.decisions.cli
+import lbs.ops.cli
+import lbs.review.cli
+import lbs.staffs.cli  # noqa: F401
+from lbs.auth import services as auth
+from lbs.commands import fail, lbs_cli, transaction
 from lbs.database import write_intent
-from lbs.errors import DomainError
+from lbs.decisions.synthetic import seed_synthetic
+from lbs.demo import district, seed_demo
 from lbs.extensions import db
-from lbs.modules import optional_modules
-
-lbs_cli = AppGroup("lbs", help="LBS Register operations.")
-
-
-def fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1 if not message.startswith("usage") else 2)
 
 
 @lbs_cli.command("seed-demo")
@@ -26,10 +24,8 @@ def fail(message: str) -> None:
               help="also create exactly N synthetic decisions")
 @click.option("--incidents", "incidents", type=click.IntRange(min=1), default=None,
               help="spread the synthetic decisions over K extra incidents (default max(1, N // 1000))")
-def seed_demo(decisions: int | None, incidents: int | None) -> None:
+def seed_demo_command(decisions: int | None, incidents: int | None) -> None:
     """Load the demo district into an empty database."""
-    from lbs.demo import district, seed_demo
-
     if incidents is not None and decisions is None:
         fail("--incidents goes with --decisions")
     with write_intent():
@@ -42,13 +38,7 @@ def seed_demo(decisions: int | None, incidents: int | None) -> None:
     click.echo("Demo district loaded: 11 municipalities, LBS-S and LBS-O, users politi, herning, holstebro, "
                "revisor, admin (password: demo).")
     if decisions:
-        synthetic = importlib.import_module("lbs.decisions.synthetic")
-        synthetic.seed_synthetic(decisions=decisions, incidents=incidents or max(1, decisions // 1000), echo=click.echo)
-
-
-# Domains add their own commands to ``lbs_cli`` in these modules (imported when they exist).
-CLI_MODULES = ["lbs.staffs.cli", "lbs.decisions.cli", "lbs.costs.cli", "lbs.review.cli", "lbs.ops.cli"]
-optional_modules(CLI_MODULES)
+        seed_synthetic(decisions=decisions, incidents=incidents or max(1, decisions // 1000), echo=click.echo)
 
 
 @lbs_cli.command("create-user")
@@ -58,18 +48,10 @@ optional_modules(CLI_MODULES)
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
 def create_user(username: str, role: str, municipality: str | None, password_stdin: bool) -> None:
     """Create a user."""
-    from lbs.auth import services
-
     password = sys.stdin.readline().rstrip("\r\n")
-    with write_intent():
-        try:
-            user = services.create_user(username=username, role=role, password=password,
-                                        municipality_code=municipality)
-        except DomainError as exc:
-            db.session.rollback()
-            fail(exc.message)
-            return
-        db.session.commit()
+    with transaction():
+        user = auth.create_user(username=username, role=role, password=password,
+                                municipality_code=municipality)
     click.echo(f"created user {user.username} ({user.role.value})")
 
 
@@ -77,16 +59,8 @@ def create_user(username: str, role: str, municipality: str | None, password_std
 @click.argument("username")
 def token(username: str) -> None:
     """Issue a new API token and print it alone on one line."""
-    from lbs.auth import services
-
-    with write_intent():
-        try:
-            value = services.issue_token(username=username)
-        except DomainError as exc:
-            db.session.rollback()
-            fail(exc.message)
-            return
-        db.session.commit()
+    with transaction():
+        value = auth.issue_token(username=username)
     click.echo(value)
 
 
@@ -94,14 +68,6 @@ def token(username: str) -> None:
 @click.argument("username")
 def revoke_token(username: str) -> None:
     """Revoke every API token of a user."""
-    from lbs.auth import services
-
-    with write_intent():
-        try:
-            count = services.revoke_tokens(username=username)
-        except DomainError as exc:
-            db.session.rollback()
-            fail(exc.message)
-            return
-        db.session.commit()
+    with transaction():
+        count = auth.revoke_tokens(username=username)
     click.echo(f"revoked {count} token(s) of {username}")

@@ -3,8 +3,8 @@
 from lbs.audit.models import AppState, AuditEvent
 from lbs.auth.models import ApiToken, User
 from lbs.consultation.models import Consultation, Party, Rule
-from lbs.costs.models import CostChange, CostLine
-from lbs.decisions.models import Decision
+from lbs.costs.models import CostChange
+from lbs.decisions.models import CostLine, Decision
 from lbs.incidents.models import Activation, Incident
 from lbs.organisations.models import District, Municipality, Organisation
 from lbs.review.models import Finding, SignOff

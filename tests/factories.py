@@ -82,8 +82,8 @@ def decision_with_costs(
     ``category`` (value or CostCategory), ``estimate`` (str/Decimal) and optional ``provisional``,
     ``description``, ``actual``, ``status``. Returns the decision; its lines are in ``decision.test_lines``.
     """
-    from lbs.costs.models import CostCategory, CostLine, CostStatus
-    from lbs.decisions.models import Decision, DecisionType
+    from lbs.consultation.facts import DecisionType
+    from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
 
     if number is None:
         number = incident.last_decision_number + 1
@@ -144,7 +144,8 @@ def decision(
     **kw: Any,
 ) -> Any:
     """A decision row inserted directly (dummy hash; the decision log builds real ones)."""
-    from lbs.decisions.models import Decision, DecisionType
+    from lbs.consultation.facts import DecisionType
+    from lbs.decisions.models import Decision
 
     maker = person(f"Beslutningstager {number}")
     d = Decision(incident_id=inc.id, number=number, staff=staff(staff_code),
@@ -159,7 +160,7 @@ def decision(
 
 def cost_line(dec: Any, *, bearer: Organisation, estimate: str, category: str = "emergency_accommodation",
               provisional: bool = False) -> Any:
-    from lbs.costs.models import CostCategory, CostLine
+    from lbs.decisions.models import CostCategory, CostLine
 
     line = CostLine(decision_id=dec.id, incident_id=dec.incident_id, bearer=bearer, category=CostCategory(category),
                     estimate_dkk=Decimal(estimate), provisional=provisional)
@@ -233,9 +234,9 @@ def review_incident_with_decisions(
     cost lines, an activation and a temporary deputy assignment, inserted directly (no decision service)."""
     import hashlib
 
+    from lbs.consultation.facts import DecisionType
     from lbs.consultation.models import Consultation, Mode, Outcome
-    from lbs.costs.models import CostCategory, CostLine, CostStatus
-    from lbs.decisions.models import Decision, DecisionType
+    from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
     from lbs.incidents.models import Activation, Readiness
     from lbs.staffs.models import Assignment
 

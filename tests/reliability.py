@@ -12,8 +12,7 @@ import requests
 from sqlalchemy import select
 
 from lbs.auth import services as auth_services
-from lbs.costs.models import CostLine, CostStatus
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.incidents.models import IncidentKind

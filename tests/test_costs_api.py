@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
-from lbs.costs.models import CostChange, CostLine, CostStatus
+from lbs.costs.models import CostChange
+from lbs.decisions.models import CostLine, CostStatus
 from lbs.extensions import db
 from tests import factories as f
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from lbs.auth.services import get_user_by_username
 from lbs.costs import services
-from lbs.costs.models import BudgetNote, CostChange, CostStatus
+from lbs.costs.models import CostChange
+from lbs.decisions.models import BudgetNote, CostStatus
 from lbs.errors import Conflict, Forbidden, ValidationError
 from lbs.extensions import db
 from tests import factories as f

@@ -11,7 +11,8 @@ from xml.etree import ElementTree
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from lbs.costs.models import CostChange, CostLine, CostStatus
+from lbs.costs.models import CostChange
+from lbs.decisions.models import CostLine, CostStatus
 from lbs.extensions import db
 from tests import factories as f
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from lbs.consultation import services as consultation_services
 from lbs.consultation.facts import Requirement
-from lbs.costs.models import CostLine
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.staffs.models import Person

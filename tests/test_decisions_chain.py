@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, insert, select, update
 
+from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome, Party
-from lbs.costs.models import CostCategory, CostLine, CostStatus
 from lbs.decisions import chain, services
 from lbs.decisions.draft import ConsultationDraft, CostDraft, DecisionDraft
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.staffs.models import Person

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from lbs.costs.models import CostLine
 from lbs.decisions import services
-from lbs.decisions.demo import DEMO_TITLE, EXERCISE_TITLE
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
+from lbs.demo.incidents import DEMO_TITLE, EXERCISE_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.timeutil import utcnow
@@ -70,8 +69,8 @@ def test_seed_demo_with_synthetic_decisions(fresh_database_url):
     with app.app_context():
         from datetime import timedelta
 
+        from lbs.consultation.facts import DecisionType
         from lbs.decisions.draft import DecisionDraft
-        from lbs.decisions.models import DecisionType
         incident = synthetic[0]
         incident = db.session.get(Incident, incident.id)
         last = services.list_decisions(incident=incident)[-1]

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select, text, update
 
 from lbs.consultation import services as consultation
-from lbs.consultation.facts import Requirement
-from lbs.costs.models import CostCategory
+from lbs.consultation.facts import DecisionType, Requirement
 from lbs.decisions import chain, services
 from lbs.decisions.draft import CostDraft, DecisionDraft
 from lbs.decisions.export import decision_record, read_time
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import CostCategory, Decision
 from lbs.extensions import db
 from lbs.staffs.models import Person
 from lbs.timeutil import utcnow

@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lbs.costs.models import CostLine
 from lbs.decisions import services
-from lbs.decisions.demo import DEMO_TITLE
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.staffs.models import Person

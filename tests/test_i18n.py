@@ -38,7 +38,7 @@ def test_select_options_render_in_the_users_language(client, login):
     login("politi")
     from sqlalchemy import select
 
-    from lbs.decisions.demo import DEMO_TITLE
+    from lbs.demo.incidents import DEMO_TITLE
     from lbs.extensions import db
     from lbs.incidents.models import Incident
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from lbs.auth.models import Role, User
 from lbs.costs import services as costs
-from lbs.costs.models import CostLine
+from lbs.decisions.models import CostLine
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
 from lbs.formatting import money
@@ -205,7 +205,7 @@ def test_money_filter_formats_as_babel(app) -> None:
 
 
 def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) -> None:
-    from lbs.costs.models import CostStatus
+    from lbs.decisions.models import CostStatus
     from lbs.review import services as review
 
     incident = _synthetic(20)[0]
@@ -263,7 +263,7 @@ def test_ledger_sums_are_kept_per_version_and_budgets_read_each_time(app) -> Non
 
 
 def test_open_line_counts_come_from_the_kept_sums_and_follow_changes(app) -> None:
-    from lbs.costs.models import CostStatus
+    from lbs.decisions.models import CostStatus
 
     incident = _synthetic(30, incidents=2)[0]
     line, _municipality, user = _first_line_of(incident)

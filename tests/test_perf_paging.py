@@ -19,10 +19,9 @@ from lbs.consultation import graph as g
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionFacts
 from lbs.costs import services as costs
-from lbs.costs.models import CostCategory, CostLine, CostStatus
 from lbs.decisions import services
 from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -302,8 +301,8 @@ def test_compliance_csv_streams_every_decision_in_batches(app, client) -> None:
 
 
 def test_compliance_summary_is_kept_until_a_decision_is_logged(app) -> None:
+    from lbs.consultation.facts import DecisionType
     from lbs.decisions.draft import CostDraft, DecisionDraft
-    from lbs.decisions.models import DecisionType
     from lbs.staffs.models import Person
 
     incident = _synthetic(30)

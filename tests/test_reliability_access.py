@@ -14,7 +14,7 @@ from flask import Flask, Response
 from sqlalchemy import func, select
 
 from lbs.auth.models import ApiToken, User
-from lbs.costs.models import CostLine, CostStatus
+from lbs.decisions.models import CostLine, CostStatus
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
 from lbs.staffs.models import Person, Position

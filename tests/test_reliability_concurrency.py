@@ -15,8 +15,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lbs.costs.models import CostChange, CostLine
+from lbs.costs.models import CostChange
 from lbs.decisions import services as decisions
+from lbs.decisions.models import CostLine
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.staffs.models import Assignment

@@ -169,7 +169,7 @@ def test_review_queries_do_not_grow_with_decisions(app, rules, unchecked):
 
 
 def test_integrity_uses_the_decision_chain(app):
-    from lbs.decisions.demo import DEMO_TITLE
+    from lbs.demo.incidents import DEMO_TITLE
     from lbs.incidents.models import Incident
 
     demo = db.session.scalars(select(Incident).where(Incident.title == DEMO_TITLE)).one()
@@ -241,7 +241,7 @@ def test_municipal_access_only_to_affected_incidents(review_incident):
 
 
 def test_search_filters(app, rules, unchecked):
-    from lbs.decisions.models import DecisionType
+    from lbs.consultation.facts import DecisionType
     from lbs.incidents.models import IncidentKind
 
     a = factories.review_incident_with_decisions(title="Skybrud Herning 100%_test")

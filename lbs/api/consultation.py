@@ -8,7 +8,7 @@ import networkx as nx
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import endpoint
 from lbs.api.schemas import array_of, obj
 from lbs.consultation import services

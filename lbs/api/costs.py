@@ -12,12 +12,12 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import ApiError, api_user, endpoint, json_body
 from lbs.api.schemas import MONEY, MONEY_IN, array_of, obj
 from lbs.auth.models import Role
 from lbs.costs import services as costs
-from lbs.costs.models import CostCategory, CostLine, CostStatus
+from lbs.decisions.models import CostCategory, CostLine, CostStatus
 from lbs.money import money_str
 from lbs.validation import Fields
 

@@ -11,16 +11,16 @@ from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from lbs import fastjson
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
+from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Mode, Outcome
-from lbs.costs.models import CostCategory, CostStatus
 from lbs.database import lock_at_first_write
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
 from lbs.decisions.export import decision_record, incident_decision_records, logged_record, stream_decisions_csv
-from lbs.decisions.models import DecisionType
+from lbs.decisions.models import CostCategory, CostStatus
 from lbs.errors import ValidationError
 from lbs.extensions import db
 from lbs.incidents import services as incidents

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, array_of, obj
 from lbs.decisions.draft import check_encodable

@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import API_PREFIX, ENDPOINTS, EndpointSpec
 from lbs.api.schemas import ERROR
 

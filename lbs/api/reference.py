@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import endpoint
 from lbs.api.schemas import array_of, obj
 from lbs.organisations import services as organisations

@@ -9,7 +9,7 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import api_user, endpoint
 from lbs.api.schemas import MONEY, NULLABLE_TIME, TIME, array_of, obj
 from lbs.review import services

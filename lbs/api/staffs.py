@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from lbs.api import api_bp
+from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, ApiError, api_user, endpoint, json_body
 from lbs.api.schemas import NULLABLE_TIME, TIME, array_of, obj
 from lbs.extensions import db

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, insert
 
 from lbs.audit.models import AuditEvent
-from lbs.auth.models import User
 from lbs.extensions import db
 from lbs.timeutil import utcnow
+
+
+class Actor(Protocol):
+    """Who made a change: a signed-in user (``lbs.auth.models.User``). The audit log sits below auth, so it
+    names only the two attributes it records."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
 
 _INSERT = insert(cast(Table, AuditEvent.__table__))
 
@@ -28,7 +39,7 @@ def _jsonable(value: Any) -> Any:
 
 def record(
     *,
-    by: User | None,
+    by: Actor | None,
     action: str,
     object_type: str,
     object_id: object | None,

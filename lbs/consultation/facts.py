@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+
+class DecisionType(enum.StrEnum):
+    EVACUATION = "evacuation"
+    SHELTER = "shelter"
+    CORDON = "cordon"
+    WARNING = "warning"
+    RESOURCE_REQUEST = "resource_request"
+    ASSISTANCE_REQUEST = "assistance_request"
+    CLOSURE = "closure"
+    TRAFFIC = "traffic"
+    COMMUNICATION = "communication"
+    STAND_DOWN = "stand_down"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)

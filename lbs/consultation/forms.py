@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lbs.decisions.models import DecisionType
+from lbs.consultation.facts import DecisionType
 from lbs.forms import choices
 
 MODES = [("consult", _l("Consult")), ("inform", _l("Inform")), ("approve", _l("Approve"))]

@@ -30,9 +30,8 @@ from lbs.auth.models import User
 from lbs.consultation import graph as g
 from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Mode, Party, Rule, Timing
-from lbs.costs.models import CostLine
 from lbs.database import database_identity
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.cache import VersionedCache

@@ -18,10 +18,10 @@ from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import graph as g
 from lbs.consultation import layout, services
 from lbs.consultation.export import stream_compliance_csv
-from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm
 from lbs.converters import form_id, query_number
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import Decision
 from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
 from lbs.forms import EmptyForm

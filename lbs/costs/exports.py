@@ -21,8 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
 from lbs.costs import services
-from lbs.costs.models import CostLine
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Organisation

@@ -35,8 +35,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, can
-from lbs.costs.models import BudgetNote, CostCategory, CostChange, CostLine, CostStatus
-from lbs.decisions.models import Decision
+from lbs.costs.models import CostChange
+from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus, Decision
 from lbs.errors import Conflict, Forbidden, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.cache import VersionedCache

@@ -26,7 +26,7 @@ from lbs.costs.forms import (
     SettleForm,
     money_value,
 )
-from lbs.costs.models import BudgetNote, CostCategory, CostLine, CostStatus
+from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus
 from lbs.errors import DomainError
 from lbs.extensions import db
 from lbs.formatting import dt, money

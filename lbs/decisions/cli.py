@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lbs.cli import fail, lbs_cli
+from lbs.commands import fail, lbs_cli
 from lbs.decisions import services
 from lbs.errors import DomainError
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Mode, Outcome
-from lbs.costs.models import CostCategory
-from lbs.decisions.models import DecisionType
+from lbs.decisions.models import CostCategory
 from lbs.errors import ValidationError
 from lbs.validation import NAME_MAX, TEXT_MAX, Fields
 

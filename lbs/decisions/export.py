@@ -17,10 +17,9 @@ from sqlalchemy.types import TypeEngine
 from lbs import fastjson
 from lbs.consultation import services as consultation
 from lbs.consultation.models import Consultation, Party
-from lbs.costs.models import CostLine
 from lbs.database import among
 from lbs.decisions import services
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, Decision
 from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.incidents.models import Incident

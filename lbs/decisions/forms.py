@@ -11,9 +11,9 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
+from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Mode, Outcome
-from lbs.costs.models import CostCategory
-from lbs.decisions.models import DecisionType
+from lbs.decisions.models import CostCategory
 from lbs.forms import QuickSelect, choices
 
 ROWS = 3

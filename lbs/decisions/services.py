@@ -19,10 +19,9 @@ from lbs.auth.models import User
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
-from lbs.costs.models import CostLine, CostStatus
 from lbs.decisions import chain
 from lbs.decisions.draft import DecisionDraft
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.errors import Conflict, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentStatus

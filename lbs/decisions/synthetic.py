@@ -16,12 +16,11 @@ from sqlalchemy import func, insert, select, text
 
 from lbs.audit import services as audit
 from lbs.consultation import services as consultation
-from lbs.consultation.facts import CostFact, DecisionFacts
+from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType
 from lbs.consultation.models import Mode, Outcome, Party
-from lbs.costs.models import CostCategory, CostStatus
 from lbs.database import write_intent
 from lbs.decisions import chain
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import CostCategory, CostStatus, Decision
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.incidents.models import IncidentKind

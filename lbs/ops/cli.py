@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lbs.cli import fail, lbs_cli
+from lbs.commands import fail, lbs_cli
 from lbs.errors import DomainError
 from lbs.extensions import db
 from lbs.ops import backup as backups

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from lbs.cli import lbs_cli
+from lbs.commands import lbs_cli
 from lbs.review.pack import verify_pack
 
 

@@ -23,11 +23,10 @@ from lbs.audit import services as audit
 from lbs.auth.models import Role, User
 from lbs.auth.permissions import Action, can
 from lbs.consultation import services as consultation_services
-from lbs.consultation.facts import Requirement, logged_decision_facts
+from lbs.consultation.facts import DecisionType, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
-from lbs.costs.models import CostLine, CostStatus
 from lbs.decisions import services as decision_services
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.cache import VersionedCache

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from lbs.auth.models import Role, User
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.consultation.facts import DecisionType
 from lbs.converters import form_id, query_number
-from lbs.decisions.models import Decision, DecisionType
+from lbs.decisions.models import Decision
 from lbs.errors import DomainError, Forbidden, NotFound
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices

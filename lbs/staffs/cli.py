@@ -17,7 +17,7 @@ import click
 from sqlalchemy import select
 
 from lbs.auth.models import User
-from lbs.cli import lbs_cli
+from lbs.commands import lbs_cli
 from lbs.database import write_intent
 from lbs.errors import DomainError
 from lbs.extensions import db

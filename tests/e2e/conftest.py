@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
 from tests.conftest import make_app, prepare_database
 from tests.dbutil import BACKENDS, drop_database, new_database_url

@@ -10,9 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
-from lbs.costs.models import CostLine, CostStatus
-from lbs.decisions.demo import DEMO_TITLE
-from lbs.decisions.models import Decision
+from lbs.decisions.models import CostLine, CostStatus, Decision
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.demo.incidents import DEMO_TITLE
 from tests.e2e.conftest import start_decision
 
 

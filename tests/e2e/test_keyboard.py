@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.demo.incidents import DEMO_TITLE
 from tests.e2e.conftest import LiveServer
 
 FOCUS = """() => {

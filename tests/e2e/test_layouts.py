@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lbs.costs.models import CostLine
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.decisions.models import CostLine
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from tests.e2e.conftest import sign_in

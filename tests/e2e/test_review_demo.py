@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.review.pack import verify_pack
 from tests.e2e.conftest import sign_in
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lbs.decisions.demo import DEMO_TITLE
+from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from tests.e2e.conftest import sign_in

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from lbs.costs.models import CostLine, CostStatus
+from lbs.decisions.models import CostLine, CostStatus
 from lbs.extensions import db
 from lbs.organisations.models import Municipality
 from tests.matrix import ALL, Case

@@ -8,7 +8,7 @@ from tests.matrix import ALL, WRITERS, Case
 
 
 def _incident_id() -> int:
-    from lbs.decisions.demo import DEMO_TITLE
+    from lbs.demo.incidents import DEMO_TITLE
     from lbs.extensions import db
     from lbs.incidents.models import Incident
 

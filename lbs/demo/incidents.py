@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select
 
 from lbs.auth.models import User
+from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Mode, Outcome
-from lbs.costs.models import CostCategory, CostChange, CostLine, CostStatus
+from lbs.costs.models import CostChange
 from lbs.decisions import services
 from lbs.decisions.draft import ConsultationDraft, CostDraft, DecisionDraft
-from lbs.decisions.models import DecisionType
+from lbs.decisions.models import CostCategory, CostLine, CostStatus
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.incidents.models import Incident, IncidentKind, Readiness
