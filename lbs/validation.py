@@ -164,3 +164,19 @@ class Fields:
     def check(self, message: str = "invalid input") -> None:
         if self.errors:
             raise ValidationError(message, self.errors)
+
+
+def clean_text(value: str | None, name: str, errors: dict[str, list[str]], *, max_len: int = TEXT_MAX,
+               required: bool = False) -> str | None:
+    """A form's or service's free text, stripped (``None`` when empty); problems are added to ``errors``
+    under ``name``: missing when ``required``, a NUL byte, or longer than ``max_len``."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            errors.setdefault(name, []).append("is required")
+        return None
+    if "\x00" in text:
+        errors.setdefault(name, []).append("may not contain a NUL byte")
+    elif len(text) > max_len:
+        errors.setdefault(name, []).append(f"may have at most {max_len} characters")
+    return text

@@ -34,12 +34,12 @@ from lbs.database import database_identity
 from lbs.decisions.models import CostLine, Decision
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
-from lbs.incidents.cache import VersionedCache
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality, Organisation
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.staffs.services import held_at
 from lbs.timeutil import utcnow
+from lbs.versioned_cache import VersionedCache
 
 RULES_VERSION_KEY = "rules_version"
 RULES_STAMP_KEY = "rules_stamp"
@@ -560,7 +560,7 @@ _summaries: VersionedCache[ComplianceSummary] = VersionedCache(256)
 
 def compliance_summary(*, incident: Incident) -> ComplianceSummary:
     """Decisions, decisions with gaps and missed consultations of the incident, counted in SQL; kept per worker
-    under the incident's versions (:mod:`lbs.incidents.cache`: a logged decision moves them)."""
+    under the incident's versions (:mod:`lbs.versioned_cache`: a logged decision moves them)."""
     return _summaries.get(incident, lambda: _count_compliance(incident.id))
 
 

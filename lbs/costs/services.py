@@ -39,11 +39,11 @@ from lbs.costs.models import CostChange
 from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus, Decision
 from lbs.errors import Conflict, Forbidden, NotFound, ValidationError
 from lbs.extensions import db
-from lbs.incidents.cache import VersionedCache
 from lbs.incidents.models import Incident
 from lbs.money import money_str
 from lbs.organisations.models import Municipality, Organisation
 from lbs.types import Money
+from lbs.versioned_cache import VersionedCache
 
 S = CostStatus
 ALLOWED_TRANSITIONS: dict[CostStatus, frozenset[CostStatus]] = {
@@ -474,7 +474,7 @@ def ledger_totals(incident: Incident) -> LedgerTotals:
     """An incident's totals per bearer and category (ordered as ``totals_by_bearer_and_category``), per
     category (by category value) and per municipal bearer with the R14 flag (by municipality name, as
     ``incident_totals_by_municipality``). The sums are one grouped statement, kept per worker under the
-    incident's versions (:mod:`lbs.incidents.cache`); the bearers' names and budgets are read each time."""
+    incident's versions (:mod:`lbs.versioned_cache`); the bearers' names and budgets are read each time."""
     sums = _ledger_sums.get(incident, lambda: _incident_sums([incident.id])[incident.id])
     if not sums:
         return LedgerTotals([], [], [], grand_total([]))
@@ -568,7 +568,7 @@ _chart_cache: VersionedCache[ChartPoints] = VersionedCache(64)
 def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) -> ChartPoints:
     """``thin_points(cumulative_costs(...), limit)`` and the number of decision times, thinned in SQL so only
     the shown points leave the database; kept per worker under the incident's versions
-    (:mod:`lbs.incidents.cache`)."""
+    (:mod:`lbs.versioned_cache`)."""
     return _chart_cache.get(incident, lambda: _running_totals(incident_id=incident.id, bearer_id=None,
                                                               limit=limit), limit)
 

@@ -29,13 +29,13 @@ from lbs.decisions import services as decision_services
 from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
-from lbs.incidents.cache import VersionedCache
 from lbs.incidents.models import Activation, Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Organisation
 from lbs.review.models import Finding, IntegrityCheck, SignOff
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.timeutil import minutes_between, utcnow
 from lbs.types import Money
+from lbs.versioned_cache import VersionedCache
 
 TEXT_MAX = 10_000
 NAME_MAX = 200
@@ -463,7 +463,7 @@ def _sums_per_bearer(incident_id: int) -> dict[int, _BearerSums]:
 
 def costs_per_bearer(incident: Incident) -> list[BearerCosts]:
     """Estimate vs. actual per bearer, by the bearer's name; superseded lines are left out. The sums are
-    kept per worker under the incident's versions (:mod:`lbs.incidents.cache`); the names are read."""
+    kept per worker under the incident's versions (:mod:`lbs.versioned_cache`); the names are read."""
     sums = _bearer_sums.get(incident, lambda: _sums_per_bearer(incident.id))
     if not sums:
         return []
@@ -758,7 +758,7 @@ def _figures_of(ids: list[int]) -> dict[int, tuple[int, int, Decimal]]:
 
 def _summaries(incidents: Sequence[Incident]) -> dict[int, tuple[int, int, int, Decimal, bool]]:
     """Per incident: decisions, urgent, disputed lines, estimate total, signed off. The figures are kept per
-    worker under the incident's versions (:mod:`lbs.incidents.cache`); whether it is signed off is read."""
+    worker under the incident's versions (:mod:`lbs.versioned_cache`); whether it is signed off is read."""
     figures = _search_figures.get_many(incidents, _figures_of)
     signed = set(db.session.scalars(select(SignOff.incident_id).where(
         SignOff.incident_id.in_([i.id for i in incidents])).distinct()))

@@ -1,0 +1,90 @@
+"""What every HTML view shares: the acting user, load-or-404, and one way to run a write.
+
+A write view validates its form, then runs the service call inside :class:`FormWrite`::
+
+    write = FormWrite(form)
+    with write:
+        services.close_incident(incident=incident, by=acting_user())
+    if write.ok:
+        flash(_("Incident closed."), "success")
+        return redirect(url_for("incidents.show", incident_id=incident.id))
+    return render_template(..., form=form), 422
+
+On success the request's one transaction is committed; on a :class:`~lbs.errors.DomainError` it is rolled
+back and the error's messages land on the form's fields (or are flashed when no field matches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+from flask import abort, flash
+from flask_login import current_user
+
+from lbs.auth.models import User
+from lbs.errors import DomainError, Forbidden, NotFound
+from lbs.extensions import db
+
+T = TypeVar("T")
+
+
+def acting_user() -> User:
+    """The signed-in user (views behind ``permission_required`` always have one)."""
+    return cast(User, current_user._get_current_object())
+
+
+def found_or_404(found: T | None) -> T:
+    """The looked-up object, or a 404 when the lookup found nothing."""
+    if found is None:
+        abort(404)
+    return found
+
+
+def load_or_404(load: Callable[[], T]) -> T:
+    """Run a service lookup; its ``NotFound``/``Forbidden`` become a 404/403 page."""
+    try:
+        return load()
+    except (NotFound, Forbidden) as exc:
+        abort(exc.status)
+
+
+class FormWrite:
+    """Runs one write as the request's transaction (see the module's docstring).
+
+    ``fields`` renames a service's field names to the form's (``{"actual_dkk": "actual"}``). After the block,
+    ``ok`` says whether it was committed and ``error`` holds the ``DomainError`` when it was not.
+    """
+
+    def __init__(self, form: Any = None, *, fields: Mapping[str, str] | None = None) -> None:
+        self.form = form
+        self.fields = dict(fields or {})
+        self.ok = False
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> FormWrite:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> bool:
+        if exc is None:
+            db.session.commit()
+            self.ok = True
+            return False
+        if not isinstance(exc, DomainError):
+            return False
+        db.session.rollback()
+        self.error = exc
+        self._show(exc)
+        return True
+
+    def _show(self, exc: DomainError) -> None:
+        placed = False
+        for name, messages in exc.fields.items():
+            target = getattr(self.form, self.fields.get(name, name), None) if self.form is not None else None
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, *messages]
+                placed = True
+        if not placed:
+            flash(exc.message, "error")
