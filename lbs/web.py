@@ -53,13 +53,16 @@ def load_or_404(load: Callable[[], T]) -> T:
 class FormWrite:
     """Runs one write as the request's transaction (see the module's docstring).
 
-    ``fields`` renames a service's field names to the form's (``{"actual_dkk": "actual"}``). After the block,
+    ``fields`` renames a service's field names to the form's (``{"actual_dkk": "actual"}``); ``on_error``
+    replaces that placing with the view's own (a message of its own for each kind of error). After the block,
     ``ok`` says whether it was committed and ``error`` holds the ``DomainError`` when it was not.
     """
 
-    def __init__(self, form: Any = None, *, fields: Mapping[str, str] | None = None) -> None:
+    def __init__(self, form: Any = None, *, fields: Mapping[str, str] | None = None,
+                 on_error: Callable[[DomainError], None] | None = None) -> None:
         self.form = form
         self.fields = dict(fields or {})
+        self.on_error = on_error
         self.ok = False
         self.error: DomainError | None = None
 
@@ -76,7 +79,10 @@ class FormWrite:
             return False
         db.session.rollback()
         self.error = exc
-        self._show(exc)
+        if self.on_error is not None:
+            self.on_error(exc)
+        else:
+            self._show(exc)
         return True
 
     def _show(self, exc: DomainError) -> None:

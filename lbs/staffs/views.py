@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from functools import partial
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from lbs.auth.models import User
 from lbs.auth.permissions import Action, can, permission_required
-from lbs.errors import Conflict, ValidationError
-from lbs.extensions import db
+from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt
 from lbs.forms import choices
 from lbs.organisations import services as organisations
@@ -23,6 +21,7 @@ from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, Repl
 from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
+from lbs.web import FormWrite, acting_user, found_or_404
 
 bp = Blueprint("staffs", __name__, url_prefix="/staffs")
 
@@ -30,22 +29,8 @@ bp = Blueprint("staffs", __name__, url_prefix="/staffs")
 _LOCAL_INPUT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
 
 
-def _user() -> User:
-    return cast(User, current_user)
-
-
 def _can_edit() -> bool:
-    return can(_user(), Action.ROSTER_EDIT)
-
-
-T = TypeVar("T")
-
-
-def _or_404(found: T | None) -> T:
-    """The looked-up object, or a 404 when the lookup found nothing."""
-    if found is None:
-        abort(404)
-    return found
+    return can(acting_user(), Action.ROSTER_EDIT)
 
 
 def time_error_message(exc: TimeError) -> str:
@@ -104,7 +89,7 @@ def _as_of(raw: str | None) -> tuple[datetime, str | None, str]:
 
 
 def _roster_page(code: str, template: str) -> tuple[str, int]:
-    staff = _or_404(services.get_staff_by_code(code))
+    staff = found_or_404(services.get_staff_by_code(code))
     at, error, raw = _as_of(request.args.get("at"))
     roster = services.roster_at(staff=staff, at=at, warnings=True)
     return render_template(
@@ -129,7 +114,7 @@ def print_roster(code: str) -> tuple[str, int]:
 @bp.get("/positions/<id:position_id>")
 @permission_required(Action.READ)
 def history(position_id: int) -> str:
-    position = _or_404(services.get_position(position_id))
+    position = found_or_404(services.get_position(position_id))
     return render_template(
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
@@ -146,7 +131,7 @@ def people() -> str:
 # ---------------------------------------------------------------- editing (police, admin)
 
 
-def _form_error_from(form: Any, exc: ValidationError, mapping: dict[str, str]) -> None:
+def _form_error_from(form: Any, exc: DomainError, mapping: dict[str, str]) -> None:
     """Put a service's field errors on the form (translated where we know the field)."""
     for name in exc.fields or {"": [exc.message]}:
         target = mapping.get(name)
@@ -162,19 +147,16 @@ def _form_error_from(form: Any, exc: ValidationError, mapping: dict[str, str]) -
 @bp.route("/<code>/positions/new", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def new_position(code: str) -> str | Response:
-    staff = _or_404(services.get_staff_by_code(code))
+    staff = found_or_404(services.get_staff_by_code(code))
     form = PositionForm()
     form.organisation.choices = _organisation_choices()
     if form.validate_on_submit():
-        try:
+        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        with write:
             position = services.create_position(
-                by=_user(), staff=staff, title=form.title.data or "", organisation_id=int(form.organisation.data),
+                by=acting_user(), staff=staff, title=form.title.data or "", organisation_id=int(form.organisation.data),
                 mandatory=bool(form.mandatory.data), min_deputies=form.min_deputies.data or 0)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error_from(form, exc, {"organisation_id": "organisation"})
-        else:
-            db.session.commit()
+        if write.ok:
             flash(_("Position “%(title)s” created.", title=position.title), "success")
             return redirect(url_for("staffs.show", code=staff.code))
     return render_template("staffs/position_form.html", form=form, staff=staff, position=None)
@@ -183,22 +165,19 @@ def new_position(code: str) -> str | Response:
 @bp.route("/positions/<id:position_id>/edit", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def edit_position(position_id: int) -> str | Response:
-    position = _or_404(services.get_position(position_id))
+    position = found_or_404(services.get_position(position_id))
     form = PositionForm(obj=position) if request.method == "GET" else PositionForm()
     form.organisation.choices = _organisation_choices()
     if request.method == "GET":
         form.organisation.data = str(position.organisation_id)
     if form.validate_on_submit():
-        try:
+        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        with write:
             services.update_position(
-                by=_user(), position=position, title=form.title.data or "",
+                by=acting_user(), position=position, title=form.title.data or "",
                 organisation_id=int(form.organisation.data), mandatory=bool(form.mandatory.data),
                 min_deputies=form.min_deputies.data or 0)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error_from(form, exc, {"organisation_id": "organisation"})
-        else:
-            db.session.commit()
+        if write.ok:
             flash(_("Position “%(title)s” saved.", title=position.title), "success")
             return redirect(url_for("staffs.show", code=position.staff.code))
     return render_template("staffs/position_form.html", form=form, staff=position.staff, position=position)
@@ -210,16 +189,13 @@ def new_person() -> str | Response:
     form = PersonForm()
     form.organisation.choices = _organisation_choices()
     if form.validate_on_submit():
-        try:
+        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        with write:
             person = services.create_person(
-                by=_user(), name=form.name.data or "", job_title=form.job_title.data or "",
+                by=acting_user(), name=form.name.data or "", job_title=form.job_title.data or "",
                 organisation_id=int(form.organisation.data), email=form.email.data or None,
                 phone=form.phone.data or None)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error_from(form, exc, {"organisation_id": "organisation"})
-        else:
-            db.session.commit()
+        if write.ok:
             flash(_("Person “%(name)s” created.", name=person.name), "success")
             return redirect(url_for("staffs.people"))
     return render_template("staffs/person_form.html", form=form, person=None)
@@ -228,22 +204,19 @@ def new_person() -> str | Response:
 @bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def edit_person(person_id: int) -> str | Response:
-    person = _or_404(services.get_person(person_id))
+    person = found_or_404(services.get_person(person_id))
     form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
     form.organisation.choices = _organisation_choices()
     if request.method == "GET":
         form.organisation.data = str(person.organisation_id)
     if form.validate_on_submit():
-        try:
+        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        with write:
             services.update_person(
-                by=_user(), person=person, name=form.name.data or "", job_title=form.job_title.data or "",
+                by=acting_user(), person=person, name=form.name.data or "", job_title=form.job_title.data or "",
                 organisation_id=int(form.organisation.data), email=form.email.data or None,
                 phone=form.phone.data or None)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error_from(form, exc, {"organisation_id": "organisation"})
-        else:
-            db.session.commit()
+        if write.ok:
             flash(_("Person “%(name)s” saved.", name=person.name), "success")
             return redirect(url_for("staffs.people"))
     return render_template("staffs/person_form.html", form=form, person=person)
@@ -254,6 +227,20 @@ def _overlap_message(exc: services.OverlapError) -> str:
     until = dt(clash.valid_to) if clash.valid_to else _("open-ended")
     return str(_("Overlaps the assignment of %(name)s at the same rank (%(start)s – %(end)s). Nothing was saved.",
                  name=clash.person.name, start=dt(clash.valid_from), end=until))
+
+
+def _assignment_error(form: Any, field: Any, exc: DomainError, *, invalid: str | None = None,
+                      mapping: dict[str, str] | None = None) -> None:
+    """Why an assignment change was refused, on ``field``: an overlap names the clash; an ended assignment
+    says so; any other refusal gets ``invalid`` or, without it, the service's own field errors."""
+    if isinstance(exc, services.OverlapError):
+        field.errors.append(_overlap_message(exc))
+    elif isinstance(exc, Conflict):
+        field.errors.append(_("This assignment has already ended."))
+    elif invalid is not None:
+        field.errors.append(invalid)
+    else:
+        _form_error_from(form, exc, mapping or {})
 
 
 def _next_rank(position: Position) -> int:
@@ -267,7 +254,7 @@ def _next_rank(position: Position) -> int:
 @bp.route("/positions/<id:position_id>/assign", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def assign(position_id: int) -> str | Response:
-    position = _or_404(services.get_position(position_id))
+    position = found_or_404(services.get_position(position_id))
     form = AssignForm()
     form.person.choices = _people_choices()
     if request.method == "GET":
@@ -278,18 +265,12 @@ def assign(position_id: int) -> str | Response:
         if valid_from is not None and valid_to is not None and valid_to <= valid_from:
             form.valid_to.errors.append(_("Must be after the start."))
         if not form.valid_from.errors and not form.valid_to.errors and valid_from is not None:
-            try:
-                services.assign(by=_user(), position_id=position.id, person_id=int(form.person.data),
+            write = FormWrite(on_error=partial(_assignment_error, form, form.valid_from, mapping={
+                "person_id": "person", "valid_to": "valid_to", "rank": "rank", "valid_from": "valid_from"}))
+            with write:
+                services.assign(by=acting_user(), position_id=position.id, person_id=int(form.person.data),
                                 rank=form.rank.data or 0, valid_from=valid_from, valid_to=valid_to)
-            except services.OverlapError as exc:
-                db.session.rollback()
-                form.valid_from.errors.append(_overlap_message(exc))
-            except ValidationError as exc:
-                db.session.rollback()
-                _form_error_from(form, exc, {"person_id": "person", "valid_to": "valid_to", "rank": "rank",
-                                             "valid_from": "valid_from"})
-            else:
-                db.session.commit()
+            if write.ok:
                 flash(_("Assignment to “%(title)s” saved.", title=position.title), "success")
                 return redirect(url_for("staffs.show", code=position.staff.code))
     return render_template("staffs/assign.html", form=form, position=position, staff=position.staff)
@@ -298,26 +279,18 @@ def assign(position_id: int) -> str | Response:
 @bp.route("/assignments/<id:assignment_id>/end", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def end(assignment_id: int) -> str | Response:
-    assignment = _or_404(services.get_assignment(assignment_id))
+    assignment = found_or_404(services.get_assignment(assignment_id))
     form = EndForm()
     if request.method == "GET":
         form.valid_to.data = _now_local()
     if form.validate_on_submit():
         valid_to = _localized(form.valid_to)
         if valid_to is not None:
-            try:
-                services.end_assignment(by=_user(), assignment=assignment, valid_to=valid_to)
-            except services.OverlapError as exc:
-                db.session.rollback()
-                form.valid_to.errors.append(_overlap_message(exc))
-            except ValidationError:
-                db.session.rollback()
-                form.valid_to.errors.append(_("The end must be after the assignment's start."))
-            except Conflict:
-                db.session.rollback()
-                form.valid_to.errors.append(_("This assignment has already ended."))
-            else:
-                db.session.commit()
+            write = FormWrite(on_error=partial(
+                _assignment_error, form, form.valid_to, invalid=_("The end must be after the assignment's start.")))
+            with write:
+                services.end_assignment(by=acting_user(), assignment=assignment, valid_to=valid_to)
+            if write.ok:
                 flash(_("Assignment of %(name)s ended.", name=assignment.person.name), "success")
                 return redirect(url_for("staffs.show", code=assignment.position.staff.code))
     return render_template("staffs/end.html", form=form, assignment=assignment, position=assignment.position,
@@ -327,7 +300,7 @@ def end(assignment_id: int) -> str | Response:
 @bp.route("/assignments/<id:assignment_id>/replace", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def replace(assignment_id: int) -> str | Response:
-    assignment = _or_404(services.get_assignment(assignment_id))
+    assignment = found_or_404(services.get_assignment(assignment_id))
     form = ReplaceForm()
     form.person.choices = _people_choices(exclude=assignment.person_id)
     if request.method == "GET":
@@ -335,20 +308,13 @@ def replace(assignment_id: int) -> str | Response:
     if form.validate_on_submit():
         at = _localized(form.at)
         if at is not None:
-            try:
-                new = services.replace_holder(by=_user(), assignment=assignment, person_id=int(form.person.data),
-                                              at=at)
-            except services.OverlapError as exc:
-                db.session.rollback()
-                form.at.errors.append(_overlap_message(exc))
-            except ValidationError:
-                db.session.rollback()
-                form.at.errors.append(_("The change must fall within the current holder's assignment."))
-            except Conflict:
-                db.session.rollback()
-                form.at.errors.append(_("This assignment has already ended."))
-            else:
-                db.session.commit()
+            write = FormWrite(on_error=partial(
+                _assignment_error, form, form.at,
+                invalid=_("The change must fall within the current holder's assignment.")))
+            with write:
+                new = services.replace_holder(by=acting_user(), assignment=assignment,
+                                              person_id=int(form.person.data), at=at)
+            if write.ok:
                 flash(_("%(new)s replaces %(old)s.", new=new.person.name, old=assignment.person.name), "success")
                 return redirect(url_for("staffs.show", code=assignment.position.staff.code))
     return render_template("staffs/replace.html", form=form, assignment=assignment, position=assignment.position,
