@@ -1,4 +1,4 @@
-"""Rosters: positions, people, assignments and the roster as of a time (shared/contract.md)."""
+"""Rosters: positions, people, assignments and the roster as of a time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The demo district: Midt- og Vestjyllands Politi and its 11 municipalities (see shared/domain.md).
+"""The demo district: Midt- og Vestjyllands Politi and its 11 municipalities.
 
 People are seeded by office title only; no private data. Budgets are round demo figures.
 """

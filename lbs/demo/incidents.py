@@ -1,4 +1,4 @@
-"""Demo incidents (shared/domain.md): the Herning cloudburst with decisions 1–6, and a snowstorm exercise.
+"""Demo incidents: the Herning cloudburst with decisions 1–6, and a snowstorm exercise.
 
 Decisions go through the real log service, so numbers and hash chains are exactly as in production.
 """

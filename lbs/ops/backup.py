@@ -1,6 +1,6 @@
 """Consistent online backups of the embedded SQLite database (SQLite's backup API).
 
-PostgreSQL deployments use pg_dump/pg_restore (see README, "Reliability").
+PostgreSQL deployments use pg_dump/pg_restore (see docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``flask --app wsgi lbs import-roster FILE.csv``: load a police roster kept in a spreadsheet.
 
 The whole file is validated first; if any row is wrong nothing is written and every bad row is listed.
-Columns are documented in the README (section "Rosters").
+Columns are documented in docs/rosters.md.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[st
 @lbs_cli.command("import-roster")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_roster(path: Path) -> None:
-    """Import assignments from a CSV file (see the README for the columns); all or nothing."""
+    """Import assignments from a CSV file (columns: docs/rosters.md); all or nothing."""
     try:
         data = path.read_bytes()
     except OSError as exc:
