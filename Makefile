@@ -52,7 +52,7 @@ messages: install
 # Seed 100 000 decisions (BENCH_SCALE=large: 1 000 000), serve them with gunicorn and measure; also on
 # PostgreSQL when LBS_TEST_DATABASE_URL is set. Writes bench/results.json.
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

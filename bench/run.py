@@ -36,12 +36,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench import loadgen, memory
 
-import loadgen  # noqa: E402
-import memory  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -487,7 +484,7 @@ def export_child(kind: str, url: str, incident_ids: str) -> None:
 
 
 def run_export(kind: str, url: str, incident_ids: list[int]) -> dict[str, Any]:
-    result = subprocess.run([PY, __file__, "--export-child", kind, url, ",".join(map(str, incident_ids))],
+    result = subprocess.run([PY, "-m", "bench.run", "--export-child", kind, url, ",".join(map(str, incident_ids))],
                             cwd=ROOT, env=env_for(url), capture_output=True, text=True, timeout=1800, check=False)
     if result.returncode != 0:
         return {"kind": kind, "error": result.stderr[-2000:]}

@@ -1,4 +1,4 @@
-"""The demo data behind ``flask --app wsgi lbs seed-demo``. Each step lives with its domain."""
+"""The demo data behind ``flask --app wsgi lbs seed-demo``: the district, its rules, its incidents."""
 
 from __future__ import annotations
 
