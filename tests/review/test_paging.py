@@ -21,7 +21,7 @@ from lbs.incidents.models import Incident
 from lbs.review import page, services
 from lbs.review.models import IntegrityCheck, SummaryCache
 from tests import factories
-from tests.test_perf_queries import _count, _login, _seed
+from tests.perf.helpers import count_statements, login, seed_incidents
 
 _SECTION = re.compile(r'<section class="review-decision[^"]*" id="decision-(\d+)"')
 _NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
@@ -58,7 +58,7 @@ def legacy(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Incident:
 @pytest.fixture
 def synthetic(app: Flask) -> Incident:
     """An incident of 30 decisions logged with stored requirements (the bench's generator)."""
-    incident = db.session.get(Incident, _seed(30)[0])
+    incident = db.session.get(Incident, seed_incidents(30)[0])
     assert incident is not None
     return incident
 
@@ -219,13 +219,13 @@ def test_a_finding_on_a_decision_of_another_page(legacy: Incident, login: Any,
 def test_page_statements_do_not_grow_with_the_log(client: FlaskClient, count_queries: Any,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page, "PAGE_SIZE", 2)  # every page below has a previous and a next page
-    _login(client, "politi")
-    warm, small = _seed(12)[:2]
-    large = _seed(150)[0]
+    login(client, "politi")
+    warm, small = seed_incidents(12)[:2]
+    large = seed_incidents(150)[0]
 
     def count(path: str) -> int:
         db.session.expire_all()  # the test's session outlives requests: start each from the same state
-        return _count(count_queries, client, path)
+        return count_statements(count_queries, client, path)
 
     for template in ("/review/incidents/{id}", "/review/incidents/{id}?after=6",
                      "/review/incidents/{id}?missing=1&after=3"):

@@ -7,20 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-sys.path.insert(0, str(BENCH))
+from bench import memory
 
-import memory  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 MB = 1024 * 1024
 
 
 def test_a_child_started_by_a_large_process_reads_its_own_peak() -> None:
     ballast = b"\x01" * (300 * MB)  # touched pages: resident in this process when the child is started
-    probe = (f"import json, resource, sys; sys.path.insert(0, {str(BENCH)!r}); import memory; "
+    probe = ("import json, resource; from bench import memory; "
              "print(json.dumps({'peak_kb': memory.peak_kb(), "
              "'ru_maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
-    child = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+    child = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
                                       check=True).stdout)
     assert len(ballast) == 300 * MB
     # ru_maxrss carries the starting process's 300 MB over exec; the high-water mark is the child's own.

@@ -20,7 +20,7 @@ from lbs.extensions import db
 from tests.conftest import make_app
 from tests.dbutil import drop_database, new_database_url
 from tests.hostile import SETTINGS, hostile_body, row_counts
-from tests.reliability import World, decision_body, prepare_world
+from tests.reliability.world import World, decision_body, prepare_world
 
 pytestmark = pytest.mark.slow
 

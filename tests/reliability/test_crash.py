@@ -11,7 +11,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.reliability import World, post_decision, prepare_world, stored_decisions, verify_cli
+from tests.reliability.world import World, post_decision, prepare_world, stored_decisions, verify_cli
 from tests.server import Server
 
 WRITERS = 3

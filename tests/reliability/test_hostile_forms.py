@@ -18,7 +18,7 @@ from lbs.timeutil import to_local, utcnow
 from tests.conftest import make_app
 from tests.dbutil import drop_database, new_database_url
 from tests.hostile import DROP, SETTINGS, row_counts
-from tests.reliability import World, prepare_world
+from tests.reliability.world import World, prepare_world
 
 pytestmark = pytest.mark.slow
 

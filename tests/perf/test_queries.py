@@ -7,7 +7,6 @@ data set is added, for pages that list across incidents). Counts only, no timing
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,34 +18,10 @@ from lbs.decisions.models import Decision
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.organisations.models import Municipality
+from tests.perf.helpers import count_statements, login, seed_incidents
 
 SMALL = 12
 LARGE = 150
-MUNICIPALITIES = 11
-
-
-def _seed(per_incident: int) -> list[int]:
-    """One synthetic incident per demo municipality, ``per_incident`` decisions each; their ids."""
-    before = set(db.session.scalars(select(Incident.id)))
-    count = int(db.session.scalar(select(func.count()).select_from(Municipality)) or 0)
-    assert count == MUNICIPALITIES
-    seed_synthetic(decisions=per_incident * count, incidents=count, echo=lambda _m: None)
-    return sorted(set(db.session.scalars(select(Incident.id))) - before)
-
-
-def _login(client: FlaskClient, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": "demo"})
-    assert response.status_code == 302
-
-
-def _count(count_queries: Callable[[], Any], client: FlaskClient, path: str, **kw: Any) -> int:
-    with count_queries() as counter:
-        response = client.get(path, **kw)
-        body = response.get_data()
-    assert response.status_code == 200, (path, response.status_code)
-    assert body
-    return len(counter.statements)
 
 
 INCIDENT_PATHS = [
@@ -70,8 +45,8 @@ API_INCIDENT_PATHS = [
 
 @pytest.fixture
 def sizes(app: Flask) -> tuple[int, int]:
-    small = _seed(SMALL)[0]
-    large = _seed(LARGE)[0]
+    small = seed_incidents(SMALL)[0]
+    large = seed_incidents(LARGE)[0]
     assert db.session.scalar(select(func.count()).where(Decision.incident_id == large)) == LARGE
     return small, large
 
@@ -79,11 +54,11 @@ def sizes(app: Flask) -> tuple[int, int]:
 @pytest.mark.parametrize("template", INCIDENT_PATHS)
 def test_incident_pages_do_not_grow_with_the_log(client: FlaskClient, count_queries: Any, sizes: tuple[int, int],
                                                  template: str) -> None:
-    _login(client, "politi")
+    login(client, "politi")
     small, large = sizes
     for i in (small, large):  # warm caches (rules graph, user, the ledger's chart per incident cost version)
-        _count(count_queries, client, template.format(id=i))
-    counts = [_count(count_queries, client, template.format(id=i)) for i in (small, large)]
+        count_statements(count_queries, client, template.format(id=i))
+    counts = [count_statements(count_queries, client, template.format(id=i)) for i in (small, large)]
     assert counts[0] == counts[1], f"{template}: {counts[0]} statements for {SMALL} decisions, " \
                                    f"{counts[1]} for {LARGE}"
 
@@ -95,8 +70,8 @@ def test_api_lists_do_not_grow_with_the_log(client: FlaskClient, count_queries: 
 
     headers = {"Authorization": f"Bearer {auth.issue_token(username='politi')}"}
     small, large = sizes
-    _count(count_queries, client, template.format(id=small), headers=headers)
-    counts = [_count(count_queries, client, template.format(id=i), headers=headers) for i in (small, large)]
+    count_statements(count_queries, client, template.format(id=small), headers=headers)
+    counts = [count_statements(count_queries, client, template.format(id=i), headers=headers) for i in (small, large)]
     assert counts[0] == counts[1], f"{template}: {counts[0]} statements for {SMALL} decisions, " \
                                    f"{counts[1]} for {LARGE}"
 
@@ -118,14 +93,15 @@ def test_lists_across_incidents_do_not_grow(app: Flask, client: FlaskClient, cou
 
         headers = {"Authorization": f"Bearer {auth.issue_token(username=username)}"}
     else:
-        _login(client, username)
-    _seed(SMALL)
-    _count(count_queries, client, path, headers=headers)
-    small = _count(count_queries, client, path, headers=headers)
-    _seed(LARGE)
-    _seed(SMALL)
-    first = _count(count_queries, client, path, headers=headers)  # + the new incidents' sums, kept per version
-    large = _count(count_queries, client, path, headers=headers)
+        login(client, username)
+    seed_incidents(SMALL)
+    count_statements(count_queries, client, path, headers=headers)
+    small = count_statements(count_queries, client, path, headers=headers)
+    seed_incidents(LARGE)
+    seed_incidents(SMALL)
+    # The first read also computes the new incidents' sums, kept per version afterwards.
+    first = count_statements(count_queries, client, path, headers=headers)
+    large = count_statements(count_queries, client, path, headers=headers)
     assert small == large, f"{path}: {small} statements before, {large} after adding incidents and decisions"
     assert first - large in (0, 1), f"{path}: {first} statements the first time after adding incidents"
 
@@ -209,7 +185,7 @@ def test_the_review_page_looks_its_decisions_and_cost_lines_up_by_key(
     db.session.commit()
     if backend == "postgresql":  # as seed-demo does; SQLite runs without statistics, as the app leaves it
         db.session.connection().exec_driver_sql("ANALYZE")
-    _login(client, "politi")
+    login(client, "politi")
     caught: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:

@@ -15,7 +15,7 @@ from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from tests.conftest import make_app
-from tests.reliability import World, decision_body, prepare_world
+from tests.reliability.world import World, decision_body, prepare_world
 
 WORKERS = 4
 PER_WORKER = 6

@@ -22,7 +22,7 @@ from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.staffs.models import Assignment
 from tests.conftest import make_app
-from tests.reliability import World, post_decision, prepare_world, stored_decisions, verify_cli
+from tests.reliability.world import World, post_decision, prepare_world, stored_decisions, verify_cli
 from tests.server import Server
 
 CLIENTS = 6
