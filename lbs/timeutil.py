@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,9 @@ class TimeError(ValueError):
     """A time that cannot be taken as given."""
 
 
+_LONG_FRACTION = re.compile(r"[.,][0-9]{7,}")
+
+
 def parse_iso_aware(value: str) -> datetime:
     """Parse ISO 8601 text that must carry an offset (``Z`` or ``+01:00``); return it in UTC."""
     if not isinstance(value, str) or not value or len(value) > 64 or "\x00" in value:
@@ -28,6 +32,8 @@ def parse_iso_aware(value: str) -> datetime:
     text = value.strip()
     if text.endswith(("z", "Z")):
         text = text[:-1] + "+00:00"
+    if _LONG_FRACTION.search(text):  # fromisoformat would silently drop the digits past microseconds
+        raise TimeError("not an ISO 8601 time (at most 6 digits of a second)")
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:

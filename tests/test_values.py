@@ -56,6 +56,12 @@ def test_iso_times_need_an_offset():
             parse_iso_aware(bad)
 
 
+def test_iso_times_keep_every_digit_they_were_given():
+    assert parse_iso_aware("2026-11-28T14:05:00.123456+01:00").microsecond == 123456
+    with pytest.raises(TimeError):  # a nanosecond time would be cut to microseconds without a word
+        parse_iso_aware("2026-11-28T14:05:00.123456789+01:00")
+
+
 def test_local_times_refuse_dst_gaps_and_doubles():
     # 25 October 2026 02:30 happens twice in Copenhagen; 29 March 2026 02:30 never happens.
     with pytest.raises(TimeError, match="ambiguous"):
