@@ -5,7 +5,6 @@ would really stay."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,25 +16,10 @@ from sqlalchemy import select
 from lbs.consultation.models import Party
 from lbs.decisions.models import Decision
 from lbs.extensions import db
-from tests.conftest import make_app
-from tests.dbutil import drop_database, new_database_url
 from tests.hostile import SETTINGS, hostile_body, row_counts
-from tests.reliability.world import World, decision_body, prepare_world
+from tests.reliability.world import World, decision_body
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, World]]:
-    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    url = new_database_url(backend, tmp_path_factory.mktemp("hostile"))
-    world = prepare_world(url)
-    app = make_app(url)
-    yield app, world
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
 
 
 def send(app: Flask, token: str, method: str, path: str, body: Any) -> Any:

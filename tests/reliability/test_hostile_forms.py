@@ -3,7 +3,7 @@ re-rendered with errors, or a 400 page), never a redirect to success and never a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,12 +13,9 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lbs.extensions import db
 from lbs.timeutil import to_local, utcnow
-from tests.conftest import make_app
-from tests.dbutil import drop_database, new_database_url
 from tests.hostile import DROP, SETTINGS, row_counts
-from tests.reliability.world import World, prepare_world
+from tests.reliability.world import World
 
 pytestmark = pytest.mark.slow
 
@@ -116,19 +113,6 @@ CASES = [
               "accept-note": ("text", False)}),
 ]
 IDS = [case.name for case in CASES]
-
-
-@pytest.fixture(scope="module")
-def world(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, World]]:
-    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    url = new_database_url(backend, tmp_path_factory.mktemp("hostile-forms"))
-    world = prepare_world(url)
-    app = make_app(url)
-    yield app, world
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
 
 
 def signed_in(app: Flask, user: str | None) -> Any:
