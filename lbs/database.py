@@ -93,9 +93,9 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # No parallel query for the app's sessions. Every statement a request runs is bounded by a page or an
-        # index, and a parallel plan only adds its workers' start-up: at 1 000 000 decisions the planner chose a
-        # parallel index scan for the API list's page of 1 000 (8.6 ms, 2.3 ms without), and on a web server
-        # the workers it starts take the cores the other requests are using. Set per connection, not in the
+        # index, and a parallel plan only adds its workers' start-up (at a million decisions the planner chose a
+        # parallel index scan for the API list's page, slower than the serial one), and on a web server the
+        # workers it starts take the cores the other requests are using. Set per connection, not in the
         # connection string, so that a pooler that refuses start-up options is no obstacle.
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET max_parallel_workers_per_gather = 0")
@@ -114,9 +114,10 @@ def among(column: ColumnElement[int], ids: Collection[int]) -> ColumnElement[boo
     """``column IN ids`` for up to a few thousand ids (a page's decisions), the ids as one parameter.
 
     A subquery in its place hides from PostgreSQL's planner how few rows it yields (it hashes it against a scan
-    of the whole table), and an expanding ``IN`` costs SQLAlchemy a parameter apiece to render (~1.5 ms per
-    1 000, and psycopg as much again). So the ids go as their text: an array (``{1,2,3}``, cast by the server)
-    on PostgreSQL, a JSON array read by ``json_each`` on SQLite; both planners then walk the column's index."""
+    of the whole table), and an expanding ``IN`` costs SQLAlchemy a parameter apiece to render (and psycopg as
+    much again), which shows on a page of a thousand. So the ids go as their text: an array (``{1,2,3}``, cast
+    by the server) on PostgreSQL, a JSON array read by ``json_each`` on SQLite; both planners then walk the
+    column's index."""
     from lbs.extensions import db
 
     listed = ",".join(map(str, ids))

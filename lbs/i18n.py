@@ -43,9 +43,9 @@ def select_timezone() -> str:
 
 def current_locale() -> str:
     """The language of this request (``da`` outside one). A page formats hundreds of amounts and times, and
-    flask-babel's ``get_locale()`` takes ~5 µs a call, so the locale it has already chosen for this request
-    (and any ``force_locale``) is read from where it keeps it, ``g._flask_babel.babel_locale``; the public
-    call is the fallback, and chooses it the first time."""
+    flask-babel's ``get_locale()`` is slow enough to show on such a page, so the locale it has already chosen
+    for this request (and any ``force_locale``) is read from where it keeps it,
+    ``g._flask_babel.babel_locale``; the public call is the fallback, and chooses it the first time."""
     if not has_app_context():
         return "da"
     locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
