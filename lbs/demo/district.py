@@ -120,7 +120,10 @@ class _Builder:
 
 
 def seed(now: datetime | None = None) -> None:
-    """Load the demo district into an empty database (the caller checks emptiness and commits)."""
+    """Load the demo district into an empty database (the caller checks emptiness and commits).
+
+    Long on purpose: it is the district written out, organisation by organisation and seat by seat, so that it
+    reads like the list in the domain description; each line is data, not logic."""
     now = now or utcnow()
     b = _Builder(now)
     K = OrgKind
