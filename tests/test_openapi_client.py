@@ -1,15 +1,55 @@
-"""The OpenAPI document as a client generator sees it: named component schemas."""
+"""The OpenAPI document as a client generator sees it: human operation ids, named component schemas, and a
+client generated with openapi-python-client that logs a decision against a real server."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from lbs.api.frame import ENDPOINTS
+
+OPERATION_ID = re.compile(r"^[a-z][A-Za-z]+$")
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [(path, method, operation) for path, item in document["paths"].items()
             for method, operation in item.items() if method in METHODS]
+
+
+def _path_derived(method: str, path: str) -> str:
+    """The operation id the document used to derive from the path (``post_api_v1_incidents``)."""
+    name = path.strip("/").replace("/", "_").replace("{", "").replace("}", "").replace(".", "_").replace("-", "_")
+    return f"{method}_{name}"
+
+
+def test_every_operation_has_a_unique_human_operation_id(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operations = _operations(document)
+    ids = [operation.get("operationId", "") for _path, _method, operation in operations]
+    assert len(ids) == len(ENDPOINTS)
+    assert len(set(ids)) == len(ids), sorted(i for i in ids if ids.count(i) > 1)
+    for path, method, operation in operations:
+        operation_id = operation["operationId"]
+        assert OPERATION_ID.fullmatch(operation_id), (method, path, operation_id)
+        derived = _path_derived(method, path)
+        assert operation_id.lower() not in (derived, derived.replace("_", "")), (method, path, operation_id)
+        assert "api" not in operation_id.lower(), (method, path, operation_id)
+    by_id = {operation["operationId"]: (method, path) for path, method, operation in operations}
+    for operation_id, (method, path) in {
+        "listIncidents": ("get", "/api/v1/incidents"),
+        "createIncident": ("post", "/api/v1/incidents"),
+        "getIncident": ("get", "/api/v1/incidents/{incident_id}"),
+        "listDecisions": ("get", "/api/v1/incidents/{incident_id}/decisions"),
+        "logDecision": ("post", "/api/v1/incidents/{incident_id}/decisions"),
+        "getDecision": ("get", "/api/v1/decisions/{decision_id}"),
+        "amendDecision": ("post", "/api/v1/decisions/{decision_id}/amendments"),
+        "listCostLines": ("get", "/api/v1/incidents/{incident_id}/costs"),
+        "updateCostLine": ("patch", "/api/v1/costs/{line_id}"),
+        "listStaffs": ("get", "/api/v1/staffs"),
+    }.items():
+        assert by_id[operation_id] == (method, path)
+    assert {spec.operation_id for spec in ENDPOINTS} == set(ids)
 
 
 def _refs(node: Any) -> list[str]:

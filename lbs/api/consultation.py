@@ -36,7 +36,7 @@ def graph_json(graph: nx.DiGraph) -> dict[str, Any]:
     return data
 
 
-@endpoint(api_bp, "/consultation/parties", "GET",
+@endpoint(api_bp, "/consultation/parties", "GET", operation_id="listConsultationParties",
           summary="List consultation parties", tag="consultation",
           responses={200: list_component("ConsultationPartyList", PARTY)})
 def list_consultation_parties() -> ResponseReturnValue:
@@ -46,7 +46,7 @@ def list_consultation_parties() -> ResponseReturnValue:
     ])
 
 
-@endpoint(api_bp, "/consultation/graph", "GET",
+@endpoint(api_bp, "/consultation/graph", "GET", operation_id="getConsultationGraph",
           summary="The consultation rule graph (networkx node-link JSON)", tag="consultation",
           responses={200: GRAPH})
 def consultation_graph() -> ResponseReturnValue:

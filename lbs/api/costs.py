@@ -75,7 +75,7 @@ def cost_json(line: CostLine) -> dict[str, Any]:
     }
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/costs", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/costs", "GET", operation_id="listCostLines",
           summary="An incident's cost lines and totals", tag="costs", responses={200: COSTS, 404: None})
 def incident_costs(incident_id: int) -> ResponseReturnValue:
     costs.get_incident(incident_id)
@@ -91,7 +91,7 @@ def incident_costs(incident_id: int) -> ResponseReturnValue:
     })
 
 
-@endpoint(api_bp, "/costs/<id:line_id>", "PATCH",
+@endpoint(api_bp, "/costs/<id:line_id>", "PATCH", operation_id="updateCostLine",
           summary="Record an actual amount, a status or a note", tag="costs", roles=(Role.MUNICIPALITY,),
           request_schema=COST_LINE_UPDATE,
           responses={200: COST_LINE, 400: None, 403: None, 404: None, 409: None, 422: None})
@@ -116,7 +116,7 @@ def update_cost(line_id: int) -> ResponseReturnValue:
     return jsonify(cost_json(line))
 
 
-@endpoint(api_bp, "/costs/<id:line_id>/history", "GET",
+@endpoint(api_bp, "/costs/<id:line_id>/history", "GET", operation_id="listCostLineChanges",
           summary="A cost line's changes, oldest first", tag="costs", responses={200: HISTORY, 404: None})
 def cost_history(line_id: int) -> ResponseReturnValue:
     costs.get_line(line_id)

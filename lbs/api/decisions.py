@@ -85,7 +85,7 @@ LIST_QUERY = [
 ]
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST", operation_id="logDecision",
           summary="Log a decision", tag="decisions", roles=WRITERS, request_schema=DECISION_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
 @lock_at_first_write
@@ -97,7 +97,7 @@ def log_decision(incident_id: int) -> ResponseReturnValue:
     return jsonify(logged_record(logged)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST", operation_id="previewDecision",
           summary="Required and missing consultations of a planned decision (stores nothing)", tag="decisions",
           roles=WRITERS, request_schema=DECISION_IN, responses={200: PREVIEW, 400: ERROR, 404: ERROR, 422: ERROR})
 def preview_decision(incident_id: int) -> ResponseReturnValue:
@@ -119,7 +119,7 @@ def _query_int(name: str, default: int, minimum: int, maximum: int) -> int:
     return int(raw)
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "GET", operation_id="listDecisions",
           summary="The incident's decisions by number", tag="decisions", query=LIST_QUERY,
           responses={200: list_component("DecisionList", DECISION), 404: ERROR, 422: ERROR})
 def list_decisions(incident_id: int) -> ResponseReturnValue:
@@ -130,13 +130,13 @@ def list_decisions(incident_id: int) -> ResponseReturnValue:
                     mimetype="application/json")
 
 
-@endpoint(api_bp, "/decisions/<id:decision_id>", "GET", summary="One decision",
+@endpoint(api_bp, "/decisions/<id:decision_id>", "GET", operation_id="getDecision", summary="One decision",
           tag="decisions", responses={200: DECISION, 404: ERROR})
 def get_decision(decision_id: int) -> ResponseReturnValue:
     return jsonify(decision_record(decision_id))
 
 
-@endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST",
+@endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST", operation_id="amendDecision",
           summary="Amend a decision: a new decision with the next number that refers to it", tag="decisions",
           roles=WRITERS, request_schema=AMENDMENT_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
@@ -159,7 +159,7 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
     return jsonify(logged_record(logged)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", operation_id="verifyDecisionChain",
           summary="Recompute the incident's hash chain", tag="decisions", responses={200: VERIFY, 404: ERROR})
 def verify_incident(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
@@ -167,7 +167,7 @@ def verify_incident(incident_id: int) -> ResponseReturnValue:
     return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken})
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET", operation_id="exportDecisionsCsv",
           summary="The decision log as CSV (UTF-8 with BOM, semicolon separated)", tag="decisions",
           responses={200: {"type": "string"}, 404: ERROR}, content_type="text/csv")
 def decisions_csv_export(incident_id: int) -> ResponseReturnValue:

@@ -32,14 +32,14 @@ INCIDENT_IN = component("IncidentInput", obj(
 CLOSE_IN = component("IncidentCloseInput", obj({"ended_at": TIME}, required=[]))
 
 
-@endpoint(api_bp, "/incidents", "GET",
+@endpoint(api_bp, "/incidents", "GET", operation_id="listIncidents",
           summary="List incidents (active first, then by start)", tag="incidents",
           responses={200: list_component("IncidentList", INCIDENT)})
 def list_incidents() -> ResponseReturnValue:
     return jsonify([incident_json(i) for i in services.list_incidents()])
 
 
-@endpoint(api_bp, "/incidents", "POST", summary="Create an incident",
+@endpoint(api_bp, "/incidents", "POST", operation_id="createIncident", summary="Create an incident",
           tag="incidents", roles=WRITERS, request_schema=INCIDENT_IN, responses={201: INCIDENT, 400: ERROR, 422: ERROR})
 def create_incident() -> ResponseReturnValue:
     body = json_body()
@@ -61,13 +61,13 @@ def create_incident() -> ResponseReturnValue:
     return jsonify(incident_json(incident)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>", "GET", summary="One incident",
+@endpoint(api_bp, "/incidents/<id:incident_id>", "GET", operation_id="getIncident", summary="One incident",
           tag="incidents", responses={200: INCIDENT, 404: ERROR})
 def get_incident(incident_id: int) -> ResponseReturnValue:
     return jsonify(incident_json(services.get_incident(incident_id)))
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST",
+@endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST", operation_id="closeIncident",
           summary="Close an incident", tag="incidents", roles=WRITERS, request_schema=CLOSE_IN,
           responses={200: INCIDENT, 404: ERROR, 409: ERROR, 422: ERROR})
 def close_incident(incident_id: int) -> ResponseReturnValue:

@@ -51,8 +51,7 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
     operation: dict[str, Any] = {
         "summary": spec.summary,
         "tags": [spec.tag],
-        "operationId": f"{spec.method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
-        .replace(".", "_").replace("-", "_"),
+        "operationId": spec.operation_id,
         "parameters": params + spec.query,
         "responses": responses,
         "description": "Roles: " + ", ".join(r.value for r in spec.roles or ()),

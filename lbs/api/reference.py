@@ -35,13 +35,13 @@ STAFF = component("Staff", obj(
 ))
 
 
-@endpoint(api_bp, "/organisations", "GET", summary="List organisations",
+@endpoint(api_bp, "/organisations", "GET", operation_id="listOrganisations", summary="List organisations",
           tag="reference", responses={200: list_component("OrganisationList", ORGANISATION)})
 def list_organisations() -> ResponseReturnValue:
     return jsonify([organisation_json(o) for o in organisations.list_organisations()])
 
 
-@endpoint(api_bp, "/municipalities", "GET",
+@endpoint(api_bp, "/municipalities", "GET", operation_id="listMunicipalities",
           summary="List the district's municipalities", tag="reference",
           responses={200: list_component("MunicipalityList", MUNICIPALITY)})
 def list_municipalities() -> ResponseReturnValue:
@@ -51,7 +51,7 @@ def list_municipalities() -> ResponseReturnValue:
     ])
 
 
-@endpoint(api_bp, "/staffs", "GET", summary="List the staffs (LBS-S, LBS-O)",
+@endpoint(api_bp, "/staffs", "GET", operation_id="listStaffs", summary="List the staffs (LBS-S, LBS-O)",
           tag="reference", responses={200: list_component("StaffList", STAFF)})
 def list_staffs() -> ResponseReturnValue:
     return jsonify([

@@ -49,7 +49,7 @@ def _money(value: Any) -> str:
     return f"{value:.2f}"
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET", operation_id="getIncidentReview",
           summary="Key figures of an incident's review", tag="review", responses={200: REVIEW, 403: None, 404: None})
 def incident_review(incident_id: int) -> ResponseReturnValue:
     review = services.incident_review(services.get_incident_for(api_user(), incident_id))
@@ -73,7 +73,7 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
     })
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/findings", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/findings", "GET", operation_id="listFindings",
           summary="Findings of an incident's review", tag="review",
           responses={200: list_component("FindingList", FINDING), 403: None, 404: None})
 def incident_findings(incident_id: int) -> ResponseReturnValue:

@@ -96,14 +96,14 @@ def _staff(code: str) -> Staff:
     return staff
 
 
-@endpoint(api_bp, "/staffs/<code>/positions", "GET",
+@endpoint(api_bp, "/staffs/<code>/positions", "GET", operation_id="listPositions",
           summary="List a staff's positions", tag=TAG, responses={200: list_component("PositionList", POSITION)})
 def list_positions(code: str) -> ResponseReturnValue:
     staff = _staff(code)
     return jsonify([position_json(p) for p in services.list_positions(staff_id=staff.id)])
 
 
-@endpoint(api_bp, "/staffs/<code>/positions", "POST",
+@endpoint(api_bp, "/staffs/<code>/positions", "POST", operation_id="createPosition",
           summary="Create a position in a staff", tag=TAG, roles=WRITERS,
           request_schema=POSITION_IN, responses={201: POSITION})
 def create_position(code: str) -> ResponseReturnValue:
@@ -121,14 +121,14 @@ def create_position(code: str) -> ResponseReturnValue:
     return jsonify(position_json(position)), 201
 
 
-@endpoint(api_bp, "/people", "GET",
+@endpoint(api_bp, "/people", "GET", operation_id="listPeople",
           summary="List people (office title and work contact)", tag=TAG,
           responses={200: list_component("PersonList", PERSON)})
 def list_people() -> ResponseReturnValue:
     return jsonify([person_full_json(p) for p in services.list_people()])
 
 
-@endpoint(api_bp, "/people", "POST", summary="Create a person", tag=TAG,
+@endpoint(api_bp, "/people", "POST", operation_id="createPerson", summary="Create a person", tag=TAG,
           roles=WRITERS, request_schema=PERSON_IN, responses={201: PERSON})
 def create_person() -> ResponseReturnValue:
     fields = Fields(json_body())
@@ -145,7 +145,7 @@ def create_person() -> ResponseReturnValue:
     return jsonify(person_full_json(person)), 201
 
 
-@endpoint(api_bp, "/assignments", "POST",
+@endpoint(api_bp, "/assignments", "POST", operation_id="createAssignment",
           summary="Assign a person to a position (rank 0 = primary)", tag=TAG,
           roles=WRITERS, request_schema=ASSIGNMENT_IN, responses={201: ASSIGNMENT})
 def create_assignment() -> ResponseReturnValue:
@@ -172,13 +172,13 @@ def _assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-@endpoint(api_bp, "/assignments/<id:assignment_id>", "GET",
+@endpoint(api_bp, "/assignments/<id:assignment_id>", "GET", operation_id="getAssignment",
           summary="One assignment", tag=TAG, responses={200: ASSIGNMENT})
 def get_assignment(assignment_id: int) -> ResponseReturnValue:
     return jsonify(assignment_json(_assignment(assignment_id)))
 
 
-@endpoint(api_bp, "/assignments/<id:assignment_id>/end", "POST",
+@endpoint(api_bp, "/assignments/<id:assignment_id>/end", "POST", operation_id="endAssignment",
           summary="End an assignment (nothing is deleted)", tag=TAG, roles=WRITERS,
           request_schema=END_IN, responses={200: ASSIGNMENT})
 def end_assignment(assignment_id: int) -> ResponseReturnValue:
@@ -192,7 +192,7 @@ def end_assignment(assignment_id: int) -> ResponseReturnValue:
     return jsonify(assignment_json(assignment))
 
 
-@endpoint(api_bp, "/staffs/<code>/roster", "GET",
+@endpoint(api_bp, "/staffs/<code>/roster", "GET", operation_id="getRoster",
           summary="The roster of a staff as of a time, with its gaps", tag=TAG, responses={200: ROSTER},
           query=[{"name": "at", "in": "query", "required": False, "schema": TIME,
                   "description": "ISO 8601 time with offset (default: now)"}])
