@@ -3,10 +3,23 @@ client generated with openapi-python-client that logs a decision against a real 
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import json
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from lbs.api.frame import ENDPOINTS
+from lbs.timeutil import utcnow
+from tests.conftest import make_app
+from tests.reliability import prepare_world
+from tests.server import Server
 
 OPERATION_ID = re.compile(r"^[a-z][A-Za-z]+$")
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -84,3 +97,90 @@ def test_schemas_are_named_components_used_by_ref(client):
     logged = document["paths"]["/api/v1/incidents/{incident_id}/decisions"]["post"]
     assert logged["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/DecisionInput")
     assert logged["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/Decision")
+
+
+# ---------------------------------------------------------------- a generated client against a real server
+
+MAX_MODELS = 80
+
+
+def _generate_client(document: dict[str, Any], tmp_path: Path) -> Path:
+    """``openapi-python-client generate`` over ``document``: the package directory (``lbs_client``).
+
+    It runs in its own process (the suite turns Python warnings into errors), fails on any warning about the
+    document (a part of it the generator had to leave out), and skips its ruff post hooks (they need ``ruff`` on
+    PATH and only format)."""
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    config = tmp_path / "generator.json"
+    config.write_text(json.dumps({"post_hooks": [], "package_name_override": "lbs_client"}), encoding="utf-8")
+    package = tmp_path / "generated" / "lbs_client"
+    result = subprocess.run(
+        [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(spec), "--output-path",
+         str(package), "--meta", "none", "--config", str(config), "--fail-on-warning"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (package / "__init__.py").is_file(), result.stdout + result.stderr
+    return package
+
+
+@contextlib.contextmanager
+def _imported(package: Path) -> Iterator[ModuleType]:
+    """Import the generated package from its directory, and forget it afterwards (each backend has its own)."""
+    sys.path.insert(0, str(package.parent))
+    try:
+        yield importlib.import_module(package.name)
+    finally:
+        sys.path.remove(str(package.parent))
+        for name in [n for n in sys.modules if n == package.name or n.startswith(package.name + ".")]:
+            del sys.modules[name]
+
+
+def test_a_generated_client_logs_and_lists_a_decision(fresh_database_url, tmp_path):
+    world = prepare_world(fresh_database_url)
+    app = make_app(fresh_database_url)
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    package = _generate_client(document, tmp_path)
+
+    with _imported(package) as lbs_client, Server(fresh_database_url, workers=1, threads=1,
+                                                   log=tmp_path / "gunicorn.log") as server:
+        log_decision = importlib.import_module(f"{package.name}.api.decisions.log_decision")
+        list_decisions = importlib.import_module(f"{package.name}.api.decisions.list_decisions")
+        models = lbs_client.models
+
+        # The models are the component schemas, by name, and there are few of them.
+        names = set(models.__all__)
+        assert {"Decision", "DecisionInput", "AmendmentInput", "CostLine", "CostLineUpdate", "CostInput",
+                "Incident", "Error", "DecisionType", "CostCategory"} <= names
+        assert len(names) < MAX_MODELS, sorted(names)
+        assert not [n for n in names if "Response" in n or "ApiV1" in n or n.endswith("Body")], sorted(names)
+
+        client = lbs_client.AuthenticatedClient(base_url=server.base, token=world.police_token)
+        body = models.DecisionInput(
+            staff=models.StaffCode.LBS_O, decided_at=utcnow() - timedelta(minutes=1), decided_by=world.person_id,
+            owner=world.herning_id, type_=models.DecisionType.RESOURCE_REQUEST, title="Sandsække fra Herning",
+            decision="Kommunen leverer 2 000 sandsække.", rationale="Vandstanden stiger.",
+            costs=[models.CostInput(bearer=world.herning_id, category=models.CostCategory.SUPPLIES,
+                                    estimate_dkk="12500.50")],
+        )
+        with client as http:
+            response = log_decision.sync_detailed(world.incident_id, client=http, body=body)
+            assert response.status_code == 201, response.content
+            decision = response.parsed
+            assert isinstance(decision, models.Decision)
+            assert decision.incident_id == world.incident_id and decision.title == "Sandsække fra Herning"
+            assert decision.type_ is models.DecisionType.RESOURCE_REQUEST
+            [line] = decision.costs
+            assert isinstance(line, models.CostLine)
+            assert (line.bearer, line.category, line.estimate_dkk) == (world.herning_id, models.CostCategory.SUPPLIES,
+                                                                      "12500.50")
+
+            listed = list_decisions.sync(world.incident_id, client=http)
+            assert isinstance(listed, list) and all(isinstance(d, models.Decision) for d in listed)
+            assert [(d.id, d.number, d.hash_) for d in listed if d.id == decision.id] == [
+                (decision.id, decision.number, decision.hash_)]
+
+            refused = log_decision.sync_detailed(world.incident_id, client=http,
+                                                 body=models.DecisionInput.from_dict({**body.to_dict(), "title": ""}))
+            assert refused.status_code == 422 and isinstance(refused.parsed, models.Error)
