@@ -10,19 +10,24 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import endpoint
-from lbs.api.schemas import array_of, obj
+from lbs.api.schemas import array_of, component, enum_of, list_component, obj
 from lbs.consultation import services
+from lbs.consultation.models import Mode
 
-PARTY = obj({"key": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"},
-             "position_id": {"type": ["integer", "null"]}})
-GRAPH = obj(
-    {"directed": {"type": "boolean"}, "multigraph": {"type": "boolean"}, "graph": {"type": "object"},
-     "nodes": array_of(obj({"id": {"type": "string"}, "kind": {"type": "string", "enum": ["condition", "party"]},
-                            "label": {"type": "string"}}, ["id", "kind", "label"])),
-     "edges": array_of(obj({"source": {"type": "string"}, "target": {"type": "string"}, "rule": {"type": "string"},
-                            "mode": {"type": "string", "enum": ["inform", "consult", "approve"]},
-                            "timing": {"type": "string"}}, ["source", "target", "rule", "mode"]))},
-)
+PARTY = component("ConsultationParty", obj({
+    "key": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"},
+    "position_id": {"type": ["integer", "null"]}}))
+MODE = enum_of("ConsultationMode", [m.value for m in Mode], "inform < consult < approve")
+NODE = component("ConsultationGraphNode", obj({
+    "id": {"type": "string"}, "kind": enum_of("ConsultationGraphNodeKind", ["condition", "party"]),
+    "label": {"type": "string"}}, ["id", "kind", "label"]))
+EDGE = component("ConsultationGraphEdge", obj({
+    "source": {"type": "string"}, "target": {"type": "string"}, "rule": {"type": "string"}, "mode": MODE,
+    "timing": {"type": "string"}}, ["source", "target", "rule", "mode"]))
+GRAPH = component("ConsultationGraph", obj({
+    "directed": {"type": "boolean"}, "multigraph": {"type": "boolean"},
+    "graph": component("ConsultationGraphAttributes", {"type": "object", "description": "e.g. rules_version"}),
+    "nodes": array_of(NODE), "edges": array_of(EDGE)}))
 
 
 def graph_json(graph: nx.DiGraph) -> dict[str, Any]:
@@ -31,8 +36,9 @@ def graph_json(graph: nx.DiGraph) -> dict[str, Any]:
     return data
 
 
-@endpoint(api_bp, "/consultation/parties", "GET", summary="List consultation parties", tag="consultation",
-          responses={200: array_of(PARTY)})
+@endpoint(api_bp, "/consultation/parties", "GET", operation_id="listConsultationParties",
+          summary="List consultation parties", tag="consultation",
+          responses={200: list_component("ConsultationPartyList", PARTY)})
 def list_consultation_parties() -> ResponseReturnValue:
     return jsonify([
         {"key": p.key, "name": p.name, "organisation_id": p.organisation_id, "position_id": p.position_id}
@@ -40,8 +46,9 @@ def list_consultation_parties() -> ResponseReturnValue:
     ])
 
 
-@endpoint(api_bp, "/consultation/graph", "GET", summary="The consultation rule graph (networkx node-link JSON)",
-          tag="consultation", responses={200: GRAPH})
+@endpoint(api_bp, "/consultation/graph", "GET", operation_id="getConsultationGraph",
+          summary="The consultation rule graph (networkx node-link JSON)", tag="consultation",
+          responses={200: GRAPH})
 def consultation_graph() -> ResponseReturnValue:
     graph = services.rule_graph()
     data = graph_json(graph)

@@ -14,50 +14,51 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import ApiError, api_user, endpoint, json_body
-from lbs.api.schemas import MONEY, MONEY_IN, array_of, obj
+from lbs.api.schemas import MONEY, MONEY_IN, NULLABLE_MONEY, array_of, component, enum_of, list_component, obj
 from lbs.auth.models import Role
 from lbs.costs import services as costs
 from lbs.decisions.models import CostCategory, CostLine, CostStatus
 from lbs.money import money_str
 from lbs.validation import Fields
 
-NULLABLE_MONEY = {"type": ["string", "null"], "pattern": "^[0-9]{1,12}\\.[0-9]{2}$"}
-COST = obj({
+CATEGORY = enum_of("CostCategory", [c.value for c in CostCategory])
+STATUS = enum_of("CostStatus", [s.value for s in CostStatus])
+COST_LINE = component("CostLine", obj({
     "id": {"type": "integer"},
     "decision_id": {"type": "integer"},
     "bearer": {"type": "integer", "description": "organisation id of the bearer"},
-    "category": {"type": "string", "enum": [c.value for c in CostCategory]},
+    "category": CATEGORY,
     "description": {"type": ["string", "null"]},
     "estimate_dkk": MONEY,
     "actual_dkk": NULLABLE_MONEY,
-    "status": {"type": "string", "enum": [s.value for s in CostStatus]},
+    "status": STATUS,
     "provisional": {"type": "boolean"},
-})
-TOTAL = obj({
+}))
+TOTAL = component("CostTotal", obj({
     "bearer": {"type": "integer"},
-    "category": {"type": "string", "enum": [c.value for c in CostCategory]},
+    "category": CATEGORY,
     "estimate_dkk": MONEY,
     "actual_dkk": NULLABLE_MONEY,
-})
-COSTS = obj({"lines": array_of(COST), "totals": array_of(TOTAL)})
-PATCH = obj(
+}))
+COSTS = component("IncidentCosts", obj({"lines": array_of(COST_LINE), "totals": array_of(TOTAL)}))
+COST_LINE_UPDATE = component("CostLineUpdate", obj(
     {
         "actual_dkk": MONEY_IN,
-        "status": {"type": "string", "enum": [s.value for s in CostStatus]},
+        "status": STATUS,
         "note": {"type": "string", "maxLength": 10_000, "description": "required when moving to disputed"},
         "invoice_ref": {"type": "string", "maxLength": 200, "description": "extension: the invoice reference"},
         "informed": {"type": "string", "maxLength": 10_000,
                      "description": "extension: who was informed of a dispute (kept in the history)"},
     },
     required=[],
-)
-HISTORY = array_of(obj({
+))
+HISTORY = list_component("CostChangeList", component("CostChange", obj({
     "at": {"type": "string", "format": "date-time"},
     "by": {"type": "string", "description": "username"},
     "field": {"type": "string"},
     "old": {"type": ["string", "null"]},
     "new": {"type": ["string", "null"]},
-}))
+})))
 
 
 def cost_json(line: CostLine) -> dict[str, Any]:
@@ -74,8 +75,8 @@ def cost_json(line: CostLine) -> dict[str, Any]:
     }
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/costs", "GET", summary="An incident's cost lines and totals",
-          tag="costs", responses={200: COSTS, 404: None})
+@endpoint(api_bp, "/incidents/<id:incident_id>/costs", "GET", operation_id="listCostLines",
+          summary="An incident's cost lines and totals", tag="costs", responses={200: COSTS, 404: None})
 def incident_costs(incident_id: int) -> ResponseReturnValue:
     costs.get_incident(incident_id)
     lines = costs.list_incident_lines(incident_id)
@@ -90,9 +91,10 @@ def incident_costs(incident_id: int) -> ResponseReturnValue:
     })
 
 
-@endpoint(api_bp, "/costs/<id:line_id>", "PATCH", summary="Record an actual amount, a status or a note",
-          tag="costs", roles=(Role.MUNICIPALITY,), request_schema=PATCH,
-          responses={200: COST, 400: None, 403: None, 404: None, 409: None, 422: None})
+@endpoint(api_bp, "/costs/<id:line_id>", "PATCH", operation_id="updateCostLine",
+          summary="Record an actual amount, a status or a note", tag="costs", roles=(Role.MUNICIPALITY,),
+          request_schema=COST_LINE_UPDATE,
+          responses={200: COST_LINE, 400: None, 403: None, 404: None, 409: None, 422: None})
 def update_cost(line_id: int) -> ResponseReturnValue:
     from lbs.extensions import db
 
@@ -114,8 +116,8 @@ def update_cost(line_id: int) -> ResponseReturnValue:
     return jsonify(cost_json(line))
 
 
-@endpoint(api_bp, "/costs/<id:line_id>/history", "GET", summary="A cost line's changes, oldest first",
-          tag="costs", responses={200: HISTORY, 404: None})
+@endpoint(api_bp, "/costs/<id:line_id>/history", "GET", operation_id="listCostLineChanges",
+          summary="A cost line's changes, oldest first", tag="costs", responses={200: HISTORY, 404: None})
 def cost_history(line_id: int) -> ResponseReturnValue:
     costs.get_line(line_id)
     return jsonify([

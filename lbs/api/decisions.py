@@ -12,15 +12,16 @@ from flask.typing import ResponseReturnValue
 
 from lbs import fastjson
 from lbs.api.blueprint import api_bp
+from lbs.api.consultation import MODE
+from lbs.api.costs import CATEGORY, COST_LINE
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
-from lbs.api.schemas import ERROR, MONEY, MONEY_IN, TIME, array_of, obj
+from lbs.api.schemas import ERROR, MONEY_IN, TIME, array_of, component, enum_of, list_component, obj
 from lbs.consultation.facts import DecisionType
-from lbs.consultation.models import Mode, Outcome
+from lbs.consultation.models import Outcome
 from lbs.database import lock_at_first_write
 from lbs.decisions import services
 from lbs.decisions.draft import check_encodable, read_draft
 from lbs.decisions.export import decision_record, incident_decision_records, logged_record, stream_decisions_csv
-from lbs.decisions.models import CostCategory, CostStatus
 from lbs.errors import ValidationError
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -29,50 +30,54 @@ from lbs.validation import Fields
 MAX_LIMIT = 1000
 _INT = re.compile(r"^[0-9]{1,10}$")
 
-REQUIREMENT = obj({"party": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"},
-                   "mode": {"type": "string", "enum": [m.value for m in Mode]}, "rule": {"type": "string"}})
-COST = obj({"id": {"type": "integer"}, "decision_id": {"type": "integer"}, "bearer": {"type": "integer"},
-            "category": {"type": "string", "enum": [c.value for c in CostCategory]},
-            "description": {"type": ["string", "null"]}, "estimate_dkk": MONEY,
-            "actual_dkk": {"oneOf": [MONEY, {"type": "null"}]},
-            "status": {"type": "string", "enum": [s.value for s in CostStatus]}, "provisional": {"type": "boolean"}})
-CONSULTATION_IN = obj(
-    {"party": {"type": "string"}, "consulted_at": TIME, "mode": {"type": "string", "enum": [m.value for m in Mode]},
-     "outcome": {"type": "string", "enum": [o.value for o in Outcome]}, "channel": {"type": ["string", "null"]},
-     "note": {"type": ["string", "null"]}},
-    required=["party", "consulted_at", "mode", "outcome"],
-)
-CONSULTATION = obj({**CONSULTATION_IN["properties"], "name": {"type": "string"}},
-                   required=["party", "consulted_at", "mode", "outcome", "channel", "note"])
-OPTION = obj({"text": {"type": "string"}, "chosen": {"type": "boolean"}, "rejection_reason": {"type": "string"}},
-             required=["text"])
-COST_IN = obj({"bearer": {"type": "integer"}, "category": {"type": "string", "enum": [c.value for c in CostCategory]},
-               "estimate_dkk": MONEY_IN, "provisional": {"type": "boolean"}, "description": {"type": "string"}},
-              required=["bearer", "category", "estimate_dkk"])
+REQUIREMENT = component("ConsultationRequirement", obj({
+    "party": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"}, "mode": MODE,
+    "rule": {"type": "string"}}))
+CONSULTATION_PROPS = {
+    "party": {"type": "string"}, "consulted_at": TIME, "mode": MODE,
+    "outcome": enum_of("ConsultationOutcome", [o.value for o in Outcome]), "channel": {"type": ["string", "null"]},
+    "note": {"type": ["string", "null"]},
+}
+CONSULTATION_IN = component("ConsultationInput", obj(CONSULTATION_PROPS,
+                                                     required=["party", "consulted_at", "mode", "outcome"]))
+CONSULTATION = component("Consultation", obj({**CONSULTATION_PROPS, "name": {"type": "string"}},
+                                             required=["party", "consulted_at", "mode", "outcome", "channel", "note"]))
+OPTION = component("DecisionOption", obj({
+    "text": {"type": "string"}, "chosen": {"type": "boolean"}, "rejection_reason": {"type": "string"}},
+    required=["text"]))
+COST_IN = component("CostInput", obj({
+    "bearer": {"type": "integer"}, "category": CATEGORY, "estimate_dkk": MONEY_IN, "provisional": {"type": "boolean"},
+    "description": {"type": "string"}}, required=["bearer", "category", "estimate_dkk"]))
+CONDITIONS = component("DecisionConditions", {
+    "type": "object", "description": "facts of the situation (true/false, whole numbers, short texts or lists of ids)"
+                                     " that decide which consultations are required"})
+DECISION_TYPE = enum_of("DecisionType", [t.value for t in DecisionType])
 DECISION_PROPS = {
-    "staff": {"type": "string", "enum": ["LBS-S", "LBS-O"]}, "decided_at": TIME, "decided_by": {"type": "integer"},
-    "owner": {"type": "integer"}, "type": {"type": "string", "enum": [t.value for t in DecisionType]},
+    "staff": enum_of("StaffCode", ["LBS-S", "LBS-O"]), "decided_at": TIME, "decided_by": {"type": "integer"},
+    "owner": {"type": "integer"}, "type": DECISION_TYPE,
     "title": {"type": "string", "maxLength": 200}, "decision": {"type": "string"},
     "information": {"type": "string"}, "options": array_of(OPTION), "rationale": {"type": "string"},
     "legal_basis": {"type": "string"}, "expected_outcome": {"type": "string"}, "urgent": {"type": "boolean"},
-    "conditions": {"type": "object"}, "costs": array_of(COST_IN), "consultations": array_of(CONSULTATION_IN),
+    "conditions": CONDITIONS, "costs": array_of(COST_IN), "consultations": array_of(CONSULTATION_IN),
     "missing_reason": {"type": "string"}, "delay_reason": {"type": "string"},
 }
-DECISION_IN = obj(DECISION_PROPS,
-                  required=["staff", "decided_at", "decided_by", "owner", "type", "title", "decision", "rationale"])
-AMENDMENT_IN = obj({"reason": {"type": "string"}, **DECISION_PROPS}, required=["reason"])
-DECISION = obj(
+DECISION_IN = component("DecisionInput", obj(
+    DECISION_PROPS, required=["staff", "decided_at", "decided_by", "owner", "type", "title", "decision", "rationale"]))
+# An amendment gives the reason and only what changes: the rest is taken from the amended decision.
+AMENDMENT_IN = component("AmendmentInput", obj({"reason": {"type": "string"}, **DECISION_PROPS}, required=["reason"]))
+DECISION = component("Decision", obj(
     {"id": {"type": "integer"}, "incident_id": {"type": "integer"}, "number": {"type": "integer"},
      "staff": {"type": "string"}, "decided_at": TIME, "recorded_at": TIME, "decided_by": {"type": "integer"},
-     "decided_by_off_roster": {"type": "boolean"}, "owner": {"type": "integer"}, "type": {"type": "string"},
+     "decided_by_off_roster": {"type": "boolean"}, "owner": {"type": "integer"}, "type": DECISION_TYPE,
      "title": {"type": "string"}, "decision": {"type": "string"}, "rationale": {"type": "string"},
-     "amends": {"type": ["integer", "null"]}, "costs": array_of(COST), "consultations": array_of(CONSULTATION),
+     "amends": {"type": ["integer", "null"]}, "costs": array_of(COST_LINE), "consultations": array_of(CONSULTATION),
      "required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT),
      "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]}},
-)
-PREVIEW = obj({"required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT)})
-VERIFY = obj({"ok": {"type": "boolean"}, "checked": {"type": "integer"},
-              "first_broken": {"type": ["integer", "null"]}})
+))
+PREVIEW = component("DecisionPreview", obj({"required_consultations": array_of(REQUIREMENT),
+                                            "missing_consultations": array_of(REQUIREMENT)}))
+VERIFY = component("ChainVerification", obj({"ok": {"type": "boolean"}, "checked": {"type": "integer"},
+                                             "first_broken": {"type": ["integer", "null"]}}))
 LIST_QUERY = [
     {"name": "after", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
     {"name": "limit", "in": "query", "required": False,
@@ -80,8 +85,8 @@ LIST_QUERY = [
 ]
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST", summary="Log a decision", tag="decisions",
-          roles=WRITERS, request_schema=DECISION_IN,
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "POST", operation_id="logDecision",
+          summary="Log a decision", tag="decisions", roles=WRITERS, request_schema=DECISION_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
 @lock_at_first_write
 def log_decision(incident_id: int) -> ResponseReturnValue:
@@ -92,7 +97,7 @@ def log_decision(incident_id: int) -> ResponseReturnValue:
     return jsonify(logged_record(logged)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions/preview", "POST", operation_id="previewDecision",
           summary="Required and missing consultations of a planned decision (stores nothing)", tag="decisions",
           roles=WRITERS, request_schema=DECISION_IN, responses={200: PREVIEW, 400: ERROR, 404: ERROR, 422: ERROR})
 def preview_decision(incident_id: int) -> ResponseReturnValue:
@@ -114,8 +119,9 @@ def _query_int(name: str, default: int, minimum: int, maximum: int) -> int:
     return int(raw)
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "GET", summary="The incident's decisions by number",
-          tag="decisions", query=LIST_QUERY, responses={200: array_of(DECISION), 404: ERROR, 422: ERROR})
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions", "GET", operation_id="listDecisions",
+          summary="The incident's decisions by number", tag="decisions", query=LIST_QUERY,
+          responses={200: list_component("DecisionList", DECISION), 404: ERROR, 422: ERROR})
 def list_decisions(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     after = _query_int("after", 0, 0, 2**31 - 1)
@@ -124,13 +130,13 @@ def list_decisions(incident_id: int) -> ResponseReturnValue:
                     mimetype="application/json")
 
 
-@endpoint(api_bp, "/decisions/<id:decision_id>", "GET", summary="One decision", tag="decisions",
-          responses={200: DECISION, 404: ERROR})
+@endpoint(api_bp, "/decisions/<id:decision_id>", "GET", operation_id="getDecision", summary="One decision",
+          tag="decisions", responses={200: DECISION, 404: ERROR})
 def get_decision(decision_id: int) -> ResponseReturnValue:
     return jsonify(decision_record(decision_id))
 
 
-@endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST",
+@endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST", operation_id="amendDecision",
           summary="Amend a decision: a new decision with the next number that refers to it", tag="decisions",
           roles=WRITERS, request_schema=AMENDMENT_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
@@ -153,15 +159,15 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
     return jsonify(logged_record(logged)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", summary="Recompute the incident's hash chain",
-          tag="decisions", responses={200: VERIFY, 404: ERROR})
+@endpoint(api_bp, "/incidents/<id:incident_id>/verify", "GET", operation_id="verifyDecisionChain",
+          summary="Recompute the incident's hash chain", tag="decisions", responses={200: VERIFY, 404: ERROR})
 def verify_incident(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     result = services.verify_incident(incident)
     return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken})
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET",
+@endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET", operation_id="exportDecisionsCsv",
           summary="The decision log as CSV (UTF-8 with BOM, semicolon separated)", tag="decisions",
           responses={200: {"type": "string"}, 404: ERROR}, content_type="text/csv")
 def decisions_csv_export(incident_id: int) -> ResponseReturnValue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -102,6 +103,7 @@ def register_api_errorhandlers(app: Flask) -> None:
 class EndpointSpec:
     rule: str
     method: str
+    operation_id: str
     summary: str
     tag: str
     roles: tuple[Role, ...] | None
@@ -112,6 +114,7 @@ class EndpointSpec:
 
 
 ENDPOINTS: list[EndpointSpec] = []
+OPERATION_ID = re.compile(r"^[a-z][A-Za-z]+$")
 
 ALL_ROLES = tuple(Role)
 WRITERS = (Role.POLICE, Role.ADMIN)
@@ -122,6 +125,7 @@ def endpoint(
     rule: str,
     method: str,
     *,
+    operation_id: str,
     summary: str,
     tag: str,
     roles: tuple[Role, ...] = ALL_ROLES,
@@ -130,7 +134,12 @@ def endpoint(
     query: list[dict[str, Any]] | None = None,
     content_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an API view with its role check (403 before anything else) and its OpenAPI entry."""
+    """Register an API view with its role check (403 before anything else) and its OpenAPI entry.
+
+    ``operation_id`` names the operation for clients generated from the document (``logDecision`` becomes
+    ``log_decision``): camelCase, unique, and never changed once published."""
+    if not OPERATION_ID.fullmatch(operation_id) or any(s.operation_id == operation_id for s in ENDPOINTS):
+        raise ValueError(f"operation id {operation_id!r} is not camelCase or is taken")
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -144,6 +153,7 @@ def endpoint(
             EndpointSpec(
                 rule=rule,
                 method=method.lower(),
+                operation_id=operation_id,
                 summary=summary,
                 tag=tag,
                 roles=roles,

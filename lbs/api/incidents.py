@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
-from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, array_of, obj
+from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, component, enum_of, list_component, obj
 from lbs.decisions.draft import check_encodable
 from lbs.decisions.export import incident_json
 from lbs.extensions import db
@@ -15,31 +15,32 @@ from lbs.incidents import services
 from lbs.incidents.models import IncidentKind, IncidentStatus
 from lbs.validation import Fields
 
-INCIDENT = obj(
-    {"id": {"type": "integer"}, "title": {"type": "string"},
-     "kind": {"type": "string", "enum": [k.value for k in IncidentKind]},
+KIND = enum_of("IncidentKind", [k.value for k in IncidentKind])
+INCIDENT = component("Incident", obj(
+    {"id": {"type": "integer"}, "title": {"type": "string"}, "kind": KIND,
      "started_at": TIME, "ended_at": NULLABLE_TIME,
      "municipalities": {"type": "array", "items": {"type": "string"}},
-     "status": {"type": "string", "enum": [s.value for s in IncidentStatus]},
+     "status": enum_of("IncidentStatus", [s.value for s in IncidentStatus]),
      "exercise": {"type": "boolean"}},
-)
-INCIDENT_IN = obj(
-    {"title": {"type": "string", "maxLength": 200},
-     "kind": {"type": "string", "enum": [k.value for k in IncidentKind]},
+))
+INCIDENT_IN = component("IncidentInput", obj(
+    {"title": {"type": "string", "maxLength": 200}, "kind": KIND,
      "started_at": TIME, "municipalities": {"type": "array", "items": {"type": "string"}},
      "exercise": {"type": "boolean"}, "description": {"type": "string"}},
     required=["title", "kind", "started_at", "municipalities"],
-)
+))
+CLOSE_IN = component("IncidentCloseInput", obj({"ended_at": TIME}, required=[]))
 
 
-@endpoint(api_bp, "/incidents", "GET", summary="List incidents (active first, then by start)", tag="incidents",
-          responses={200: array_of(INCIDENT)})
+@endpoint(api_bp, "/incidents", "GET", operation_id="listIncidents",
+          summary="List incidents (active first, then by start)", tag="incidents",
+          responses={200: list_component("IncidentList", INCIDENT)})
 def list_incidents() -> ResponseReturnValue:
     return jsonify([incident_json(i) for i in services.list_incidents()])
 
 
-@endpoint(api_bp, "/incidents", "POST", summary="Create an incident", tag="incidents", roles=WRITERS,
-          request_schema=INCIDENT_IN, responses={201: INCIDENT, 400: ERROR, 422: ERROR})
+@endpoint(api_bp, "/incidents", "POST", operation_id="createIncident", summary="Create an incident",
+          tag="incidents", roles=WRITERS, request_schema=INCIDENT_IN, responses={201: INCIDENT, 400: ERROR, 422: ERROR})
 def create_incident() -> ResponseReturnValue:
     body = json_body()
     check_encodable(body)
@@ -60,14 +61,14 @@ def create_incident() -> ResponseReturnValue:
     return jsonify(incident_json(incident)), 201
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>", "GET", summary="One incident", tag="incidents",
-          responses={200: INCIDENT, 404: ERROR})
+@endpoint(api_bp, "/incidents/<id:incident_id>", "GET", operation_id="getIncident", summary="One incident",
+          tag="incidents", responses={200: INCIDENT, 404: ERROR})
 def get_incident(incident_id: int) -> ResponseReturnValue:
     return jsonify(incident_json(services.get_incident(incident_id)))
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST", summary="Close an incident", tag="incidents",
-          roles=WRITERS, request_schema=obj({"ended_at": TIME}, required=[]),
+@endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST", operation_id="closeIncident",
+          summary="Close an incident", tag="incidents", roles=WRITERS, request_schema=CLOSE_IN,
           responses={200: INCIDENT, 404: ERROR, 409: ERROR, 422: ERROR})
 def close_incident(incident_id: int) -> ResponseReturnValue:
     incident = services.get_incident(incident_id)

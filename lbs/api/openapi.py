@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import API_PREFIX, ENDPOINTS, EndpointSpec
-from lbs.api.schemas import ERROR
+from lbs.api.schemas import COMPONENTS, ERROR
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -39,7 +39,9 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
     path, params = _path(spec.rule)
     responses: dict[str, Any] = {}
     for status, schema in spec.responses.items():
-        entry: dict[str, Any] = {"description": "success"}
+        if status >= 400:  # every error has the one error body
+            schema = ERROR
+        entry: dict[str, Any] = {"description": ERROR_RESPONSES.get(str(status), "success")}
         if schema is not None:
             content_type = spec.content_type if status < 400 else "application/json"
             entry["content"] = {content_type: {"schema": schema}}
@@ -49,8 +51,7 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
     operation: dict[str, Any] = {
         "summary": spec.summary,
         "tags": [spec.tag],
-        "operationId": f"{spec.method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
-        .replace(".", "_").replace("-", "_"),
+        "operationId": spec.operation_id,
         "parameters": params + spec.query,
         "responses": responses,
         "description": "Roles: " + ", ".join(r.value for r in spec.roles or ()),
@@ -76,7 +77,10 @@ def build_document() -> dict[str, Any]:
             "description": "Rosters, decision log, consultations and municipal costs of the local emergency staff.",
         },
         "servers": [{"url": "/"}],
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": {name: COMPONENTS[name] for name in sorted(COMPONENTS)},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
         "security": [{"bearer": []}],
         "paths": paths,
     }

@@ -11,42 +11,46 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import api_user, endpoint
-from lbs.api.schemas import MONEY, NULLABLE_TIME, TIME, array_of, obj
+from lbs.api.schemas import MONEY, NULLABLE_MONEY, NULLABLE_TIME, TIME, array_of, component, list_component, obj
 from lbs.review import services
 
 HASH = {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"}
-REVIEW = obj({
+COUNTS = component("DecisionCounts", {"type": "object", "additionalProperties": {"type": "integer"},
+                                     "description": "number of decisions by staff code or decision type"})
+REVIEW = component("IncidentReview", obj({
     "incident_id": {"type": "integer"},
     "duration_seconds": {"type": "integer", "minimum": 0},
     "decisions": {"type": "integer"},
-    "per_staff": {"type": "object", "additionalProperties": {"type": "integer"}},
-    "per_type": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "per_staff": COUNTS,
+    "per_type": COUNTS,
     "urgent": {"type": "integer"},
     "amendments": {"type": "integer"},
     "consultations_missing": {"type": "integer"},
     "decisions_with_missing": {"type": "integer"},
-    "costs": array_of(obj({"bearer": {"type": "integer"}, "bearer_name": {"type": "string"},
-                           "estimate_dkk": MONEY, "actual_dkk": {**MONEY, "type": ["string", "null"]},
-                           "disputed": {"type": "integer"}})),
-    "integrity": obj({"checked": {"type": "boolean"}, "ok": {"type": ["boolean", "null"]},
-                      "decisions_checked": {"type": "integer"}, "first_broken": {"type": ["integer", "null"]}}),
+    "costs": array_of(component("ReviewCost", obj({
+        "bearer": {"type": "integer"}, "bearer_name": {"type": "string"}, "estimate_dkk": MONEY,
+        "actual_dkk": NULLABLE_MONEY, "disputed": {"type": "integer"}}))),
+    "integrity": component("ReviewIntegrity", obj({
+        "checked": {"type": "boolean"}, "ok": {"type": ["boolean", "null"]},
+        "decisions_checked": {"type": "integer"}, "first_broken": {"type": ["integer", "null"]}})),
     "chain_head": HASH,
-    "sign_offs": array_of(obj({"signed_at": TIME, "signer": {"type": "string"}, "pack_sha256": HASH,
-                               "chain_head": HASH, "last_decision_number": {"type": "integer"}})),
-})
-FINDING = obj({
+    "sign_offs": array_of(component("SignOff", obj({
+        "signed_at": TIME, "signer": {"type": "string"}, "pack_sha256": HASH, "chain_head": HASH,
+        "last_decision_number": {"type": "integer"}}))),
+}))
+FINDING = component("Finding", obj({
     "id": {"type": "integer"}, "decision_number": {"type": ["integer", "null"]},
     "observation": {"type": "string"}, "recommendation": {"type": ["string", "null"]},
     "owner": {"type": ["string", "null"]}, "created_at": NULLABLE_TIME, "created_by": {"type": "string"},
-})
+}))
 
 
 def _money(value: Any) -> str:
     return f"{value:.2f}"
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET", summary="Key figures of an incident's review",
-          tag="review", responses={200: REVIEW, 403: None, 404: None})
+@endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET", operation_id="getIncidentReview",
+          summary="Key figures of an incident's review", tag="review", responses={200: REVIEW, 403: None, 404: None})
 def incident_review(incident_id: int) -> ResponseReturnValue:
     review = services.incident_review(services.get_incident_for(api_user(), incident_id))
     f, check = review.figures, review.integrity
@@ -69,8 +73,9 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
     })
 
 
-@endpoint(api_bp, "/incidents/<id:incident_id>/findings", "GET", summary="Findings of an incident's review",
-          tag="review", responses={200: array_of(FINDING), 403: None, 404: None})
+@endpoint(api_bp, "/incidents/<id:incident_id>/findings", "GET", operation_id="listFindings",
+          summary="Findings of an incident's review", tag="review",
+          responses={200: list_component("FindingList", FINDING), 403: None, 404: None})
 def incident_findings(incident_id: int) -> ResponseReturnValue:
     incident = services.get_incident_for(api_user(), incident_id)
     return jsonify([

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, ApiError, api_user, endpoint, json_body
-from lbs.api.schemas import NULLABLE_TIME, TIME, array_of, obj
+from lbs.api.schemas import NULLABLE_TIME, TIME, array_of, component, enum_of, list_component, nullable, obj
 from lbs.extensions import db
 from lbs.staffs import services
 from lbs.staffs.models import Assignment, Person, Position, Staff
@@ -23,47 +23,49 @@ MAX_RANK = 1000
 MAX_MIN_DEPUTIES = 100
 PHONE_MAX = 40
 
-POSITION = obj({
+POSITION = component("Position", obj({
     "id": {"type": "integer"}, "staff": {"type": "string"}, "title": {"type": "string"},
     "organisation_id": {"type": "integer"}, "mandatory": {"type": "boolean"}, "min_deputies": {"type": "integer"},
-})
-POSITION_IN = obj({
+}))
+POSITION_IN = component("PositionInput", obj({
     "title": {"type": "string", "maxLength": 200}, "organisation_id": {"type": "integer"},
     "mandatory": {"type": "boolean"}, "min_deputies": {"type": "integer", "minimum": 0},
-}, ["title", "organisation_id"])
-PERSON = obj({
+}, ["title", "organisation_id"]))
+PERSON_SUMMARY_PROPS = {
     "id": {"type": "integer"}, "name": {"type": "string"}, "job_title": {"type": "string"},
     "organisation_id": {"type": "integer"},
-})
-PERSON_FULL = obj({
-    **PERSON["properties"], "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
-})
-PERSON_IN = obj({
+}
+# A person as the roster shows them; ``Person`` adds the work contact.
+PERSON_SUMMARY = component("PersonSummary", obj(PERSON_SUMMARY_PROPS))
+PERSON = component("Person", obj({
+    **PERSON_SUMMARY_PROPS, "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
+}))
+PERSON_IN = component("PersonInput", obj({
     "name": {"type": "string", "maxLength": 200}, "job_title": {"type": "string", "maxLength": 200},
     "organisation_id": {"type": "integer"}, "email": {"type": ["string", "null"], "maxLength": 200},
     "phone": {"type": ["string", "null"], "maxLength": PHONE_MAX},
-}, ["name", "job_title", "organisation_id"])
-ASSIGNMENT = obj({
+}, ["name", "job_title", "organisation_id"]))
+ASSIGNMENT = component("Assignment", obj({
     "id": {"type": "integer"}, "position_id": {"type": "integer"}, "person_id": {"type": "integer"},
     "rank": {"type": "integer"}, "valid_from": TIME, "valid_to": NULLABLE_TIME,
-})
-ASSIGNMENT_IN = obj({
+}))
+ASSIGNMENT_IN = component("AssignmentInput", obj({
     "position_id": {"type": "integer"}, "person_id": {"type": "integer"},
     "rank": {"type": "integer", "minimum": 0}, "valid_from": TIME, "valid_to": NULLABLE_TIME,
-}, ["position_id", "person_id", "rank", "valid_from"])
-END_IN = obj({"valid_to": TIME})
-ROSTER = obj({
+}, ["position_id", "person_id", "rank", "valid_from"]))
+END_IN = component("AssignmentEndInput", obj({"valid_to": TIME}))
+ROSTER = component("Roster", obj({
     "staff": {"type": "string"},
     "at": TIME,
-    "positions": array_of(obj({
+    "positions": array_of(component("RosterPosition", obj({
         "id": {"type": "integer"}, "title": {"type": "string"}, "mandatory": {"type": "boolean"},
-        "primary": {"oneOf": [PERSON, {"type": "null"}]}, "deputies": array_of(PERSON),
-    })),
-    "gaps": array_of(obj({
+        "primary": nullable(PERSON_SUMMARY), "deputies": array_of(PERSON_SUMMARY),
+    }))),
+    "gaps": array_of(component("RosterGap", obj({
         "position_id": {"type": "integer"},
-        "problem": {"type": "string", "enum": ["no_primary", "too_few_deputies"]},
-    })),
-})
+        "problem": enum_of("RosterProblem", ["no_primary", "too_few_deputies"]),
+    }))),
+}))
 
 
 def position_json(position: Position) -> dict[str, Any]:
@@ -94,15 +96,16 @@ def _staff(code: str) -> Staff:
     return staff
 
 
-@endpoint(api_bp, "/staffs/<code>/positions", "GET", summary="List a staff's positions", tag=TAG,
-          responses={200: array_of(POSITION)})
+@endpoint(api_bp, "/staffs/<code>/positions", "GET", operation_id="listPositions",
+          summary="List a staff's positions", tag=TAG, responses={200: list_component("PositionList", POSITION)})
 def list_positions(code: str) -> ResponseReturnValue:
     staff = _staff(code)
     return jsonify([position_json(p) for p in services.list_positions(staff_id=staff.id)])
 
 
-@endpoint(api_bp, "/staffs/<code>/positions", "POST", summary="Create a position in a staff", tag=TAG,
-          roles=WRITERS, request_schema=POSITION_IN, responses={201: POSITION})
+@endpoint(api_bp, "/staffs/<code>/positions", "POST", operation_id="createPosition",
+          summary="Create a position in a staff", tag=TAG, roles=WRITERS,
+          request_schema=POSITION_IN, responses={201: POSITION})
 def create_position(code: str) -> ResponseReturnValue:
     staff = _staff(code)
     fields = Fields(json_body())
@@ -118,14 +121,15 @@ def create_position(code: str) -> ResponseReturnValue:
     return jsonify(position_json(position)), 201
 
 
-@endpoint(api_bp, "/people", "GET", summary="List people (office title and work contact)", tag=TAG,
-          responses={200: array_of(PERSON_FULL)})
+@endpoint(api_bp, "/people", "GET", operation_id="listPeople",
+          summary="List people (office title and work contact)", tag=TAG,
+          responses={200: list_component("PersonList", PERSON)})
 def list_people() -> ResponseReturnValue:
     return jsonify([person_full_json(p) for p in services.list_people()])
 
 
-@endpoint(api_bp, "/people", "POST", summary="Create a person", tag=TAG, roles=WRITERS,
-          request_schema=PERSON_IN, responses={201: PERSON_FULL})
+@endpoint(api_bp, "/people", "POST", operation_id="createPerson", summary="Create a person", tag=TAG,
+          roles=WRITERS, request_schema=PERSON_IN, responses={201: PERSON})
 def create_person() -> ResponseReturnValue:
     fields = Fields(json_body())
     name = fields.name("name")
@@ -141,7 +145,8 @@ def create_person() -> ResponseReturnValue:
     return jsonify(person_full_json(person)), 201
 
 
-@endpoint(api_bp, "/assignments", "POST", summary="Assign a person to a position (rank 0 = primary)", tag=TAG,
+@endpoint(api_bp, "/assignments", "POST", operation_id="createAssignment",
+          summary="Assign a person to a position (rank 0 = primary)", tag=TAG,
           roles=WRITERS, request_schema=ASSIGNMENT_IN, responses={201: ASSIGNMENT})
 def create_assignment() -> ResponseReturnValue:
     fields = Fields(json_body())
@@ -167,14 +172,15 @@ def _assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-@endpoint(api_bp, "/assignments/<id:assignment_id>", "GET", summary="One assignment", tag=TAG,
-          responses={200: ASSIGNMENT})
+@endpoint(api_bp, "/assignments/<id:assignment_id>", "GET", operation_id="getAssignment",
+          summary="One assignment", tag=TAG, responses={200: ASSIGNMENT})
 def get_assignment(assignment_id: int) -> ResponseReturnValue:
     return jsonify(assignment_json(_assignment(assignment_id)))
 
 
-@endpoint(api_bp, "/assignments/<id:assignment_id>/end", "POST", summary="End an assignment (nothing is deleted)",
-          tag=TAG, roles=WRITERS, request_schema=END_IN, responses={200: ASSIGNMENT})
+@endpoint(api_bp, "/assignments/<id:assignment_id>/end", "POST", operation_id="endAssignment",
+          summary="End an assignment (nothing is deleted)", tag=TAG, roles=WRITERS,
+          request_schema=END_IN, responses={200: ASSIGNMENT})
 def end_assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     fields = Fields(json_body())
@@ -186,8 +192,8 @@ def end_assignment(assignment_id: int) -> ResponseReturnValue:
     return jsonify(assignment_json(assignment))
 
 
-@endpoint(api_bp, "/staffs/<code>/roster", "GET", summary="The roster of a staff as of a time, with its gaps",
-          tag=TAG, responses={200: ROSTER},
+@endpoint(api_bp, "/staffs/<code>/roster", "GET", operation_id="getRoster",
+          summary="The roster of a staff as of a time, with its gaps", tag=TAG, responses={200: ROSTER},
           query=[{"name": "at", "in": "query", "required": False, "schema": TIME,
                   "description": "ISO 8601 time with offset (default: now)"}])
 def get_roster(code: str) -> ResponseReturnValue:
