@@ -16,7 +16,9 @@ from lbs import labels
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, permission_required
 from lbs.converters import query_number
-from lbs.costs import charts, exports, services
+from lbs.costs import charts, exports, workflow
+from lbs.costs import lines as cost_lines
+from lbs.costs import totals as cost_totals
 from lbs.costs.forms import (
     BUDGET_NOTE_LABELS,
     AcceptForm,
@@ -41,7 +43,7 @@ def _user() -> User:
     return cast(User, current_user._get_current_object())
 
 
-def _category_chart(pairs: list[tuple[CostCategory, services.Total]], chart_id: str) -> Markup:
+def _category_chart(pairs: list[tuple[CostCategory, cost_totals.Total]], chart_id: str) -> Markup:
     return charts.estimate_vs_actual_bars(
         [(category_label(c), t.estimate, t.actual) for c, t in pairs],
         title=_("Estimate and actual by category"),
@@ -73,9 +75,9 @@ def index() -> str:
     user = _user()
     municipality = user.municipality
     if municipality is not None:
-        kept = services.kept_sums()  # the incidents and their kept sums, read once for both
-        totals = services.dashboard_totals(municipality, kept)
-        lines = services.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6),
+        kept = cost_totals.kept_sums()  # the incidents and their kept sums, read once for both
+        totals = cost_totals.dashboard_totals(municipality, kept)
+        lines = cost_lines.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6),
                                         kept=kept)
         return render_template(
             "costs/dashboard.html",
@@ -89,7 +91,7 @@ def index() -> str:
             chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
             **_labels(),
         )
-    return render_template("costs/overview.html", incident_totals=services.overview_totals(),
+    return render_template("costs/overview.html", incident_totals=cost_totals.overview_totals(),
                            municipalities=list(db.session.scalars(select(Municipality).order_by(Municipality.name))),
                            **_labels())
 
@@ -97,15 +99,15 @@ def index() -> str:
 @bp.get("/incidents/<id:incident_id>")
 @permission_required(Action.READ)
 def ledger(incident_id: int) -> str:
-    incident = _or_404(lambda: services.get_incident(incident_id))
-    totals = services.ledger_totals(incident)
-    points, point_count = services.cumulative_chart_points(incident=incident)
+    incident = _or_404(lambda: cost_lines.get_incident(incident_id))
+    totals = cost_totals.ledger_totals(incident)
+    points, point_count = charts.cumulative_chart_points(incident=incident)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
-    lines = services.incident_line_page(incident_id, page=query_number("page", 1, digits=6))
+    lines = cost_lines.incident_line_page(incident_id, page=query_number("page", 1, digits=6))
     return render_template(
         "costs/ledger.html", incident=incident, rows=lines.rows, line_page=lines,
         totals=totals.by_bearer_and_category, grand=totals.grand, categories=totals.by_category, points=points,
@@ -124,13 +126,13 @@ def _or_404(load: Any) -> Any:
 
 def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, int]:
     user = _user()
-    editable = services.may_edit(user, line) and line.status is not CostStatus.SETTLED \
+    editable = workflow.may_edit(user, line) and line.status is not CostStatus.SETTLED \
         and line.superseded_by_id is None
     budget = forms.pop("budget_form", None) or BudgetNoteForm(
         formdata=None, prefix="budget", budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
-    allowed = services.ALLOWED_TRANSITIONS[line.status]
+    allowed = workflow.ALLOWED_TRANSITIONS[line.status]
     page = render_template(
-        "costs/line.html", line=line, history=services.list_history(line.id), editable=editable,
+        "costs/line.html", line=line, history=cost_lines.list_history(line.id), editable=editable,
         can_accept=CostStatus.ACCEPTED in allowed, can_dispute=CostStatus.DISPUTED in allowed,
         can_settle=CostStatus.SETTLED in allowed,
         accept_form=forms.pop("accept_form", None) or AcceptForm(formdata=None, prefix="accept"),
@@ -145,12 +147,12 @@ def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, in
 @bp.get("/lines/<id:line_id>")
 @permission_required(Action.READ)
 def line(line_id: int) -> tuple[str, int]:
-    return _line_page(_or_404(lambda: services.get_line(line_id)))
+    return _line_page(_or_404(lambda: cost_lines.get_line(line_id)))
 
 
 def _editable_line(line_id: int) -> CostLine:
-    found: CostLine = _or_404(lambda: services.get_line(line_id, for_update=True))
-    if not services.may_edit(_user(), found):
+    found: CostLine = _or_404(lambda: cost_lines.get_line(line_id, for_update=True))
+    if not workflow.may_edit(_user(), found):
         abort(403)
     return found
 
@@ -184,7 +186,7 @@ def _run(line: CostLine, form_name: str, form: Any, change: Any, done: str) -> t
 def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = AcceptForm(prefix="accept")
-    return _run(line, "accept_form", form, lambda: services.update_line(
+    return _run(line, "accept_form", form, lambda: workflow.update_line(
         line=line, by=_user(), status=CostStatus.ACCEPTED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None, note=form.note.data or None), _("The cost line is accepted."))
 
@@ -194,7 +196,7 @@ def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = DisputeForm(prefix="dispute")
-    return _run(line, "dispute_form", form, lambda: services.update_line(
+    return _run(line, "dispute_form", form, lambda: workflow.update_line(
         line=line, by=_user(), status=CostStatus.DISPUTED, note=form.reason.data,
         informed=form.informed.data), _("The cost line is disputed."))
 
@@ -204,7 +206,7 @@ def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = SettleForm(prefix="settle")
-    return _run(line, "settle_form", form, lambda: services.update_line(
+    return _run(line, "settle_form", form, lambda: workflow.update_line(
         line=line, by=_user(), status=CostStatus.SETTLED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None), _("The cost line is settled."))
 
@@ -214,7 +216,7 @@ def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = ActualForm(prefix="actual")
-    return _run(line, "actual_form", form, lambda: services.update_line(
+    return _run(line, "actual_form", form, lambda: workflow.update_line(
         line=line, by=_user(), actual_dkk=money_value(form.actual), invoice_ref=form.invoice_ref.data or None,
         note=form.note.data or None), _("The actual amount is recorded."))
 
@@ -224,7 +226,7 @@ def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def budget_note(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = BudgetNoteForm(prefix="budget")
-    return _run(line, "budget_form", form, lambda: services.set_budget_note(
+    return _run(line, "budget_form", form, lambda: workflow.set_budget_note(
         line=line, by=_user(), budget_note=BudgetNote(form.budget_note.data),
         council_meeting_on=form.council_meeting_on.data), _("The budget note is saved."))
 
@@ -258,14 +260,14 @@ def _xlsx(where: Any, name: str, **scope: Any) -> Response:
 @bp.get("/incidents/<id:incident_id>/costs.csv")
 @permission_required(Action.READ)
 def incident_csv(incident_id: int) -> Response:
-    _or_404(lambda: services.get_incident(incident_id))
+    _or_404(lambda: cost_lines.get_incident(incident_id))
     return _csv(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}")
 
 
 @bp.get("/incidents/<id:incident_id>/costs.xlsx")
 @permission_required(Action.READ)
 def incident_xlsx(incident_id: int) -> Response:
-    _or_404(lambda: services.get_incident(incident_id))
+    _or_404(lambda: cost_lines.get_incident(incident_id))
     return _xlsx(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}",
                  incident_id=incident_id)
 
