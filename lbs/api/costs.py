@@ -16,7 +16,9 @@ from lbs.api.blueprint import api_bp
 from lbs.api.frame import ApiError, api_user, endpoint, json_body
 from lbs.api.schemas import MONEY, MONEY_IN, NULLABLE_MONEY, array_of, component, enum_of, list_component, obj
 from lbs.auth.models import Role
-from lbs.costs import services as costs
+from lbs.costs.lines import get_incident, get_line, list_history, list_incident_lines
+from lbs.costs.totals import totals_by_bearer_and_category
+from lbs.costs.workflow import may_edit, update_line
 from lbs.decisions.models import CostCategory, CostLine, CostStatus
 from lbs.money import money_str
 from lbs.validation import Fields
@@ -78,9 +80,9 @@ def cost_json(line: CostLine) -> dict[str, Any]:
 @endpoint(api_bp, "/incidents/<id:incident_id>/costs", "GET", operation_id="listCostLines",
           summary="An incident's cost lines and totals", tag="costs", responses={200: COSTS, 404: None})
 def incident_costs(incident_id: int) -> ResponseReturnValue:
-    costs.get_incident(incident_id)
-    lines = costs.list_incident_lines(incident_id)
-    totals = costs.totals_by_bearer_and_category(incident_id=incident_id)
+    get_incident(incident_id)
+    lines = list_incident_lines(incident_id)
+    totals = totals_by_bearer_and_category(incident_id=incident_id)
     return jsonify({
         "lines": [cost_json(line) for line in lines],
         "totals": [
@@ -99,8 +101,8 @@ def update_cost(line_id: int) -> ResponseReturnValue:
     from lbs.extensions import db
 
     user = api_user()
-    line = costs.get_line(line_id, for_update=True)
-    if not costs.may_edit(user, line):
+    line = get_line(line_id, for_update=True)
+    if not may_edit(user, line):
         raise ApiError(403, "only users of the bearing municipality may change this cost line")
     fields = Fields(json_body())
     actual = fields.money("actual_dkk", required=False)
@@ -110,8 +112,8 @@ def update_cost(line_id: int) -> ResponseReturnValue:
     informed = fields.text("informed", required=False)
     if fields.errors:
         raise ApiError(422, "the change is not valid", fields.errors)
-    costs.update_line(line=line, by=user, actual_dkk=actual, status=status, note=note, invoice_ref=invoice_ref,
-                      informed=informed)
+    update_line(line=line, by=user, actual_dkk=actual, status=status, note=note, invoice_ref=invoice_ref,
+                informed=informed)
     db.session.commit()
     return jsonify(cost_json(line))
 
@@ -119,8 +121,8 @@ def update_cost(line_id: int) -> ResponseReturnValue:
 @endpoint(api_bp, "/costs/<id:line_id>/history", "GET", operation_id="listCostLineChanges",
           summary="A cost line's changes, oldest first", tag="costs", responses={200: HISTORY, 404: None})
 def cost_history(line_id: int) -> ResponseReturnValue:
-    costs.get_line(line_id)
+    get_line(line_id)
     return jsonify([
         {"at": change.at.isoformat(), "by": username, "field": change.field, "old": change.old, "new": change.new}
-        for change, username in costs.list_history(line_id)
+        for change, username in list_history(line_id)
     ])

@@ -1,6 +1,8 @@
-"""Server-side charts as plain, accessible SVG (no script): <title>/<desc>, text labels, print friendly.
+"""The cost charts: the points of an incident's running total, and plain, accessible SVG (no script).
 
-Pure functions: they take numbers and labels and return markup. The pages show a data table next to each
+The running total's points are thinned in SQL to at most ``CHART_POINTS`` evenly spaced ones, so a long
+incident's chart and its data table stay small. The SVG functions are pure: they take numbers and labels and
+return markup with <title>/<desc> and text labels, print friendly; the pages show a data table next to each
 chart as the fallback.
 """
 
@@ -9,8 +11,73 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from markupsafe import Markup, escape
+from sqlalchemy import case, func, select, type_coerce
+
+from lbs.costs.totals import BEST_KNOWN
+from lbs.decisions.models import CostLine, Decision
+from lbs.extensions import db
+from lbs.incidents.models import Incident
+from lbs.types import Money
+from lbs.versioned_cache import VersionedCache
+
+CHART_POINTS = 120
+ChartPoints = tuple[list[tuple[datetime, Decimal]], int]
+_chart_cache: VersionedCache[ChartPoints] = VersionedCache(64)
+
+
+def _pick(i: Any, last: Any, steps: Any) -> Any:
+    """Index of the ``i``-th of ``steps + 1`` evenly spaced points over ``0 … last``: ``i · last / steps``
+    rounded half up, in integer arithmetic so Python and SQL pick the very same points."""
+    return (2 * i * last + steps) // (2 * steps)
+
+
+def thin_points(points: list[tuple[datetime, Decimal]], limit: int = CHART_POINTS) -> list[tuple[datetime, Decimal]]:
+    """At most ``limit`` evenly spaced points of a running total, always keeping the first and the last
+    (the total): the points :func:`cumulative_chart_points` picks in SQL."""
+    if len(points) <= limit:
+        return points
+    return [points[_pick(i, len(points) - 1, limit - 1)] for i in range(limit)]
+
+
+def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) -> ChartPoints:
+    """The incident's running total (actual where known, else estimate; superseded lines left out) at each
+    decision time, oldest first, thinned as :func:`thin_points` does, and the number of decision times.
+
+    Thinned in SQL so only the shown points leave the database; kept per worker under the incident's versions
+    (:mod:`lbs.versioned_cache`)."""
+    return _chart_cache.get(incident, lambda: _running_totals(incident.id, limit), limit)
+
+
+def _running_totals(incident_id: int, limit: int) -> ChartPoints:
+    per_time = (
+        select(Decision.decided_at.label("at"), func.sum(BEST_KNOWN).label("amount"))
+        .select_from(CostLine)
+        .join(Decision, Decision.id == CostLine.decision_id)
+        .where(CostLine.incident_id == incident_id, Decision.incident_id == incident_id,
+               CostLine.superseded_by_id.is_(None))
+        .group_by(Decision.decided_at)
+        .subquery()
+    )
+    running = select(
+        per_time.c.at,
+        # one row per time, so a ROWS frame (cheaper than the default RANGE) gives the same running total
+        type_coerce(func.sum(per_time.c.amount).over(order_by=per_time.c.at, rows=(None, 0)), Money()).label("total"),
+        (func.row_number().over(order_by=per_time.c.at) - 1).label("index"),
+        (func.count().over() - 1).label("last"),
+    ).subquery()
+    # Keep index j when the point picked nearest to it (i = j · steps / last, rounded) is j itself.
+    steps, j, last = limit - 1, running.c.index, running.c.last
+    stmt = (
+        select(running.c.at, running.c.total, running.c.last)
+        .where(case((last < limit, True), else_=_pick(_pick(j, steps, last), last, steps) == j))
+        .order_by(running.c.at)
+    )
+    rows = db.session.execute(stmt).all()
+    return [(at, total) for at, total, _ in rows], (int(rows[0].last) + 1 if rows else 0)
+
 
 WIDTH = 640
 BAR_HEIGHT = 14

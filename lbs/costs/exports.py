@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
-from lbs.costs import services
+from lbs.costs.totals import grand_total, totals_by_bearer_and_category
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -109,14 +109,14 @@ def write_xlsx(where: Sequence[ColumnElement[bool]], *, incident_id: int | None 
                             for i, v in enumerate(row)])
     totals_sheet = workbook.create_sheet("Totaler")
     totals_sheet.append(TOTALS_HEADER)
-    totals = services.totals_by_bearer_and_category(incident_id=incident_id, bearer_id=bearer_id)
+    totals = totals_by_bearer_and_category(incident_id=incident_id, bearer_id=bearer_id)
     for total in totals:
         totals_sheet.append([
             total.bearer_name, total.category.value, total.lines,
             _money_cell(totals_sheet, total.estimate), _money_cell(totals_sheet, total.actual),
             _money_cell(totals_sheet, total.variance),
         ])
-    grand = services.grand_total(totals)
+    grand = grand_total(totals)
     totals_sheet.append(["I alt", "", grand.lines, _money_cell(totals_sheet, grand.estimate),
                          _money_cell(totals_sheet, grand.actual), _money_cell(totals_sheet, grand.variance)])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open, closed by the response

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, Any, cast
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lbs import labels
-from lbs.auth.models import User
 from lbs.auth.permissions import Action, permission_required
 from lbs.converters import query_number
-from lbs.costs import charts, exports, services
+from lbs.costs import charts, exports
 from lbs.costs.forms import (
     BUDGET_NOTE_LABELS,
     AcceptForm,
@@ -26,42 +24,36 @@ from lbs.costs.forms import (
     SettleForm,
     money_value,
 )
+from lbs.costs.lines import get_incident, get_line, incident_line_page, list_history, open_line_page
+from lbs.costs.totals import Total, dashboard_totals, kept_sums, ledger_totals, overview_totals
+from lbs.costs.workflow import ALLOWED_TRANSITIONS, is_frozen, may_edit, set_budget_note, update_line
 from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus
-from lbs.errors import DomainError
-from lbs.extensions import db
+from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt, money
+from lbs.organisations import services as organisations
 from lbs.organisations.models import Municipality
+from lbs.web import FormWrite, acting_user, found_or_404, load_or_404
 
 bp = Blueprint("costs", __name__, url_prefix="/costs")
 
-STATUS_LABELS = labels.COST_STATUS
+# The workflow's field names → the forms' (a dispute's ``note`` is the dispute form's ``reason``).
+_FORM_FIELDS = {"actual_dkk": "actual", "note": "reason"}
 
 
-def _user() -> User:
-    return cast(User, current_user._get_current_object())
-
-
-def _category_chart(pairs: list[tuple[CostCategory, services.Total]], chart_id: str) -> Markup:
+def _category_chart(pairs: list[tuple[CostCategory, Total]], chart_id: str) -> Markup:
     return charts.estimate_vs_actual_bars(
-        [(category_label(c), t.estimate, t.actual) for c, t in pairs],
+        [(str(labels.COST_CATEGORY[c]), t.estimate, t.actual) for c, t in pairs],
         title=_("Estimate and actual by category"),
         description=_("Bars per cost category: the estimate and, where known, the actual amount."),
         estimate_label=_("Estimate"), actual_label=_("Actual"), fmt=money, chart_id=chart_id,
     )
 
 
-def category_label(category: CostCategory) -> str:
-    return str(CATEGORY_LABELS[category])
-
-
-CATEGORY_LABELS = labels.COST_CATEGORY
-
-
 def _labels() -> dict[str, Any]:
     """Label lookups for the templates, each table translated once per request rather than once per row."""
     return {
-        "category_label": labels.translated(CATEGORY_LABELS).__getitem__,
-        "status_label": labels.translated(STATUS_LABELS).__getitem__,
+        "category_label": labels.translated(labels.COST_CATEGORY).__getitem__,
+        "status_label": labels.translated(labels.COST_STATUS).__getitem__,
         "budget_note_label": lambda b: str(BUDGET_NOTE_LABELS[b]),
     }
 
@@ -70,42 +62,39 @@ def _labels() -> dict[str, Any]:
 @permission_required(Action.READ)
 def index() -> str:
     """Municipal users: their dashboard. Everyone else: all municipalities' totals per incident."""
-    user = _user()
-    municipality = user.municipality
-    if municipality is not None:
-        kept = services.kept_sums()  # the incidents and their kept sums, read once for both
-        totals = services.dashboard_totals(municipality, kept)
-        lines = services.open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6),
-                                        kept=kept)
-        return render_template(
-            "costs/dashboard.html",
-            municipality=municipality,
-            open_lines=lines.rows,
-            line_page=lines,
-            incident_totals=totals.by_incident,
-            incident_categories=totals.by_incident_and_category,
-            categories=totals.by_category,
-            grand=totals.grand,
-            chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
-            **_labels(),
-        )
-    return render_template("costs/overview.html", incident_totals=services.overview_totals(),
-                           municipalities=list(db.session.scalars(select(Municipality).order_by(Municipality.name))),
-                           **_labels())
+    municipality = acting_user().municipality
+    if municipality is None:
+        return render_template("costs/overview.html", incident_totals=overview_totals(),
+                               municipalities=organisations.list_municipalities(), **_labels())
+    kept = kept_sums()  # the incidents and their kept sums, read once for both
+    totals = dashboard_totals(municipality, kept)
+    lines = open_line_page(municipality.organisation_id, page=query_number("page", 1, digits=6), kept=kept)
+    return render_template(
+        "costs/dashboard.html",
+        municipality=municipality,
+        open_lines=lines.rows,
+        line_page=lines,
+        incident_totals=totals.by_incident,
+        incident_categories=totals.by_incident_and_category,
+        categories=totals.by_category,
+        grand=totals.grand,
+        chart=_category_chart(totals.by_category, "chart-categories") if totals.by_category else None,
+        **_labels(),
+    )
 
 
 @bp.get("/incidents/<id:incident_id>")
 @permission_required(Action.READ)
 def ledger(incident_id: int) -> str:
-    incident = _or_404(lambda: services.get_incident(incident_id))
-    totals = services.ledger_totals(incident)
-    points, point_count = services.cumulative_chart_points(incident=incident)
+    incident = load_or_404(lambda: get_incident(incident_id))
+    totals = ledger_totals(incident)
+    points, point_count = charts.cumulative_chart_points(incident=incident)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
-    lines = services.incident_line_page(incident_id, page=query_number("page", 1, digits=6))
+    lines = incident_line_page(incident_id, page=query_number("page", 1, digits=6))
     return render_template(
         "costs/ledger.html", incident=incident, rows=lines.rows, line_page=lines,
         totals=totals.by_bearer_and_category, grand=totals.grand, categories=totals.by_category, points=points,
@@ -115,22 +104,14 @@ def ledger(incident_id: int) -> str:
     )
 
 
-def _or_404(load: Any) -> Any:
-    try:
-        return load()
-    except DomainError as exc:
-        abort(exc.status)
-
-
-def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, int]:
-    user = _user()
-    editable = services.may_edit(user, line) and line.status is not CostStatus.SETTLED \
-        and line.superseded_by_id is None
+def _line_page(line: CostLine, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    """The line's page; ``forms`` holds a submitted form to show again with its errors."""
     budget = forms.pop("budget_form", None) or BudgetNoteForm(
         formdata=None, prefix="budget", budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
-    allowed = services.ALLOWED_TRANSITIONS[line.status]
+    allowed = ALLOWED_TRANSITIONS[line.status]
     page = render_template(
-        "costs/line.html", line=line, history=services.list_history(line.id), editable=editable,
+        "costs/line.html", line=line, history=list_history(line.id),
+        editable=may_edit(acting_user(), line) and not is_frozen(line),
         can_accept=CostStatus.ACCEPTED in allowed, can_dispute=CostStatus.DISPUTED in allowed,
         can_settle=CostStatus.SETTLED in allowed,
         accept_form=forms.pop("accept_form", None) or AcceptForm(formdata=None, prefix="accept"),
@@ -145,37 +126,40 @@ def _line_page(line: CostLine, status: int = 200, **forms: Any) -> tuple[str, in
 @bp.get("/lines/<id:line_id>")
 @permission_required(Action.READ)
 def line(line_id: int) -> tuple[str, int]:
-    return _line_page(_or_404(lambda: services.get_line(line_id)))
+    return _line_page(load_or_404(lambda: get_line(line_id)))
 
 
 def _editable_line(line_id: int) -> CostLine:
-    found: CostLine = _or_404(lambda: services.get_line(line_id, for_update=True))
-    if not services.may_edit(_user(), found):
+    """The line, locked for the change; a 403 unless the acting user may change it."""
+    found = load_or_404(lambda: get_line(line_id, for_update=True))
+    if not may_edit(acting_user(), found):
         abort(403)
     return found
 
 
-def _run(line: CostLine, form_name: str, form: Any, change: Any, done: str) -> tuple[str, int] | WerkzeugResponse:
+class _LineWrite(FormWrite):
+    """A :class:`~lbs.web.FormWrite` that leaves a 409 (settled or superseded line) to :func:`_write`, which
+    tells it in the page's own words instead of flashing the workflow's message."""
+
+    def _show(self, exc: DomainError) -> None:
+        if not isinstance(exc, Conflict):
+            super()._show(exc)
+
+
+def _write(line: CostLine, form_name: str, form: FlaskForm, change: Callable[[], object],
+           done: str) -> tuple[str, int] | WerkzeugResponse:
+    """Validate ``form``, run ``change`` as the request's transaction, and go back to the line; on errors the
+    line's page again with the form (422), or, when the line no longer changes, back to it with a message."""
     if form.validate_on_submit():
-        try:
+        write = _LineWrite(form, fields=_FORM_FIELDS)
+        with write:
             change()
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 409:
-                flash(_("The cost line is settled or superseded and no longer changes."), "error")
-                return redirect(url_for("costs.line", line_id=line.id))
-            for name, messages in exc.fields.items():
-                target = getattr(form, {"actual_dkk": "actual", "note": "reason"}.get(name, name), None)
-                if target is not None and hasattr(target, "errors"):
-                    target.errors = list(target.errors) + messages
-                else:
-                    flash(exc.message, "error")
-            if not exc.fields:
-                flash(exc.message, "error")
-            return _line_page(line, 422, **{form_name: form})
-        db.session.commit()
-        flash(done, "success")
-        return redirect(url_for("costs.line", line_id=line.id))
+        if write.ok:
+            flash(done, "success")
+            return redirect(url_for("costs.line", line_id=line.id))
+        if isinstance(write.error, Conflict):
+            flash(_("The cost line is settled or superseded and no longer changes."), "error")
+            return redirect(url_for("costs.line", line_id=line.id))
     return _line_page(line, 422, **{form_name: form})
 
 
@@ -184,8 +168,8 @@ def _run(line: CostLine, form_name: str, form: Any, change: Any, done: str) -> t
 def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = AcceptForm(prefix="accept")
-    return _run(line, "accept_form", form, lambda: services.update_line(
-        line=line, by=_user(), status=CostStatus.ACCEPTED, actual_dkk=money_value(form.actual),
+    return _write(line, "accept_form", form, lambda: update_line(
+        line=line, by=acting_user(), status=CostStatus.ACCEPTED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None, note=form.note.data or None), _("The cost line is accepted."))
 
 
@@ -194,8 +178,8 @@ def accept(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = DisputeForm(prefix="dispute")
-    return _run(line, "dispute_form", form, lambda: services.update_line(
-        line=line, by=_user(), status=CostStatus.DISPUTED, note=form.reason.data,
+    return _write(line, "dispute_form", form, lambda: update_line(
+        line=line, by=acting_user(), status=CostStatus.DISPUTED, note=form.reason.data,
         informed=form.informed.data), _("The cost line is disputed."))
 
 
@@ -204,8 +188,8 @@ def dispute(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = SettleForm(prefix="settle")
-    return _run(line, "settle_form", form, lambda: services.update_line(
-        line=line, by=_user(), status=CostStatus.SETTLED, actual_dkk=money_value(form.actual),
+    return _write(line, "settle_form", form, lambda: update_line(
+        line=line, by=acting_user(), status=CostStatus.SETTLED, actual_dkk=money_value(form.actual),
         invoice_ref=form.invoice_ref.data or None), _("The cost line is settled."))
 
 
@@ -214,8 +198,8 @@ def settle(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = ActualForm(prefix="actual")
-    return _run(line, "actual_form", form, lambda: services.update_line(
-        line=line, by=_user(), actual_dkk=money_value(form.actual), invoice_ref=form.invoice_ref.data or None,
+    return _write(line, "actual_form", form, lambda: update_line(
+        line=line, by=acting_user(), actual_dkk=money_value(form.actual), invoice_ref=form.invoice_ref.data or None,
         note=form.note.data or None), _("The actual amount is recorded."))
 
 
@@ -224,8 +208,8 @@ def actual(line_id: int) -> tuple[str, int] | WerkzeugResponse:
 def budget_note(line_id: int) -> tuple[str, int] | WerkzeugResponse:
     line = _editable_line(line_id)
     form = BudgetNoteForm(prefix="budget")
-    return _run(line, "budget_form", form, lambda: services.set_budget_note(
-        line=line, by=_user(), budget_note=BudgetNote(form.budget_note.data),
+    return _write(line, "budget_form", form, lambda: set_budget_note(
+        line=line, by=acting_user(), budget_note=BudgetNote(form.budget_note.data),
         council_meeting_on=form.council_meeting_on.data), _("The budget note is saved."))
 
 
@@ -258,23 +242,20 @@ def _xlsx(where: Any, name: str, **scope: Any) -> Response:
 @bp.get("/incidents/<id:incident_id>/costs.csv")
 @permission_required(Action.READ)
 def incident_csv(incident_id: int) -> Response:
-    _or_404(lambda: services.get_incident(incident_id))
+    load_or_404(lambda: get_incident(incident_id))
     return _csv(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}")
 
 
 @bp.get("/incidents/<id:incident_id>/costs.xlsx")
 @permission_required(Action.READ)
 def incident_xlsx(incident_id: int) -> Response:
-    _or_404(lambda: services.get_incident(incident_id))
+    load_or_404(lambda: get_incident(incident_id))
     return _xlsx(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}",
                  incident_id=incident_id)
 
 
 def _municipality(code: str) -> Municipality:
-    found = db.session.get(Municipality, code)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(organisations.get_municipality(code))
 
 
 @bp.get("/municipalities/<string(length=3):code>/costs.csv")

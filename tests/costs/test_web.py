@@ -94,6 +94,9 @@ def test_accept_dispute_settle_through_forms(app, login):
     assert db.session.get(CostLine, lines[0].id).status is CostStatus.SETTLED
     r = client.post(f"/costs/lines/{lines[0].id}/actual", data={"actual-actual": "5"})
     assert r.status_code == 302  # flashed: settled, nothing changed
+    told = client.get(r.location).get_data(as_text=True)
+    assert told.count("afregnet eller erstattet og ændres ikke længere") == 1
+    assert "the cost line is settled" not in told  # the page's own words, not the workflow's message
     db.session.expire_all()
     assert db.session.get(CostLine, lines[0].id).actual_dkk == Decimal("98500.50")
     r = client.post(f"/costs/lines/{lines[1].id}/budget-note",

@@ -10,13 +10,24 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from lbs.auth.models import Role, User
-from lbs.costs import services as costs
+from lbs.costs.charts import CHART_POINTS, cumulative_chart_points, thin_points
+from lbs.costs.lines import open_line_page
+from lbs.costs.totals import (
+    ZERO,
+    dashboard_totals,
+    grand_total,
+    ledger_totals,
+    overview_totals,
+    totals_by_bearer_and_category,
+)
+from lbs.costs.workflow import OPEN_STATUSES, update_line
 from lbs.decisions.models import CostLine
 from lbs.decisions.synthetic import seed_synthetic
 from lbs.extensions import db
 from lbs.formatting import money
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality
+from tests.costs_reference import cumulative_costs, incident_totals_by_municipality
 
 # The ledger: the bearers' names, line count, line ids, line columns (+ the sums and the chart points when its
 # cost version is new);
@@ -89,15 +100,15 @@ def test_dashboard_and_overview_sums_are_kept_per_incident_version(app) -> None:
     line, municipality, user = _first_line_of(incidents[1])
 
     def mine(incident: Incident) -> Any:
-        return next(t for t in costs.dashboard_totals(municipality).by_incident if t.incident_id == incident.id)
+        return next(t for t in dashboard_totals(municipality).by_incident if t.incident_id == incident.id)
 
     def single(incident: Incident) -> Any:
-        return next(t for t in costs.incident_totals_by_municipality(municipality_code=municipality.code)
+        return next(t for t in incident_totals_by_municipality(municipality_code=municipality.code)
                     if t.incident_id == incident.id)
 
     before = mine(incidents[1])
     assert before == single(incidents[1])
-    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 700)
+    update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 700)
     after = mine(incidents[1])
     assert after == single(incidents[1]) and after.actual == (before.actual or Decimal("0.00")) + \
         line.estimate_dkk + 700
@@ -108,12 +119,12 @@ def test_dashboard_and_overview_sums_are_kept_per_incident_version(app) -> None:
     line2.estimate_dkk += 5
     db.session.flush()
     assert mine(incidents[2]) == untouched
-    assert costs.overview_totals() != costs.incident_totals_by_municipality()  # the police overview keeps them too
+    assert overview_totals() != incident_totals_by_municipality()  # the police overview keeps them too
     # … until the incident's decision number moves.
     db.session.execute(update(Incident).where(Incident.id == incidents[2].id)
                        .values(last_decision_number=Incident.last_decision_number + 1))
     assert mine(incidents[2]).estimate == untouched.estimate + 5 and mine(incidents[2]) == single(incidents[2])
-    assert costs.overview_totals() == costs.incident_totals_by_municipality()
+    assert overview_totals() == incident_totals_by_municipality()
     # A renamed incident shows its new title at once (titles are read each time).
     db.session.execute(update(Incident).where(Incident.id == incidents[1].id).values(title="Omdøbt"))
     assert mine(incidents[1]).incident_title == "Omdøbt"
@@ -122,12 +133,12 @@ def test_dashboard_and_overview_sums_are_kept_per_incident_version(app) -> None:
 def test_chart_points_thinned_in_sql_are_thin_points(app) -> None:
     for decisions in (1, 119, 120, 121, 239, 250):
         incident = _synthetic(decisions)[0]
-        every = costs.cumulative_costs(incident_id=incident.id)
+        every = cumulative_costs(incident_id=incident.id)
         assert len(every) == decisions
-        points, count = costs.cumulative_chart_points(incident=incident)
+        points, count = cumulative_chart_points(incident=incident)
         assert count == decisions
-        assert points == costs.thin_points(every)
-        assert len(points) == min(decisions, costs.CHART_POINTS)
+        assert points == thin_points(every)
+        assert len(points) == min(decisions, CHART_POINTS)
 
 
 def test_thin_points_picks_the_rounded_even_spacing() -> None:
@@ -136,7 +147,7 @@ def test_thin_points_picks_the_rounded_even_spacing() -> None:
     for n in range(121, 700):
         points: list[Any] = list(range(n))
         step = (n - 1) / 119
-        assert costs.thin_points(points) == [points[round(i * step)] for i in range(120)]
+        assert thin_points(points) == [points[round(i * step)] for i in range(120)]
 
 
 def test_ledger_dashboard_and_overview_totals_equal_the_single_totals(app) -> None:
@@ -150,21 +161,21 @@ def test_ledger_dashboard_and_overview_totals_equal_the_single_totals(app) -> No
     lines[1].bearer_id = herning.organisation_id
     db.session.flush()
     for incident in [*incidents, *db.session.scalars(select(Incident).order_by(Incident.id).limit(3))]:
-        ledger = costs.ledger_totals(incident)
-        assert ledger.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
-        assert ledger.municipalities == costs.incident_totals_by_municipality(incident_id=incident.id)
-        assert ledger.grand == costs.grand_total(ledger.by_bearer_and_category)
+        ledger = ledger_totals(incident)
+        assert ledger.by_bearer_and_category == totals_by_bearer_and_category(incident_id=incident.id)
+        assert ledger.municipalities == incident_totals_by_municipality(incident_id=incident.id)
+        assert ledger.grand == grand_total(ledger.by_bearer_and_category)
         assert sum(t.lines for _, t in ledger.by_category) == ledger.grand.lines
-    dashboard = costs.dashboard_totals(herning)
-    assert dashboard.by_incident == costs.incident_totals_by_municipality(municipality_code="657")
-    overview = costs.overview_totals()
-    assert overview == costs.incident_totals_by_municipality()
+    dashboard = dashboard_totals(herning)
+    assert dashboard.by_incident == incident_totals_by_municipality(municipality_code="657")
+    overview = overview_totals()
+    assert overview == incident_totals_by_municipality()
     assert {t.municipality_code for t in overview} >= {"657", "661"} and len({t.incident_id for t in overview}) > 2
     by_category = {c: t for c, t in dashboard.by_category}
     for category, total in by_category.items():
         rows = [r for r in dashboard.by_incident_and_category if r.category is category]
         assert total.lines == sum(r.lines for r in rows)
-        assert total.estimate == sum((r.estimate for r in rows), costs.ZERO)
+        assert total.estimate == sum((r.estimate for r in rows), ZERO)
     assert [c.value for c in by_category] == sorted(c.value for c in by_category)
 
 
@@ -178,13 +189,13 @@ def test_cached_chart_follows_every_cost_change(app, client: FlaskClient) -> Non
     assert line is not None
     line.bearer_id = herning.organisation_id
     db.session.flush()
-    before, _ = costs.cumulative_chart_points(incident=incident)
-    assert costs.cumulative_chart_points(incident=incident)[0] is before  # served from the cache
+    before, _ = cumulative_chart_points(incident=incident)
+    assert cumulative_chart_points(incident=incident)[0] is before  # served from the cache
     user = db.session.scalars(select(User).where(User.username == "herning")).one()
-    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
-    after, _ = costs.cumulative_chart_points(incident=incident)
+    update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
+    after, _ = cumulative_chart_points(incident=incident)
     assert after[-1][1] == before[-1][1] + 1000
-    assert after == costs.thin_points(costs.cumulative_costs(incident_id=incident.id))
+    assert after == thin_points(cumulative_costs(incident_id=incident.id))
     _login(client, "politi")
     html = client.get(f"/costs/incidents/{incident.id}").get_data(as_text=True)
     with app.test_request_context():
@@ -224,8 +235,8 @@ def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) 
     before = review.costs_per_bearer(incident)
     row = search_row()
     assert (row.disputed, row.estimate_dkk) == (0, sum((c.estimate_dkk for c in before), Decimal("0.00")))
-    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000, status=CostStatus.DISPUTED,
-                      note="Ikke vores udgift.")
+    update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000, status=CostStatus.DISPUTED,
+                note="Ikke vores udgift.")
     after = review.costs_per_bearer(incident)
     changed = next(c for c in after if c.bearer_id == line.bearer_id)
     assert (changed.actual_dkk, changed.disputed) == (line.estimate_dkk + 1000, 1)
@@ -248,17 +259,17 @@ def _organisation_of(user: Any) -> int | None:
 
 def test_ledger_sums_are_kept_per_version_and_budgets_read_each_time(app) -> None:
     incident = _synthetic(40)[0]
-    before = costs.ledger_totals(incident)
-    assert before.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+    before = ledger_totals(incident)
+    assert before.by_bearer_and_category == totals_by_bearer_and_category(incident_id=incident.id)
     line, municipality, user = _first_line_of(incident)
-    costs.update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
-    after = costs.ledger_totals(incident)
-    assert after.by_bearer_and_category == costs.totals_by_bearer_and_category(incident_id=incident.id)
+    update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000)
+    after = ledger_totals(incident)
+    assert after.by_bearer_and_category == totals_by_bearer_and_category(incident_id=incident.id)
     assert after.grand.actual == (before.grand.actual or Decimal("0.00")) + line.estimate_dkk + 1000
     # A budget is not a cost line (no version moves): the R14 threshold still follows it at once.
     municipality.budget_dkk = Decimal("1000.00")
     db.session.flush()
-    (mine,) = [t for t in costs.ledger_totals(incident).municipalities if t.municipality_code == municipality.code]
+    (mine,) = [t for t in ledger_totals(incident).municipalities if t.municipality_code == municipality.code]
     assert mine.budget == Decimal("1000.00") and mine.significant
 
 
@@ -270,14 +281,14 @@ def test_open_line_counts_come_from_the_kept_sums_and_follow_changes(app) -> Non
 
     def counted() -> int:
         return int(db.session.scalar(select(func.count()).select_from(CostLine).where(
-            CostLine.bearer_id == line.bearer_id, CostLine.status.in_(costs.OPEN_STATUSES),
+            CostLine.bearer_id == line.bearer_id, CostLine.status.in_(OPEN_STATUSES),
             CostLine.superseded_by_id.is_(None))) or 0)
 
-    before = costs.open_line_page(line.bearer_id)
+    before = open_line_page(line.bearer_id)
     assert before.total == counted() > 0
-    costs.update_line(line=line, by=user, status=CostStatus.ACCEPTED)
-    costs.update_line(line=line, by=user, status=CostStatus.SETTLED, actual_dkk=line.estimate_dkk)
-    after = costs.open_line_page(line.bearer_id)
+    update_line(line=line, by=user, status=CostStatus.ACCEPTED)
+    update_line(line=line, by=user, status=CostStatus.SETTLED, actual_dkk=line.estimate_dkk)
+    after = open_line_page(line.bearer_id)
     assert after.total == counted() == before.total - 1
     assert line.id not in [row.id for row in after.rows]
     # A direct write that moves no version is not counted: the counts are the kept ones.
@@ -286,4 +297,4 @@ def test_open_line_counts_come_from_the_kept_sums_and_follow_changes(app) -> Non
     assert other is not None
     other.status = CostStatus.SETTLED
     db.session.flush()
-    assert costs.open_line_page(line.bearer_id).total == after.total == counted() + 1
+    assert open_line_page(line.bearer_id).total == after.total == counted() + 1

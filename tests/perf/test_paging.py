@@ -18,7 +18,9 @@ from lbs.consultation import export as compliance_export
 from lbs.consultation import graph as g
 from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionFacts
-from lbs.costs import services as costs
+from lbs.costs.charts import thin_points
+from lbs.costs.lines import LINE_PAGE, LinePage, incident_line_page, open_line_page
+from lbs.costs.workflow import OPEN_STATUSES
 from lbs.decisions import services
 from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
 from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
@@ -173,10 +175,10 @@ def test_cost_ledger_and_dashboard_page_their_lines(app, client) -> None:
     total = db.session.scalar(select(func.count()).select_from(CostLine)
                               .where(CostLine.incident_id == incident.id))
     assert total == 225
-    page = costs.incident_line_page(incident.id, page=3)
+    page = incident_line_page(incident.id, page=3)
     assert (page.page, page.pages, page.total, len(page.rows)) == (3, 3, 225, 25)
-    assert costs.incident_line_page(incident.id, page=99).page == 3
-    everything = [r for n in (1, 2, 3) for r in costs.incident_line_page(incident.id, page=n).rows]
+    assert incident_line_page(incident.id, page=99).page == 3
+    everything = [r for n in (1, 2, 3) for r in incident_line_page(incident.id, page=n).rows]
     assert len({r.id for r in everything}) == 225
     _login(client)
     html = client.get(f"/costs/incidents/{incident.id}?page=2").get_data(as_text=True)
@@ -190,8 +192,8 @@ def test_dashboard_pages_open_lines(app, client) -> None:
     seed_synthetic(decisions=105 * count, incidents=count, echo=lambda _m: None)  # 105 open lines each
     herning = db.session.get(Municipality, "657")
     assert herning is not None
-    page = costs.open_line_page(herning.organisation_id, page=2)
-    assert page.pages >= 2 and len(page.rows) <= costs.LINE_PAGE
+    page = open_line_page(herning.organisation_id, page=2)
+    assert page.pages >= 2 and len(page.rows) <= LINE_PAGE
     _login(client, "herning")
     first = client.get("/costs/").get_data(as_text=True)
     assert 'href="/costs/?page=2"' in first
@@ -202,11 +204,11 @@ def test_dashboard_pages_open_lines(app, client) -> None:
 def test_thin_points_keeps_first_and_last() -> None:
     start = utcnow()
     points = [(start + timedelta(minutes=i), Decimal(i)) for i in range(1000)]
-    thinned = costs.thin_points(points, 120)
+    thinned = thin_points(points, 120)
     assert len(thinned) == 120
     assert thinned[0] == points[0] and thinned[-1] == points[-1]
     assert thinned == sorted(thinned)
-    assert costs.thin_points(points[:50], 120) == points[:50]
+    assert thin_points(points[:50], 120) == points[:50]
 
 
 # ---------------------------------------------------------------- consultation: compiled rules, R14 totals
@@ -396,7 +398,7 @@ def _line_order(*where: Any) -> list[int]:
         .order_by(Incident.started_at.desc(), Incident.id, Decision.number, CostLine.id)))
 
 
-def _walk(fetch: Callable[[int], costs.LinePage]) -> list[int]:
+def _walk(fetch: Callable[[int], LinePage]) -> list[int]:
     first = fetch(1)
     return [r.id for n in range(1, first.pages + 1) for r in (first if n == 1 else fetch(n)).rows]
 
@@ -423,10 +425,10 @@ def test_line_pages_walk_every_line_once_in_order_across_incidents(app) -> None:
     mine[6].status = CostStatus.SETTLED
     db.session.flush()
     open_lines = _line_order(CostLine.bearer_id == herning.organisation_id,
-                             CostLine.status.in_(costs.OPEN_STATUSES), CostLine.superseded_by_id.is_(None))
+                             CostLine.status.in_(OPEN_STATUSES), CostLine.superseded_by_id.is_(None))
     assert len(set(open_lines) & {line.id for line in mine}) == 16  # 18 - other bearer - settled
     for per_page in (1, 4, 8, 9, 10, 17, 100):
-        assert _walk(lambda n, p=per_page: costs.open_line_page(herning.organisation_id, page=n,
-                                                                 per_page=p)) == open_lines, per_page
-        assert _walk(lambda n, p=per_page: costs.incident_line_page(incident_ids[0], page=n, per_page=p)) \
+        assert _walk(lambda n, p=per_page: open_line_page(herning.organisation_id, page=n,
+                                                           per_page=p)) == open_lines, per_page
+        assert _walk(lambda n, p=per_page: incident_line_page(incident_ids[0], page=n, per_page=p)) \
             == _line_order(CostLine.incident_id == incident_ids[0]), per_page
