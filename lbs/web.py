@@ -54,15 +54,18 @@ class FormWrite:
     """Runs one write as the request's transaction (see the module's docstring).
 
     ``fields`` renames a service's field names to the form's (``{"actual_dkk": "actual"}``); ``on_error``
-    replaces that placing with the view's own (a message of its own for each kind of error). After the block,
+    replaces that placing with the view's own (a message of its own for each kind of error); errors of the kinds
+    in ``leave`` are rolled back but not shown, for the view to answer itself. After the block,
     ``ok`` says whether it was committed and ``error`` holds the ``DomainError`` when it was not.
     """
 
     def __init__(self, form: Any = None, *, fields: Mapping[str, str] | None = None,
-                 on_error: Callable[[DomainError], None] | None = None) -> None:
+                 on_error: Callable[[DomainError], None] | None = None,
+                 leave: tuple[type[DomainError], ...] = ()) -> None:
         self.form = form
         self.fields = dict(fields or {})
         self.on_error = on_error
+        self.leave = leave
         self.ok = False
         self.error: DomainError | None = None
 
@@ -79,7 +82,9 @@ class FormWrite:
             return False
         db.session.rollback()
         self.error = exc
-        if self.on_error is not None:
+        if isinstance(exc, self.leave):
+            pass
+        elif self.on_error is not None:
             self.on_error(exc)
         else:
             self._show(exc)

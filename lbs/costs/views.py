@@ -28,7 +28,7 @@ from lbs.costs.lines import get_incident, get_line, incident_line_page, list_his
 from lbs.costs.totals import Total, dashboard_totals, kept_sums, ledger_totals, overview_totals
 from lbs.costs.workflow import ALLOWED_TRANSITIONS, is_frozen, may_edit, set_budget_note, update_line
 from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus
-from lbs.errors import Conflict, DomainError
+from lbs.errors import Conflict
 from lbs.formatting import dt, money
 from lbs.organisations import services as organisations
 from lbs.organisations.models import Municipality
@@ -137,21 +137,13 @@ def _editable_line(line_id: int) -> CostLine:
     return found
 
 
-class _LineWrite(FormWrite):
-    """A :class:`~lbs.web.FormWrite` that leaves a 409 (settled or superseded line) to :func:`_write`, which
-    tells it in the page's own words instead of flashing the workflow's message."""
-
-    def _show(self, exc: DomainError) -> None:
-        if not isinstance(exc, Conflict):
-            super()._show(exc)
-
-
 def _write(line: CostLine, form_name: str, form: FlaskForm, change: Callable[[], object],
            done: str) -> tuple[str, int] | WerkzeugResponse:
     """Validate ``form``, run ``change`` as the request's transaction, and go back to the line; on errors the
     line's page again with the form (422), or, when the line no longer changes, back to it with a message."""
     if form.validate_on_submit():
-        write = _LineWrite(form, fields=_FORM_FIELDS)
+        # A 409 (settled or superseded line) is told below in the page's own words.
+        write = FormWrite(form, fields=_FORM_FIELDS, leave=(Conflict,))
         with write:
             change()
         if write.ok:

@@ -18,7 +18,7 @@ from lbs.decisions.models import BudgetNote, CostStatus
 from lbs.errors import Conflict, Forbidden, ValidationError
 from lbs.extensions import db
 from tests import factories as f
-from tests.costs_reference import incident_totals_by_municipality
+from tests.costs.reference import incident_totals_by_municipality
 
 
 def _changes() -> int:

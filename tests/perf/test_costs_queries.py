@@ -27,7 +27,7 @@ from lbs.extensions import db
 from lbs.formatting import money
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality
-from tests.costs_reference import cumulative_costs, incident_totals_by_municipality
+from tests.costs.reference import cumulative_costs, incident_totals_by_municipality
 
 # The ledger: the bearers' names, line count, line ids, line columns (+ the sums and the chart points when its
 # cost version is new);
