@@ -18,8 +18,9 @@ from lbs.consultation import services as consultation_services
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.review import page, services
+from lbs.review import integrity, page
 from lbs.review.models import IntegrityCheck, SummaryCache
+from lbs.review.whole import incident_review
 from tests import factories
 from tests.test_perf_queries import _count, _login, _seed
 
@@ -65,7 +66,7 @@ def synthetic(app: Flask) -> Incident:
 
 def _expected(incident: Incident) -> tuple[list[int], list[int]]:
     """All decision numbers, and those with missing consultations, by the whole-incident review."""
-    rows = services.incident_review(incident, check_integrity=False).decisions
+    rows = incident_review(incident, check_integrity=False).decisions
     return [r.decision.number for r in rows], [r.decision.number for r in rows if r.missing]
 
 
@@ -102,7 +103,7 @@ def test_previous_and_latest_links_of_a_filtered_page(legacy: Incident, login: A
 @pytest.mark.parametrize("fixture", ["legacy", "synthetic"])
 def test_sql_figures_equal_the_whole_review(app: Flask, request: pytest.FixtureRequest, fixture: str) -> None:
     incident = request.getfixturevalue(fixture)
-    whole = services.incident_review(incident, check_integrity=False)
+    whole = incident_review(incident, check_integrity=False)
     summary = page.summary(incident, now=whole.figures.ended_at or factories.utcnow())
     f, g = summary.figures, whole.figures
     assert (f.decisions, f.urgent, f.amendments, f.delayed, f.late_unexplained) == \
@@ -147,13 +148,13 @@ def test_big_incident_shows_the_stored_check_and_verifies_on_request(legacy: Inc
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page, "LIVE_VERIFY_LIMIT", 5)  # 13 decisions: "big"
     calls: list[int] = []
-    real = services.integrity
+    real = integrity.check_chain
 
-    def counting(incident_id: int) -> services.IntegrityResult:
+    def counting(incident_id: int) -> integrity.IntegrityResult:
         calls.append(incident_id)
         return real(incident_id)
 
-    monkeypatch.setattr(services, "integrity", counting)
+    monkeypatch.setattr(integrity, "check_chain", counting)
     client = login("herning")
     html = client.get(f"/review/incidents/{legacy.id}").get_data(as_text=True)
     assert calls == []  # not verified on a page view
