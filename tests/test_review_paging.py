@@ -14,11 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
+from lbs.auth.models import User
 from lbs.consultation import services as consultation_services
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.review import integrity, page
+from lbs.review import integrity, page, search
 from lbs.review.models import IntegrityCheck, SummaryCache
 from lbs.review.whole import incident_review
 from tests import factories
@@ -117,6 +118,26 @@ def test_sql_figures_equal_the_whole_review(app: Flask, request: pytest.FixtureR
             entry[0] += 1
             entry[1] += q not in r.missing
     assert {c.party_key: [c.required, c.done] for c in summary.compliance} == required
+
+
+@pytest.mark.parametrize("fixture", ["legacy", "synthetic"])
+def test_search_counts_missing_consultations_as_the_whole_review(app: Flask, request: pytest.FixtureRequest,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  fixture: str) -> None:
+    """The search's "missing consultations only" counts from what each decision stored (``missing_count``), as
+    the review page does; only decisions logged before that was stored are judged in Python."""
+    incident = request.getfixturevalue(fixture)
+    expected = incident_review(incident, check_integrity=False).figures.consultations_missing
+    assert expected > 0
+    if fixture == "synthetic":
+        def judged(*_args: Any) -> Any:
+            raise AssertionError("decisions with stored figures are not judged in Python")
+
+        monkeypatch.setattr(search, "legacy_rows", judged)
+    revisor = db.session.scalars(select(User).where(User.username == "revisor")).one()
+    found = search.search(user=revisor, filters=search.SearchFilter(text=incident.title, missing_only=True),
+                          per_page=100)
+    assert [r.missing for r in found.rows if r.incident.id == incident.id] == [expected]
 
 
 def test_figures_are_cached_per_state_of_the_log(synthetic: Incident) -> None:

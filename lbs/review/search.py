@@ -18,7 +18,7 @@ from lbs.incidents.models import Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Municipality
 from lbs.review.figures import money_sum
 from lbs.review.models import SignOff
-from lbs.review.rows import load_decisions, municipality_codes, review_rows
+from lbs.review.rows import legacy_rows, municipality_codes, not_stored
 from lbs.staffs.models import Staff
 from lbs.types import Money
 from lbs.versioned_cache import VersionedCache
@@ -142,12 +142,26 @@ def _summaries(incidents: Sequence[Incident]) -> dict[int, tuple[int, int, int, 
 
 
 def _missing_counts(ids: Sequence[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    rows = review_rows(load_decisions(ids), with_rosters=False, signed_up_to={})
+    """Per incident: the required consultations its decisions missed. Summed in SQL over what each decision
+    stored when it was logged (``missing_count``, as the review page does); decisions logged before that was
+    stored are judged in Python."""
     counts: dict[int, int] = dict.fromkeys(ids, 0)
-    for r in rows:
-        counts[r.decision.incident_id] += len(r.missing)
+    if not ids:
+        return counts
+    unknown: list[int] = []
+    for incident_id, missing, legacy in db.session.execute(
+        select(Decision.incident_id, func.coalesce(func.sum(Decision.missing_count), 0),
+               func.count().filter(not_stored()))
+        .where(Decision.incident_id.in_(ids)).group_by(Decision.incident_id)
+    ):
+        counts[incident_id] = int(missing or 0)
+        if legacy:
+            unknown.append(incident_id)
+    if unknown:
+        legacy_ids = list(db.session.scalars(select(Decision.id).where(Decision.incident_id.in_(unknown), not_stored())
+                                             .order_by(Decision.incident_id, Decision.number)))
+        for row in legacy_rows(unknown, legacy_ids):
+            counts[row.decision.incident_id] += len(row.missing)
     return counts
 
 
