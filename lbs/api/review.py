@@ -12,7 +12,9 @@ from flask.typing import ResponseReturnValue
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import api_user, endpoint
 from lbs.api.schemas import MONEY, NULLABLE_MONEY, NULLABLE_TIME, TIME, array_of, component, list_component, obj
-from lbs.review import services
+from lbs.review import whole
+from lbs.review.access import get_incident_for
+from lbs.review.findings import list_findings
 
 HASH = {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"}
 COUNTS = component("DecisionCounts", {"type": "object", "additionalProperties": {"type": "integer"},
@@ -52,7 +54,7 @@ def _money(value: Any) -> str:
 @endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET", operation_id="getIncidentReview",
           summary="Key figures of an incident's review", tag="review", responses={200: REVIEW, 403: None, 404: None})
 def incident_review(incident_id: int) -> ResponseReturnValue:
-    review = services.incident_review(services.get_incident_for(api_user(), incident_id))
+    review = whole.incident_review(get_incident_for(api_user(), incident_id))
     f, check = review.figures, review.integrity
     return jsonify({
         "incident_id": review.incident.id,
@@ -77,10 +79,10 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
           summary="Findings of an incident's review", tag="review",
           responses={200: list_component("FindingList", FINDING), 403: None, 404: None})
 def incident_findings(incident_id: int) -> ResponseReturnValue:
-    incident = services.get_incident_for(api_user(), incident_id)
+    incident = get_incident_for(api_user(), incident_id)
     return jsonify([
         {"id": r.finding.id, "decision_number": r.decision_number, "observation": r.finding.observation,
          "recommendation": r.finding.recommendation, "owner": r.owner_name,
          "created_at": r.finding.created_at.isoformat(), "created_by": r.author}
-        for r in services.list_findings(incident.id)
+        for r in list_findings(incident.id)
     ])

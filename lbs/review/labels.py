@@ -1,33 +1,26 @@
-"""Human labels (translated) for the enumerations the review shows."""
+"""The review templates' helpers: the labels of the enumerations they show (from :mod:`lbs.labels`), the
+fixed texts of a decision's section, and durations."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lbs import labels
-
-# The shared tables of lbs.labels, under the names the review code uses.
-DECISION_TYPES: dict[str, Any] = labels.DECISION_TYPE
-INCIDENT_KINDS: dict[str, Any] = labels.INCIDENT_KIND
-COST_CATEGORIES: dict[str, Any] = labels.COST_CATEGORY
-COST_STATUSES: dict[str, Any] = labels.COST_STATUS
-MODES: dict[str, Any] = labels.MODE
-OUTCOMES: dict[str, Any] = labels.OUTCOME
-READINESS: dict[str, Any] = labels.READINESS
 
 
 def labels_context() -> dict[str, Any]:
     """Template globals for the review templates."""
     return {
-        "decision_type_label": lambda v: labels.label_of(DECISION_TYPES, v),
-        "incident_kind_label": lambda v: labels.label_of(INCIDENT_KINDS, v),
-        "cost_category_label": lambda v: labels.label_of(COST_CATEGORIES, v),
-        "cost_status_label": lambda v: labels.label_of(COST_STATUSES, v),
-        "mode_label": lambda v: labels.label_of(MODES, v),
-        "outcome_label": lambda v: labels.label_of(OUTCOMES, v),
-        "readiness_label": lambda v: labels.label_of(READINESS, v),
+        "decision_type_label": lambda v: labels.label_of(labels.DECISION_TYPE, v),
+        "incident_kind_label": lambda v: labels.label_of(labels.INCIDENT_KIND, v),
+        "cost_category_label": lambda v: labels.label_of(labels.COST_CATEGORY, v),
+        "cost_status_label": lambda v: labels.label_of(labels.COST_STATUS, v),
+        "mode_label": lambda v: labels.label_of(labels.MODE, v),
+        "outcome_label": lambda v: labels.label_of(labels.OUTCOME, v),
+        "readiness_label": lambda v: labels.label_of(labels.READINESS, v),
         "duration_text": duration_text,
         "decision_texts": decision_texts,
     }
@@ -61,8 +54,6 @@ def decision_texts() -> dict[str, str]:
 
 def duration_text(value: Any) -> str:
     """``2 d. 5 t. 30 min.`` — days, hours, minutes of a timedelta."""
-    from flask_babel import gettext as _
-
     minutes = int(value.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)

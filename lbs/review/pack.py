@@ -15,8 +15,10 @@ from typing import Any
 
 from flask import current_app
 
+from lbs.review import timeline
 from lbs.review.labels import labels_context
-from lbs.review.services import DecisionReview, IncidentReview
+from lbs.review.rows import DecisionReview
+from lbs.review.whole import IncidentReview
 from lbs.timeutil import utcnow
 
 MANIFEST = "manifest.json"
@@ -144,8 +146,6 @@ def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) 
     """The review report as PDF (A4, Danish, page numbers, table of contents)."""
     from flask_babel import force_locale
     from weasyprint import HTML
-
-    from lbs.review import timeline
 
     at = generated_at or utcnow()
     with force_locale("da"):

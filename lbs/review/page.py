@@ -14,7 +14,6 @@ A constant number of queries per page view, whatever the number of decisions.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,27 +26,30 @@ from lbs.consultation.models import Consultation, Party
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident
-from lbs.review import services
+from lbs.review import integrity
+from lbs.review.figures import KeyFigures, costs_per_bearer
+from lbs.review.findings import FindingRow, list_findings
 from lbs.review.models import SignOff, SummaryCache
-from lbs.review.services import (
+from lbs.review.rows import (
     DELAY_LIMIT_MINUTES,
     DecisionReview,
-    FindingRow,
-    IntegrityResult,
-    KeyFigures,
-    StoredCheck,
+    has_missing,
+    legacy_rows,
+    load_decisions,
+    municipality_codes,
+    not_stored,
+    review_rows,
 )
+from lbs.review.whole import list_sign_offs
 from lbs.staffs.models import Staff
 from lbs.timeutil import utcnow
 
 PAGE_SIZE = 25
-# Up to this many decisions the chain is verified on every view (about 10 ms per 1 000 decisions).
+# Up to this many decisions the chain is verified on every view (the verifier re-hashes every decision).
 LIVE_VERIFY_LIMIT = 500
 # ``DecisionReview.delay_needs_reason`` compares the delay rounded to 0.1 minute: rounded above the limit
 # means at least limit + 0.05 minutes.
 _LATE_SECONDS = (DELAY_LIMIT_MINUTES + 0.05) * 60
-# Decisions judged in Python per round (those without stored requirements).
-_CHUNK = 500
 
 
 def _dialect() -> str:
@@ -76,32 +78,10 @@ def _done(key: ColumnElement[Any]) -> ColumnElement[bool]:
             .correlate_except(Consultation).exists())
 
 
-def _has_missing() -> ColumnElement[bool]:
-    """A decision with a stored requirement that no consultation meets: ``missing_count``, stored with the
-    decision (its consultations are logged with it), served by the partial index ix_decisions_incident_gaps.
-    NULL on decisions logged before it was stored (judged in Python)."""
-    return Decision.missing_count > 0
-
-
-def _legacy() -> ColumnElement[bool]:
-    return Decision.missing_count.is_(None)
-
-
 def _delay_seconds() -> ColumnElement[Any]:
     if _dialect() == "postgresql":
         return func.extract("epoch", Decision.recorded_at - Decision.decided_at)
     return (func.julianday(Decision.recorded_at) - func.julianday(Decision.decided_at)) * 86400.0
-
-
-def _legacy_rows(incident_id: int, ids: Sequence[int]) -> list[DecisionReview]:
-    """Review rows (without rosters) of decisions logged before requirements were stored, computed in
-    chunks."""
-    rows: list[DecisionReview] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        rows += services._review_rows(services._load([incident_id], decision_ids=chunk), with_rosters=False,
-                                      signed_up_to={}, amends_numbers={}, amended_by={})
-    return rows
 
 
 # --- the summary (first screen) ----------------------------------------------------------------------
@@ -124,8 +104,8 @@ class IntegrityStatus:
     """``live``: checked on this view (small incidents); else ``stored``: the latest stored check, if any.
     ``total``: the incident's decisions now, to tell how many the stored check did not cover."""
 
-    live: IntegrityResult | None
-    stored: StoredCheck | None
+    live: integrity.IntegrityResult | None
+    stored: integrity.StoredCheck | None
     total: int
 
     @property
@@ -178,12 +158,12 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
     for party_key, party_name, n, done in db.session.execute(
         select(key, func.max(name), func.count(), func.sum(case((_done(key), 1), else_=0)))
         .select_from(Decision).join(table, true())
-        .where(of_incident, ~_legacy()).group_by(key)
+        .where(of_incident, ~not_stored()).group_by(key)
     ):
         required[party_key] = [party_name, int(n), int(done or 0)]
-    with_missing = int(db.session.scalar(select(func.count(Decision.id)).where(of_incident, _has_missing())) or 0)
-    legacy = list(db.session.scalars(select(Decision.id).where(of_incident, _legacy()).order_by(Decision.number)))
-    for row in _legacy_rows(incident_id, legacy):
+    with_missing = int(db.session.scalar(select(func.count(Decision.id)).where(of_incident, has_missing())) or 0)
+    legacy = list(db.session.scalars(select(Decision.id).where(of_incident, not_stored()).order_by(Decision.number)))
+    for row in legacy_rows([incident_id], legacy):
         with_missing += 1 if row.missing else 0
         missing_keys = [r.party_key for r in row.missing]
         for requirement in row.required:
@@ -229,7 +209,7 @@ def _figures(incident: Incident, *, now: datetime) -> tuple[KeyFigures, list[Par
         decisions=data["decisions"], per_staff=dict(sorted(data["per_staff"].items())),
         per_type=dict(sorted(data["per_type"].items())), urgent=data["urgent"], amendments=data["amendments"],
         consultations_missing=sum(c.missing for c in compliance), decisions_with_missing=data["with_missing"],
-        delayed=data["delayed"], costs=services.costs_per_bearer(incident),
+        delayed=data["delayed"], costs=costs_per_bearer(incident),
         late_unexplained=data["late_unexplained"],
     )
     return figures, compliance
@@ -240,20 +220,20 @@ def summary(incident: Incident, *, now: datetime | None = None) -> ReviewSummary
     chain verification on small incidents)."""
     now = now or utcnow()
     figures, compliance = _figures(incident, now=now)
-    sign_offs = services.list_sign_offs(incident.id)
+    sign_offs = list_sign_offs(incident.id)
     total = incident.last_decision_number
     after_sign_off = 0
     if sign_offs:
         after_sign_off = int(db.session.scalar(select(func.count(Decision.id)).where(
             Decision.incident_id == incident.id, Decision.number > sign_offs[-1].last_decision_number)) or 0)
-    live = services.integrity(incident.id) if total <= LIVE_VERIFY_LIMIT else None
-    stored = services.latest_check(incident.id) if live is None else None
+    live = integrity.check_chain(incident.id) if total <= LIVE_VERIFY_LIMIT else None
+    stored = integrity.latest_check(incident.id) if live is None else None
     return ReviewSummary(
-        incident=incident, municipalities=services._municipality_codes([incident.id]).get(incident.id, ()),
-        figures=figures, compliance=compliance, findings=services.list_findings(incident.id),
+        incident=incident, municipalities=municipality_codes([incident.id]).get(incident.id, ()),
+        figures=figures, compliance=compliance, findings=list_findings(incident.id),
         sign_offs=sign_offs, after_sign_off=after_sign_off,
         integrity=IntegrityStatus(live=live, stored=stored, total=total),
-        chain_head=services.chain_head(incident.id),
+        chain_head=integrity.chain_head(incident.id),
     )
 
 
@@ -286,9 +266,9 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
     """(number, id) of the decisions matching the filter: the first ``limit`` after ``after`` (ascending) or
     the last ``limit`` before ``before`` (descending). The filter runs in SQL; decisions without stored
     requirements are candidates judged in Python, a chunk at a time."""
-    query = select(Decision.id, Decision.number, _legacy()).where(Decision.incident_id == incident_id)
+    query = select(Decision.id, Decision.number, not_stored()).where(Decision.incident_id == incident_id)
     if missing_only:
-        query = query.where(or_(_legacy(), _has_missing()))
+        query = query.where(or_(not_stored(), has_missing()))
     found: list[tuple[int, int]] = []
     cursor_after, cursor_before = after, before
     while len(found) < limit:
@@ -302,8 +282,8 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
         judged: set[int] = set()
         if missing_only:
             unknown = [row[0] for row in chunk if row[2]]
-            judged = {r.decision.id for r in _legacy_rows(incident_id, unknown) if not r.missing}
-        found += [(number, decision_id) for decision_id, number, _legacy in chunk if decision_id not in judged]
+            judged = {r.decision.id for r in legacy_rows([incident_id], unknown) if not r.missing}
+        found += [(number, decision_id) for decision_id, number, _not_stored in chunk if decision_id not in judged]
         if len(chunk) < size:  # no more candidates
             break
         if cursor_before is not None:
@@ -311,6 +291,35 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
         else:
             cursor_after = chunk[-1][1]
     return found[:limit]
+
+
+def _page_rows(incident: Incident, ids: list[int], *, summary: ReviewSummary | None) -> list[DecisionReview]:
+    """The review rows (with rosters) of the page's decisions ``ids``. ``summary`` (of the same view) saves
+    looking up the municipalities and the last sign-off again."""
+    if not ids:
+        return []
+    loaded = load_decisions([incident.id], decision_ids=ids, municipalities=None if summary is None else {
+        incident.id: summary.municipalities})
+    # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
+    amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
+    amends_numbers: dict[int, int] = {}
+    amended_by: dict[int, list[int]] = defaultdict(list)
+    for decision_id, number, amends_id in db.session.execute(
+        select(Decision.id, Decision.number, Decision.amends_id)
+        .where(or_(Decision.id.in_(amends_ids), Decision.amends_id.in_(ids))).order_by(Decision.number)
+    ):
+        if decision_id in amends_ids:
+            amends_numbers[decision_id] = number
+        if amends_id in ids:
+            amended_by[amends_id].append(number)
+    if summary is not None:
+        last = summary.last_sign_off
+        sign_off = last.last_decision_number if last is not None else None
+    else:
+        sign_off = db.session.scalar(select(SignOff.last_decision_number).where(
+            SignOff.incident_id == incident.id).order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
+    return review_rows(loaded, with_rosters=True, signed_up_to={incident.id: sign_off} if sign_off is not None else {},
+                       amends_numbers=amends_numbers, amended_by=amended_by)
 
 
 def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = False, limit: int | None = None,
@@ -348,32 +357,7 @@ def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = Fa
         if has_next:
             tail = numbers_before(total + 1)
             latest_after = tail[limit] if len(tail) > limit else 0
-    rows: list[DecisionReview] = []
-    if numbers:
-        ids = [decision_id for _n, decision_id in matches]
-        loaded = services._load([incident.id], decision_ids=ids, municipalities=None if summary is None else {
-            incident.id: summary.municipalities})
-        # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
-        amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
-        amends_numbers: dict[int, int] = {}
-        amended_by: dict[int, list[int]] = defaultdict(list)
-        for decision_id, number, amends_id in db.session.execute(
-            select(Decision.id, Decision.number, Decision.amends_id)
-            .where(or_(Decision.id.in_(amends_ids), Decision.amends_id.in_(ids))).order_by(Decision.number)
-        ):
-            if decision_id in amends_ids:
-                amends_numbers[decision_id] = number
-            if amends_id in ids:
-                amended_by[amends_id].append(number)
-        if summary is not None:
-            last = summary.last_sign_off
-            sign_off = last.last_decision_number if last is not None else None
-        else:
-            sign_off = db.session.scalar(select(SignOff.last_decision_number).where(
-                SignOff.incident_id == incident.id).order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
-        rows = services._review_rows(loaded, with_rosters=True,
-                                     signed_up_to={incident.id: sign_off} if sign_off is not None else {},
-                                     amends_numbers=amends_numbers, amended_by=amended_by)
+    rows = _page_rows(incident, [decision_id for _n, decision_id in matches], summary=summary)
     times = [r.decision.decided_at for r in rows]
     start = incident.started_at if previous_after is None or not times else min(times)
     end = (incident.ended_at or now) if not has_next or not times else max(times)

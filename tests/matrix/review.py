@@ -44,8 +44,8 @@ def _signed_pack_path() -> str:
     from lbs.auth.models import User
     from lbs.extensions import db
     from lbs.incidents.models import Incident
-    from lbs.review import services
     from lbs.review.models import SignOff
+    from lbs.review.signoff import sign_off
 
     incident_id = _incident_id()
     found = db.session.scalar(select(SignOff.id).where(SignOff.incident_id == incident_id))
@@ -53,7 +53,7 @@ def _signed_pack_path() -> str:
         revisor = db.session.scalar(select(User).where(User.username == "revisor"))
         incident = db.session.get(Incident, incident_id)
         assert revisor is not None and incident is not None
-        found = services.sign_off(by=revisor, incident=incident).id
+        found = sign_off(by=revisor, incident=incident).id
         db.session.commit()
     return f"/review/incidents/{incident_id}/sign-offs/{found}/pack.zip"
 

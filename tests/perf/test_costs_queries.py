@@ -217,7 +217,8 @@ def test_money_filter_formats_as_babel(app) -> None:
 
 def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) -> None:
     from lbs.decisions.models import CostStatus
-    from lbs.review import services as review
+    from lbs.review.figures import costs_per_bearer
+    from lbs.review.search import SearchFilter, search
 
     incident = _synthetic(20)[0]
     police = db.session.scalars(select(User).where(User.username == "politi")).one()
@@ -229,15 +230,15 @@ def test_review_figures_kept_per_version_follow_cost_changes_and_decisions(app) 
     user = next(u for u in bearer if _organisation_of(u) == line.bearer_id)
 
     def search_row() -> Any:
-        page = review.search(user=police, filters=review.SearchFilter(text=incident.title))
+        page = search(user=police, filters=SearchFilter(text=incident.title))
         return next(r for r in page.rows if r.incident.id == incident.id)
 
-    before = review.costs_per_bearer(incident)
+    before = costs_per_bearer(incident)
     row = search_row()
     assert (row.disputed, row.estimate_dkk) == (0, sum((c.estimate_dkk for c in before), Decimal("0.00")))
     update_line(line=line, by=user, actual_dkk=line.estimate_dkk + 1000, status=CostStatus.DISPUTED,
                 note="Ikke vores udgift.")
-    after = review.costs_per_bearer(incident)
+    after = costs_per_bearer(incident)
     changed = next(c for c in after if c.bearer_id == line.bearer_id)
     assert (changed.actual_dkk, changed.disputed) == (line.estimate_dkk + 1000, 1)
     assert search_row().disputed == 1

@@ -11,17 +11,18 @@ import pytest
 from pypdf import PdfReader
 
 from lbs.consultation import services as consultation_services
-from lbs.review import pack, services
+from lbs.review import integrity, pack
 from lbs.review.pack import PACK_FILES, sha256
+from lbs.review.whole import incident_review
 from tests import factories
 
 
 @pytest.fixture
 def review(app, monkeypatch):
     monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
-    monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, True, 4, None))
+    monkeypatch.setattr(integrity, "check_chain", lambda incident_id: integrity.IntegrityResult(True, True, 4, None))
     inc = factories.review_incident_with_decisions(title="Skybrud i Herning – æøå ÆØÅ & \"Brand\"")
-    return services.incident_review(inc)
+    return incident_review(inc)
 
 
 def _rezip(data: bytes, change: dict[str, bytes | None]) -> bytes:

@@ -14,12 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
+from lbs.auth.models import User
 from lbs.consultation import services as consultation_services
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.review import page, services
+from lbs.review import integrity, page, search
 from lbs.review.models import IntegrityCheck, SummaryCache
+from lbs.review.whole import incident_review
 from tests import factories
 from tests.perf.helpers import count_statements, login, seed_incidents
 
@@ -65,7 +67,7 @@ def synthetic(app: Flask) -> Incident:
 
 def _expected(incident: Incident) -> tuple[list[int], list[int]]:
     """All decision numbers, and those with missing consultations, by the whole-incident review."""
-    rows = services.incident_review(incident, check_integrity=False).decisions
+    rows = incident_review(incident, check_integrity=False).decisions
     return [r.decision.number for r in rows], [r.decision.number for r in rows if r.missing]
 
 
@@ -102,7 +104,7 @@ def test_previous_and_latest_links_of_a_filtered_page(legacy: Incident, login: A
 @pytest.mark.parametrize("fixture", ["legacy", "synthetic"])
 def test_sql_figures_equal_the_whole_review(app: Flask, request: pytest.FixtureRequest, fixture: str) -> None:
     incident = request.getfixturevalue(fixture)
-    whole = services.incident_review(incident, check_integrity=False)
+    whole = incident_review(incident, check_integrity=False)
     summary = page.summary(incident, now=whole.figures.ended_at or factories.utcnow())
     f, g = summary.figures, whole.figures
     assert (f.decisions, f.urgent, f.amendments, f.delayed, f.late_unexplained) == \
@@ -116,6 +118,26 @@ def test_sql_figures_equal_the_whole_review(app: Flask, request: pytest.FixtureR
             entry[0] += 1
             entry[1] += q not in r.missing
     assert {c.party_key: [c.required, c.done] for c in summary.compliance} == required
+
+
+@pytest.mark.parametrize("fixture", ["legacy", "synthetic"])
+def test_search_counts_missing_consultations_as_the_whole_review(app: Flask, request: pytest.FixtureRequest,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  fixture: str) -> None:
+    """The search's "missing consultations only" counts from what each decision stored (``missing_count``), as
+    the review page does; only decisions logged before that was stored are judged in Python."""
+    incident = request.getfixturevalue(fixture)
+    expected = incident_review(incident, check_integrity=False).figures.consultations_missing
+    assert expected > 0
+    if fixture == "synthetic":
+        def judged(*_args: Any) -> Any:
+            raise AssertionError("decisions with stored figures are not judged in Python")
+
+        monkeypatch.setattr(search, "legacy_rows", judged)
+    revisor = db.session.scalars(select(User).where(User.username == "revisor")).one()
+    found = search.search(user=revisor, filters=search.SearchFilter(text=incident.title, missing_only=True),
+                          per_page=100)
+    assert [r.missing for r in found.rows if r.incident.id == incident.id] == [expected]
 
 
 def test_figures_are_cached_per_state_of_the_log(synthetic: Incident) -> None:
@@ -147,13 +169,13 @@ def test_big_incident_shows_the_stored_check_and_verifies_on_request(legacy: Inc
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page, "LIVE_VERIFY_LIMIT", 5)  # 13 decisions: "big"
     calls: list[int] = []
-    real = services.integrity
+    real = integrity.check_chain
 
-    def counting(incident_id: int) -> services.IntegrityResult:
+    def counting(incident_id: int) -> integrity.IntegrityResult:
         calls.append(incident_id)
         return real(incident_id)
 
-    monkeypatch.setattr(services, "integrity", counting)
+    monkeypatch.setattr(integrity, "check_chain", counting)
     client = login("herning")
     html = client.get(f"/review/incidents/{legacy.id}").get_data(as_text=True)
     assert calls == []  # not verified on a page view

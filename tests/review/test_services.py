@@ -14,8 +14,13 @@ from lbs.consultation import services as consultation_services
 from lbs.decisions.models import Decision
 from lbs.errors import Forbidden, ValidationError
 from lbs.extensions import db
-from lbs.review import services
+from lbs.review import integrity
+from lbs.review.access import get_incident_for, may_read_incident
+from lbs.review.findings import add_finding, list_findings
 from lbs.review.models import Finding, SignOff
+from lbs.review.search import SearchFilter, search
+from lbs.review.signoff import sign_off
+from lbs.review.whole import incident_review
 from lbs.timeutil import utcnow
 from tests import factories
 
@@ -34,8 +39,8 @@ def rules(monkeypatch):
 @pytest.fixture
 def unchecked(monkeypatch):
     """The decision log's verifier lives on another branch: stand in a result."""
-    monkeypatch.setattr(services, "integrity",
-                        lambda incident_id: services.IntegrityResult(True, True, 4, None))
+    monkeypatch.setattr(integrity, "check_chain",
+                        lambda incident_id: integrity.IntegrityResult(True, True, 4, None))
 
 
 @pytest.fixture
@@ -44,7 +49,7 @@ def review_incident(app, rules, unchecked):
 
 
 def test_key_figures(review_incident):
-    review = services.incident_review(review_incident)
+    review = incident_review(review_incident)
     f = review.figures
     assert f.decisions == 4
     assert f.per_staff == {"LBS-O": 2, "LBS-S": 2}
@@ -70,7 +75,7 @@ def test_key_figures(review_incident):
 def test_disputed_costs_and_actuals_when_not_superseded(app, rules, unchecked):
     specs = factories.review_decision_specs(utcnow() - timedelta(days=1))[:2]
     inc = factories.review_incident_with_decisions(specs=specs)
-    costs = services.incident_review(inc).figures.costs
+    costs = incident_review(inc).figures.costs
     assert len(costs) == 1
     herning = costs[0]
     assert (herning.estimate_dkk, herning.actual_dkk, herning.disputed) == (
@@ -78,11 +83,11 @@ def test_disputed_costs_and_actuals_when_not_superseded(app, rules, unchecked):
     assert herning.lines == 2 and herning.lines_with_actual == 1
     # the actual is compared with the estimate of the same line only
     assert herning.difference_dkk == Decimal("12500.50")
-    assert services.incident_review(factories.review_incident_with_decisions(specs=[])).figures.difference_total is None
+    assert incident_review(factories.review_incident_with_decisions(specs=[])).figures.difference_total is None
 
 
 def test_rows_required_done_missing_delay_amendments(review_incident):
-    rows = services.incident_review(review_incident).decisions
+    rows = incident_review(review_incident).decisions
     two = rows[1]
     assert [q.party_key for q in two.required] == ["657:kommunaldirektoer", "657:repraesentant"]
     assert [c.party_key for c in two.done] == ["657:repraesentant"]
@@ -113,7 +118,7 @@ def test_roster_as_of_each_decision(app, rules, unchecked):
          "at": start + timedelta(days=2), "owner": "Midt- og Vestjyllands Politi"},
     ]
     inc = factories.review_incident_with_decisions(started_at=start, specs=specs)
-    rows = services.incident_review(inc).decisions
+    rows = incident_review(inc).decisions
 
     def maker(row):
         return next(s for s in row.roster if s.role == "decision_maker")
@@ -160,7 +165,7 @@ def test_review_queries_do_not_grow_with_decisions(app, rules, unchecked):
         engine = db.session.get_bind()
         event.listen(engine, "before_cursor_execute", listen)
         try:
-            services.incident_review(inc)
+            incident_review(inc)
         finally:
             event.remove(engine, "before_cursor_execute", listen)
         return len(statements)
@@ -173,50 +178,50 @@ def test_integrity_uses_the_decision_chain(app):
     from lbs.incidents.models import Incident
 
     demo = db.session.scalars(select(Incident).where(Incident.title == DEMO_TITLE)).one()
-    result = services.integrity(demo.id)
+    result = integrity.check_chain(demo.id)
     assert result.available and result.ok and result.checked == 6 and result.first_broken is None
     db.session.execute(update(Decision).where(Decision.incident_id == demo.id, Decision.number == 4)
                        .values(rationale="changed afterwards"))
     db.session.expire_all()
-    broken = services.integrity(demo.id)
+    broken = integrity.check_chain(demo.id)
     assert broken.available and not broken.ok and broken.first_broken == 4
-    assert services.integrity(999_999).available is False
+    assert integrity.check_chain(999_999).available is False
 
 
 def test_findings_by_reviewer_only(review_incident):
     revisor = user("revisor")
-    decision_id = services.incident_review(review_incident).decisions[1].decision.id
-    finding = services.add_finding(by=revisor, incident=review_incident,
+    decision_id = incident_review(review_incident).decisions[1].decision.id
+    finding = add_finding(by=revisor, incident=review_incident,
                                    observation="Kommunaldirektøren blev ikke hørt",
                                    recommendation="Tjekliste for evakuering", owner_text="Herning Kommune, stab",
                                    decision_id=decision_id)
     assert finding.id and finding.created_by_id == revisor.id
-    rows = services.list_findings(review_incident.id)
+    rows = list_findings(review_incident.id)
     assert [(r.decision_number, r.owner_name) for r in rows] == [(2, "Herning Kommune, stab")]
     with pytest.raises(Forbidden):
-        services.add_finding(by=user("politi"), incident=review_incident, observation="x")
+        add_finding(by=user("politi"), incident=review_incident, observation="x")
     with pytest.raises(ValidationError) as error:
-        services.add_finding(by=revisor, incident=review_incident, observation="  ")
+        add_finding(by=revisor, incident=review_incident, observation="  ")
     assert "observation" in error.value.fields
     other = factories.review_incident_with_decisions(title="Anden hændelse")
-    foreign = services.incident_review(other).decisions[0].decision.id
+    foreign = incident_review(other).decisions[0].decision.id
     with pytest.raises(ValidationError) as error:
-        services.add_finding(by=revisor, incident=review_incident, observation="x", decision_id=foreign)
+        add_finding(by=revisor, incident=review_incident, observation="x", decision_id=foreign)
     assert "decision" in error.value.fields
     with pytest.raises(ValidationError):
-        services.add_finding(by=revisor, incident=review_incident, observation="a\x00b")
+        add_finding(by=revisor, incident=review_incident, observation="a\x00b")
 
 
 def test_sign_off_records_pack_hash_and_later_decisions_show_after(review_incident):
     from lbs.decisions.models import Decision
     from lbs.review import pack
 
-    record = services.sign_off(by=user("revisor"), incident=review_incident, comment="Godkendt")
+    record = sign_off(by=user("revisor"), incident=review_incident, comment="Godkendt")
     assert len(record.pack_sha256) == 64 and record.last_decision_number == 4
-    assert record.chain_head == services.chain_head(review_incident.id)
+    assert record.chain_head == integrity.chain_head(review_incident.id)
     assert record.signer_name
     with pytest.raises(Forbidden):
-        services.sign_off(by=user("admin"), incident=review_incident)
+        sign_off(by=user("admin"), incident=review_incident)
     # a later amendment shows as "after sign-off"
     last = db.session.scalar(select(Decision).where(Decision.incident_id == review_incident.id,
                                                     Decision.number == 4))
@@ -225,7 +230,7 @@ def test_sign_off_records_pack_hash_and_later_decisions_show_after(review_incide
         decided_by_id=last.decided_by_id, owner_id=last.owner_id, type=last.type, title="Senere ændring",
         decision="x", rationale="y", amends_id=last.id, amendment_reason="z", prev_hash=last.hash, hash="f" * 64))
     db.session.flush()
-    review = services.incident_review(review_incident)
+    review = incident_review(review_incident)
     assert [r.decision.number for r in review.after_sign_off] == [5]
     assert review.last_sign_off is not None and review.last_sign_off.id == record.id
     # the recorded hash is the hash of a pack whose content verifies
@@ -233,11 +238,11 @@ def test_sign_off_records_pack_hash_and_later_decisions_show_after(review_incide
 
 
 def test_municipal_access_only_to_affected_incidents(review_incident):
-    assert services.may_read_incident(user("herning"), review_incident.id)
-    assert not services.may_read_incident(user("holstebro"), review_incident.id)
-    assert services.may_read_incident(user("politi"), review_incident.id)
+    assert may_read_incident(user("herning"), review_incident.id)
+    assert not may_read_incident(user("holstebro"), review_incident.id)
+    assert may_read_incident(user("politi"), review_incident.id)
     with pytest.raises(Forbidden):
-        services.get_incident_for(user("holstebro"), review_incident.id)
+        get_incident_for(user("holstebro"), review_incident.id)
 
 
 def test_search_filters(app, rules, unchecked):
@@ -252,7 +257,7 @@ def test_search_filters(app, rules, unchecked):
     revisor = user("revisor")
 
     def ids(**kw):
-        page = services.search(user=revisor, filters=services.SearchFilter(**kw), per_page=100)
+        page = search(user=revisor, filters=SearchFilter(**kw), per_page=100)
         return {r.incident.id for r in page.rows} & {a.id, b.id}
 
     assert ids() == {a.id, b.id}
@@ -269,11 +274,11 @@ def test_search_filters(app, rules, unchecked):
     assert ids(disputed_only=True) == set()  # a's disputed line was superseded by the amendment
     assert ids(date_to=utcnow() - timedelta(days=5)) == {b.id}
     assert ids(date_from=utcnow() - timedelta(days=3), date_to=utcnow()) == {a.id, b.id}  # b is still active
-    row = next(r for r in services.search(user=revisor, filters=services.SearchFilter(missing_only=True),
+    row = next(r for r in search(user=revisor, filters=SearchFilter(missing_only=True),
                                           per_page=100).rows if r.incident.id == a.id)
     assert (row.decisions, row.urgent, row.missing, row.estimate_dkk) == (4, 1, 4, Decimal("175000.00"))
     # municipal users see only incidents affecting their municipality
-    herning = services.search(user=user("herning"), filters=services.SearchFilter(), per_page=100)
+    herning = search(user=user("herning"), filters=SearchFilter(), per_page=100)
     assert {r.incident.id for r in herning.rows} & {a.id, b.id} == {a.id}
 
 
@@ -281,15 +286,15 @@ def test_search_pages(app, rules, unchecked):
     for i in range(3):
         factories.review_incident_with_decisions(title=f"Sideopdeling {i}", specs=[])
     revisor = user("revisor")
-    first = services.search(user=revisor, filters=services.SearchFilter(text="Sideopdeling"), per_page=2)
-    second = services.search(user=revisor, filters=services.SearchFilter(text="Sideopdeling"), page=2, per_page=2)
+    first = search(user=revisor, filters=SearchFilter(text="Sideopdeling"), per_page=2)
+    second = search(user=revisor, filters=SearchFilter(text="Sideopdeling"), page=2, per_page=2)
     assert len(first.rows) == 2 and first.has_next
     assert len(second.rows) == 1 and not second.has_next
     assert {r.incident.title for r in first.rows + second.rows} == {f"Sideopdeling {i}" for i in range(3)}
 
 
 def test_models_are_stored(review_incident):
-    services.add_finding(by=user("revisor"), incident=review_incident, observation="o")
-    services.sign_off(by=user("revisor"), incident=review_incident)
+    add_finding(by=user("revisor"), incident=review_incident, observation="o")
+    sign_off(by=user("revisor"), incident=review_incident)
     assert db.session.scalar(select(Finding).where(Finding.incident_id == review_incident.id)) is not None
     assert db.session.scalar(select(SignOff).where(SignOff.incident_id == review_incident.id)) is not None

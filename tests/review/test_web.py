@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from lbs.consultation import services as consultation_services
 from lbs.extensions import db
-from lbs.review import pack, services
+from lbs.review import integrity, pack
+from lbs.review.findings import add_finding
 from lbs.review.models import Finding, SignOff
+from lbs.review.whole import incident_review
 from tests import factories
 
 
@@ -25,11 +27,11 @@ def inc(app, monkeypatch):
     return incident
 
 
-UNAVAILABLE = services.IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
+UNAVAILABLE = integrity.IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
 
 
 def test_review_page_shows_figures_rosters_and_integrity_not_checked(inc, login, monkeypatch):
-    monkeypatch.setattr(services, "integrity", lambda incident_id: UNAVAILABLE)
+    monkeypatch.setattr(integrity, "check_chain", lambda incident_id: UNAVAILABLE)
     client = login("revisor")
     html = client.get(f"/review/incidents/{inc.id}").get_data(as_text=True)
     assert "Nøgletal" in html and "Tidslinje over beslutninger og aktiveringer" in html
@@ -44,7 +46,7 @@ def test_review_page_shows_figures_rosters_and_integrity_not_checked(inc, login,
 
 
 def test_integrity_result_shown(inc, login, monkeypatch):
-    monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, False, 4, 3))
+    monkeypatch.setattr(integrity, "check_chain", lambda incident_id: integrity.IntegrityResult(True, False, 4, 3))
     html = login("revisor").get(f"/review/incidents/{inc.id}").get_data(as_text=True)
     assert "Kæden er brudt" in html and "først brudt ved beslutning 3." in html
 
@@ -72,7 +74,7 @@ def test_unknown_incident_is_404(app, login):
 
 def test_add_finding_and_export(inc, login):
     client = login("revisor")
-    decision_id = services.incident_review(inc).decisions[1].decision.id
+    decision_id = incident_review(inc).decisions[1].decision.id
     response = client.post(f"/review/incidents/{inc.id}/findings", data={
         "decision": str(decision_id), "observation": "Kommunaldirektøren blev ikke hørt før evakueringen",
         "recommendation": "Tjekliste", "owner_text": "Herning Kommune", "owner_organisation": ""})
@@ -124,9 +126,9 @@ def test_search_page_filters(inc, login):
 def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     from lbs.auth.models import User
 
-    monkeypatch.setattr(services, "integrity", lambda incident_id: UNAVAILABLE)
+    monkeypatch.setattr(integrity, "check_chain", lambda incident_id: UNAVAILABLE)
     revisor = db.session.scalar(select(User).where(User.username == "revisor"))
-    services.add_finding(by=revisor, incident=inc, observation="Fund via API")
+    add_finding(by=revisor, incident=inc, observation="Fund via API")
     db.session.commit()
     body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
     assert (body["decisions"], body["urgent"], body["amendments"], body["consultations_missing"]) == (4, 1, 1, 4)
@@ -135,10 +137,10 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
         "Herning Kommune": "150000.00", "Region Midtjylland": "25000.00"}
     assert {c["actual_dkk"] for c in body["costs"]} == {None}
     assert body["integrity"]["checked"] is False and body["integrity"]["ok"] is None
-    monkeypatch.setattr(services, "integrity", lambda incident_id: services.IntegrityResult(True, True, 4, None))
+    monkeypatch.setattr(integrity, "check_chain", lambda incident_id: integrity.IntegrityResult(True, True, 4, None))
     body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
     assert body["integrity"] == {"checked": True, "ok": True, "decisions_checked": 4, "first_broken": None}
-    assert body["chain_head"] == services.chain_head(inc.id)
+    assert body["chain_head"] == integrity.chain_head(inc.id)
     findings = api_as("politi").get(f"/api/v1/incidents/{inc.id}/findings").get_json()
     assert [f["observation"] for f in findings] == ["Fund via API"]
     assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 403

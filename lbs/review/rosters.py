@@ -1,0 +1,127 @@
+"""The rosters as of each decision: who held the decision maker's seat(s) and the required parties' seats
+when the decision was taken, and whether a deputy was acting. Loaded for many decisions in two queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from lbs.consultation.facts import Requirement
+from lbs.consultation.models import Party
+from lbs.decisions.models import Decision
+from lbs.extensions import db
+from lbs.staffs.models import Assignment, Person, Position
+
+
+@dataclass(frozen=True)
+class Holder:
+    person_id: int
+    name: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A seat as it stood at the decision time: who held it, and whether a deputy was acting."""
+
+    role: str  # "decision_maker" or "party"
+    label: str  # party name or the seat title
+    position_title: str | None
+    holders: tuple[Holder, ...]
+    acting: Holder | None  # the decision maker (for that seat), or the highest-ranked holder of a party seat
+    deputy_acting: bool
+    party_key: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role, "label": self.label, "party": self.party_key, "position": self.position_title,
+            "holders": [{"person_id": h.person_id, "name": h.name, "rank": h.rank} for h in self.holders],
+            "acting": self.acting.name if self.acting else None, "deputy_acting": self.deputy_acting,
+        }
+
+
+@dataclass(frozen=True)
+class Tenure:
+    """One assignment of a person to a position, with the names the roster shows."""
+
+    position_id: int
+    staff_id: int
+    position_title: str
+    person_id: int
+    person_name: str
+    rank: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+    def holds_at(self, at: datetime) -> bool:
+        return self.valid_from <= at and (self.valid_to is None or self.valid_to > at)
+
+
+@dataclass
+class Rosters:
+    """The parties and assignments needed to tell each loaded decision's seats (see :func:`load_rosters`)."""
+
+    parties: dict[str, Party] = field(default_factory=dict)
+    tenures: list[Tenure] = field(default_factory=list)
+
+    def _holders(self, position_id: int, at: datetime) -> tuple[Holder, ...]:
+        rows = sorted((t for t in self.tenures if t.position_id == position_id and t.holds_at(at)),
+                      key=lambda t: (t.rank, t.person_name))
+        return tuple(Holder(t.person_id, t.person_name, t.rank) for t in rows)
+
+    def at_decision(self, decision: Decision, requirements: Sequence[Requirement]) -> list[Seat]:
+        """Who held the decision maker's seat(s) and the required parties' seats when the decision was taken."""
+        at = decision.decided_at
+        seats: list[Seat] = []
+        maker_rows = [t for t in self.tenures
+                      if t.person_id == decision.decided_by_id and t.staff_id == decision.staff_id and t.holds_at(at)]
+        for row in sorted(maker_rows, key=lambda t: t.rank):
+            acting = Holder(row.person_id, row.person_name, row.rank)
+            seats.append(Seat(role="decision_maker", label=row.position_title, position_title=row.position_title,
+                              holders=self._holders(row.position_id, at), acting=acting,
+                              deputy_acting=row.rank > 0))
+        if not maker_rows:
+            seats.append(Seat(role="decision_maker", label=decision.decided_by.name, position_title=None,
+                              holders=(), acting=Holder(decision.decided_by_id, decision.decided_by.name, -1),
+                              deputy_acting=False))
+        for requirement in requirements:
+            party = self.parties.get(requirement.party_key)
+            if party is None or party.position_id is None:
+                seats.append(Seat(role="party", label=requirement.name, position_title=None, holders=(),
+                                  acting=None, deputy_acting=False, party_key=requirement.party_key))
+                continue
+            holders = self._holders(party.position_id, at)
+            title = next((t.position_title for t in self.tenures if t.position_id == party.position_id), None)
+            first = holders[0] if holders else None
+            seats.append(Seat(role="party", label=requirement.name, position_title=title, holders=holders,
+                              acting=first, deputy_acting=first is not None and first.rank > 0,
+                              party_key=requirement.party_key))
+        return seats
+
+
+def load_rosters(decisions: Sequence[Decision], requirements: Iterable[Sequence[Requirement]]) -> Rosters:
+    """The required parties and every assignment, over the decisions' time span, to the decisions' staffs or
+    the parties' seats: two queries (also without requirements: the same statements whatever the decisions,
+    see the query-count tests)."""
+    if not decisions:
+        return Rosters()
+    keys = {r.party_key for reqs in requirements for r in reqs}
+    parties = {p.key: p for p in db.session.scalars(select(Party).where(Party.key.in_(keys)))}
+    position_ids = {p.position_id for p in parties.values() if p.position_id is not None}
+    staff_ids = {d.staff_id for d in decisions}
+    times = [d.decided_at for d in decisions]
+    query = (
+        select(Assignment.position_id, Position.staff_id, Position.title, Assignment.person_id, Person.name,
+               Assignment.rank, Assignment.valid_from, Assignment.valid_to)
+        .join(Position, Position.id == Assignment.position_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(or_(Position.staff_id.in_(staff_ids), Position.id.in_(position_ids)),
+               Assignment.valid_from <= max(times),
+               or_(Assignment.valid_to.is_(None), Assignment.valid_to > min(times)))
+        .order_by(Assignment.position_id, Assignment.rank, Assignment.valid_from)
+    )
+    return Rosters(parties, [Tenure(*row) for row in db.session.execute(query).all()])

@@ -1,0 +1,195 @@
+"""The review row of each decision: required vs. done consultations, the roster as of the decision, the delay
+between deciding and recording, amendments and cost lines. A fixed number of queries for any number of
+decisions (:func:`load_decisions`, then :func:`review_rows`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import joinedload
+
+from lbs.consultation import services as consultation_services
+from lbs.consultation.facts import Requirement, logged_decision_facts
+from lbs.consultation.models import Consultation, Party
+from lbs.decisions.models import CostLine, Decision
+from lbs.extensions import db
+from lbs.incidents.models import incident_municipalities
+from lbs.review.rosters import Rosters, Seat, load_rosters
+from lbs.timeutil import minutes_between
+
+# A delay between deciding and recording above this needs an explanation (contract: 15 minutes).
+DELAY_LIMIT_MINUTES = 15
+# Decisions without stored requirements judged in Python per round (see legacy_rows).
+LEGACY_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DoneConsultation:
+    party_key: str
+    party_name: str
+    mode: str
+    outcome: str
+    consulted_at: datetime
+    channel: str | None
+    note: str | None
+
+
+@dataclass
+class DecisionReview:
+    decision: Decision
+    staff_code: str
+    owner_name: str
+    decided_by_name: str
+    required: list[Requirement]
+    done: list[DoneConsultation]
+    missing: list[Requirement]
+    roster: list[Seat]
+    delay_minutes: float
+    amends_number: int | None
+    amended_by: list[int]
+    costs: list[CostLine]
+    after_sign_off: bool = False
+
+    @property
+    def delay_needs_reason(self) -> bool:
+        return self.delay_minutes > DELAY_LIMIT_MINUTES
+
+
+def municipality_codes(incident_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The codes of the municipalities each incident affects, in code order."""
+    rows = db.session.execute(
+        select(incident_municipalities.c.incident_id, incident_municipalities.c.municipality_code)
+        .where(incident_municipalities.c.incident_id.in_(incident_ids))
+        .order_by(incident_municipalities.c.municipality_code)
+    ).all()
+    out: dict[int, list[str]] = defaultdict(list)
+    for incident_id, code in rows:
+        out[incident_id].append(code)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@dataclass
+class LoadedDecisions:
+    decisions: list[Decision]
+    consultations: dict[int, list[DoneConsultation]]
+    costs: dict[int, list[CostLine]]
+    municipalities: dict[int, tuple[str, ...]]
+
+
+def load_decisions(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = None,
+                   municipalities: dict[int, tuple[str, ...]] | None = None) -> LoadedDecisions:
+    """Decisions, consultations and cost lines of the incidents: four queries whatever their number.
+
+    With ``decision_ids``, just those decisions (one page of the review), their consultations and the cost
+    lines of them and of the decisions they amend (an amendment's facts may be its original's costs). Those are
+    selected by their ids alone and kept to the incidents afterwards: with the incident in the WHERE clause too,
+    SQLite walks the incident's index over every decision and cost line of it instead of looking the page's
+    decisions up by key."""
+    wanted = set(incident_ids)
+    if decision_ids is None:
+        query = select(Decision).where(Decision.incident_id.in_(incident_ids))
+    else:
+        query = select(Decision).where(Decision.id.in_(decision_ids))
+    decisions = [d for d in db.session.scalars(
+        query.options(joinedload(Decision.staff), joinedload(Decision.decided_by), joinedload(Decision.owner))
+        .order_by(Decision.incident_id, Decision.number)
+    ).unique() if d.incident_id in wanted]
+    ids = [d.id for d in decisions]
+    consultations: dict[int, list[DoneConsultation]] = defaultdict(list)
+    costs: dict[int, list[CostLine]] = defaultdict(list)
+    if ids:
+        done_query = (select(Consultation, Party.key, Party.name).join(Party, Party.id == Consultation.party_id)
+                      .join(Decision, Decision.id == Consultation.decision_id))
+        if decision_ids is not None:
+            done_query = done_query.where(Consultation.decision_id.in_(ids))
+            with_amended = set(ids) | {d.amends_id for d in decisions if d.amends_id is not None}
+            lines_query = select(CostLine).where(CostLine.decision_id.in_(with_amended))
+        else:
+            done_query = done_query.where(Decision.incident_id.in_(incident_ids))
+            lines_query = select(CostLine).where(CostLine.incident_id.in_(incident_ids))
+        rows = db.session.execute(done_query.order_by(Consultation.consulted_at, Consultation.id)).all()
+        for c, key, name in rows:
+            consultations[c.decision_id].append(DoneConsultation(key, name, c.mode.value, c.outcome.value,
+                                                                 c.consulted_at, c.channel, c.note))
+        for line in db.session.scalars(lines_query.options(joinedload(CostLine.bearer)).order_by(CostLine.id)):
+            if line.incident_id in wanted:
+                costs[line.decision_id].append(line)
+    if municipalities is None:
+        municipalities = municipality_codes(incident_ids)
+    return LoadedDecisions(decisions, consultations, costs, municipalities)
+
+
+def _requirements(loaded: LoadedDecisions) -> dict[int, list[Requirement]]:
+    """What each loaded decision required: as stored when it was logged, else judged from its facts."""
+    requirements: dict[int, list[Requirement]] = {}
+    for d in loaded.decisions:
+        requirements[d.id] = consultation_services.logged_requirements(d, partial(
+            logged_decision_facts, d, staff_code=d.staff.code,
+            municipalities=loaded.municipalities.get(d.incident_id, ()), lines=loaded.costs.get(d.id, []),
+            amended_lines=loaded.costs.get(d.amends_id, []) if d.amends_id is not None else [],
+        ))
+    return requirements
+
+
+def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: dict[int, int],
+                amends_numbers: dict[int, int] | None = None,
+                amended_by: dict[int, list[int]] | None = None) -> list[DecisionReview]:
+    """The review rows of the loaded decisions. ``signed_up_to``: incident id → the last decision number of
+    its last sign-off. ``amends_numbers`` (decision id → number) and ``amended_by`` (decision id → numbers of
+    the decisions amending it) are given when only part of an incident is loaded."""
+    if amends_numbers is None:
+        amends_numbers = {d.id: d.number for d in loaded.decisions}
+    if amended_by is None:
+        amended_by = defaultdict(list)
+        for d in loaded.decisions:
+            if d.amends_id is not None:
+                amended_by[d.amends_id].append(d.number)
+    requirements = _requirements(loaded)
+    rosters = load_rosters(loaded.decisions, requirements.values()) if with_rosters else Rosters()
+    rows: list[DecisionReview] = []
+    for d in loaded.decisions:
+        done = loaded.consultations.get(d.id, [])
+        done_keys = {c.party_key for c in done}
+        required = requirements[d.id]
+        rows.append(DecisionReview(
+            decision=d, staff_code=d.staff.code, owner_name=d.owner.name, decided_by_name=d.decided_by.name,
+            required=required, done=done, missing=[r for r in required if r.party_key not in done_keys],
+            roster=rosters.at_decision(d, required) if with_rosters else [],
+            delay_minutes=round(minutes_between(d.recorded_at, d.decided_at), 1),
+            amends_number=amends_numbers.get(d.amends_id) if d.amends_id is not None else None,
+            amended_by=amended_by.get(d.id, []), costs=loaded.costs.get(d.id, []),
+            after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
+        ))
+    return rows
+
+
+# --- what each decision stored when it was logged ----------------------------------------------------
+
+
+def has_missing() -> ColumnElement[bool]:
+    """A decision with a stored requirement that no consultation meets: ``missing_count``, stored with the
+    decision (its consultations are logged with it), served by the partial index ix_decisions_incident_gaps.
+    NULL on decisions logged before it was stored (see :func:`not_stored`)."""
+    return Decision.missing_count > 0
+
+
+def not_stored() -> ColumnElement[bool]:
+    """A decision logged before its requirements and ``missing_count`` were stored: judged by
+    :func:`legacy_rows` in Python."""
+    return Decision.missing_count.is_(None)
+
+
+def legacy_rows(incident_ids: Sequence[int], decision_ids: Sequence[int]) -> list[DecisionReview]:
+    """Review rows (without rosters, amendment numbers or sign-off) of decisions logged before requirements
+    were stored, judged a chunk at a time."""
+    rows: list[DecisionReview] = []
+    for start in range(0, len(decision_ids), LEGACY_CHUNK):
+        chunk = decision_ids[start:start + LEGACY_CHUNK]
+        rows += review_rows(load_decisions(incident_ids, decision_ids=chunk), with_rosters=False,
+                            signed_up_to={}, amends_numbers={}, amended_by={})
+    return rows

@@ -1,0 +1,64 @@
+"""The whole review of one incident in one object, for the review pack, the PDF and the API (the review
+page shows the same one page at a time, see :mod:`lbs.review.page`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from lbs.extensions import db
+from lbs.incidents.models import Activation, Incident
+from lbs.review import integrity
+from lbs.review.figures import KeyFigures, key_figures
+from lbs.review.findings import FindingRow, list_findings
+from lbs.review.models import SignOff
+from lbs.review.rows import DecisionReview, load_decisions, review_rows
+
+
+@dataclass
+class IncidentReview:
+    incident: Incident
+    municipalities: tuple[str, ...]
+    figures: KeyFigures
+    decisions: list[DecisionReview]
+    activations: list[Activation]
+    findings: list[FindingRow]
+    sign_offs: list[SignOff]
+    integrity: integrity.IntegrityResult
+    chain_head: str | None
+
+    @property
+    def last_sign_off(self) -> SignOff | None:
+        return self.sign_offs[-1] if self.sign_offs else None
+
+    @property
+    def after_sign_off(self) -> list[DecisionReview]:
+        return [r for r in self.decisions if r.after_sign_off]
+
+
+def list_sign_offs(incident_id: int) -> list[SignOff]:
+    """The incident's sign-offs, oldest first (signing is :func:`lbs.review.signoff.sign_off`)."""
+    return list(db.session.scalars(select(SignOff).where(SignOff.incident_id == incident_id)
+                                   .order_by(SignOff.signed_at, SignOff.id)))
+
+
+def incident_review(incident: Incident, *, now: datetime | None = None, check_integrity: bool = True) -> IncidentReview:
+    """Everything the review pack, the PDF and the API show, in a constant number of queries."""
+    loaded = load_decisions([incident.id])
+    sign_offs = list_sign_offs(incident.id)
+    signed = {incident.id: sign_offs[-1].last_decision_number} if sign_offs else {}
+    rows = review_rows(loaded, with_rosters=True, signed_up_to=signed)
+    activations = list(db.session.scalars(
+        select(Activation).where(Activation.incident_id == incident.id)
+        .options(joinedload(Activation.staff)).order_by(Activation.active_from, Activation.id)
+    ))
+    check = integrity.check_chain(incident.id) if check_integrity else integrity.NOT_CHECKED
+    return IncidentReview(
+        incident=incident, municipalities=loaded.municipalities.get(incident.id, ()),
+        figures=key_figures(incident, rows, now=now), decisions=rows, activations=activations,
+        findings=list_findings(incident.id), sign_offs=sign_offs, integrity=check,
+        chain_head=rows[-1].decision.hash if rows else None,
+    )
