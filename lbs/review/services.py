@@ -2,7 +2,7 @@
 
 Reads the other domains' tables directly (decisions, consultations, cost lines, assignments) with a
 constant number of queries per incident or result page. The only calls into other domains' services are
-:func:`lbs.consultation.services.required_consultations` (what each decision required) and, in
+:func:`lbs.decisions.compliance.required_consultations` (what each decision required) and, in
 :func:`integrity`, the decision log's verifier.
 """
 
@@ -22,9 +22,9 @@ from sqlalchemy.orm import joinedload
 from lbs.audit import services as audit
 from lbs.auth.models import Role, User
 from lbs.auth.permissions import Action, can
-from lbs.consultation import services as consultation_services
 from lbs.consultation.facts import DecisionType, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
+from lbs.decisions import compliance
 from lbs.decisions import services as decision_services
 from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.errors import Forbidden, NotFound, ValidationError
@@ -346,7 +346,7 @@ def _review_rows(loaded: _Loaded, *, with_rosters: bool, signed_up_to: dict[int,
     rows: list[DecisionReview] = []
     requirements: dict[int, list[Requirement]] = {}
     for d in loaded.decisions:
-        requirements[d.id] = consultation_services.logged_requirements(d, partial(
+        requirements[d.id] = compliance.logged_requirements(d, partial(
             logged_decision_facts, d, staff_code=d.staff.code,
             municipalities=loaded.municipalities.get(d.incident_id, ()), lines=loaded.costs.get(d.id, []),
             amended_lines=loaded.costs.get(d.amends_id, []) if d.amends_id is not None else [],
