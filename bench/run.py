@@ -289,8 +289,9 @@ def cpu_split(before: dict[str, float], after: dict[str, float], elapsed: float,
 
 def national_graph_timing() -> dict[str, Any]:
     """98 municipalities, ~2 000 parties, ~20 000 rules, built in memory with the pure graph module."""
-    from lbs.consultation import graph as g
+    from lbs.consultation import graph as rulegraph
     from lbs.consultation.facts import CostFact, DecisionFacts
+    from lbs.consultation.rule_schema import MUNICIPAL_ROLES, Context, MunicipalityData, PartyData, RuleData
     from lbs.consultation.rulebook import STANDARD_RULES
 
     rng = random.Random(8)
@@ -300,11 +301,11 @@ def national_graph_timing() -> dict[str, Any]:
     kinds: dict[int, str] = {}
     for index in range(5):
         kinds[9000 + index] = "region"
-        parties.append(g.PartyData(key=f"region{index}:amk", name=f"AMK {index}", role="representative",
-                                   organisation_id=9100 + index, organisation_kind="region",
-                                   organisation_parent_id=9000 + index))
-        parties.append(g.PartyData(key=f"region{index}:kommunikation", name=f"Region {index} kommunikation",
-                                   role="kommunikation", organisation_id=9000 + index, organisation_kind="region"))
+        parties.append(PartyData(key=f"region{index}:amk", name=f"AMK {index}", role="representative",
+                                 organisation_id=9100 + index, organisation_kind="region",
+                                 organisation_parent_id=9000 + index))
+        parties.append(PartyData(key=f"region{index}:kommunikation", name=f"Region {index} kommunikation",
+                                 role="kommunikation", organisation_id=9000 + index, organisation_kind="region"))
     extra_roles = [f"fagleder{k}" for k in range(11)]
     for index in range(98):
         code = f"{100 + index}"
@@ -312,26 +313,26 @@ def national_graph_timing() -> dict[str, Any]:
         fire = 5000 + index
         kinds[org] = "municipality"
         kinds[fire] = "fire_service"
-        municipalities.append(g.MunicipalityData(
+        municipalities.append(MunicipalityData(
             code=code, name=f"Kommune {code}", organisation_id=org, region_organisation_id=9000 + index % 5,
             fire_service_id=fire, threshold_t1_dkk=Decimal(100_000), threshold_t2_dkk=Decimal(500_000),
             budget_dkk=Decimal(2_000_000_000)))
-        for role in (*g.MUNICIPAL_ROLES, *extra_roles):
-            parties.append(g.PartyData(key=f"{code}:{role}", name=f"{role} {code}", role=role, organisation_id=org,
-                                       organisation_kind="municipality", municipality_code=code))
-        parties.append(g.PartyData(key=f"{code}:beredskab", name=f"Beredskab {code}", role="representative",
-                                   organisation_id=fire, organisation_kind="fire_service"))
-    context = g.Context(parties=tuple(parties), municipalities=tuple(municipalities), organisation_kinds=kinds)
-    rules: list[g.RuleData] = []
+        for role in (*MUNICIPAL_ROLES, *extra_roles):
+            parties.append(PartyData(key=f"{code}:{role}", name=f"{role} {code}", role=role, organisation_id=org,
+                                     organisation_kind="municipality", municipality_code=code))
+        parties.append(PartyData(key=f"{code}:beredskab", name=f"Beredskab {code}", role="representative",
+                                 organisation_id=fire, organisation_kind="fire_service"))
+    context = Context(parties=tuple(parties), municipalities=tuple(municipalities), organisation_kinds=kinds)
+    rules: list[RuleData] = []
     for index, item in enumerate(STANDARD_RULES):
-        rules.append(g.RuleData(id=index + 1, code=item["code"], version=1, name=item["name"],
-                                condition=item["condition"], mode=item["mode"], timing=item["timing"],
-                                valid_from=valid_from, source_role=item.get("source_role"),
-                                target_role=item.get("target_role"), target_party_key=item.get("target_party_key")))
+        rules.append(RuleData(id=index + 1, code=item["code"], version=1, name=item["name"],
+                              condition=item["condition"], mode=item["mode"], timing=item["timing"],
+                              valid_from=valid_from, source_role=item.get("source_role"),
+                              target_role=item.get("target_role"), target_party_key=item.get("target_party_key")))
     types = ["evacuation", "shelter", "cordon", "warning", "resource_request", "assistance_request", "closure",
              "traffic", "communication", "stand_down", "other"]
     modes = ["inform", "consult", "approve"]
-    all_roles = [*g.MUNICIPAL_ROLES, *extra_roles]
+    all_roles = [*MUNICIPAL_ROLES, *extra_roles]
     number = 0
     while len(rules) < 20_000:
         number += 1
@@ -341,37 +342,37 @@ def national_graph_timing() -> dict[str, Any]:
             source, target = sorted(rng.sample(range(len(all_roles)), 2))
             source, target = all_roles[source], all_roles[target]
             condition: dict[str, Any] = {"when": "party"}
-            rule = g.RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Kæde {number}",
-                              condition=condition, mode="inform", timing="after", valid_from=valid_from,
-                              source_role=source, target_role=target)
+            rule = RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Kæde {number}",
+                            condition=condition, mode="inform", timing="after", valid_from=valid_from,
+                            source_role=source, target_role=target)
         elif roll < 0.2:  # a municipality's own cost bands
             low = rng.choice([None, "T1", "T2", "50000.00"])
             condition = {"when": "municipal_cost", "only_municipalities": [municipality.code],
                          **({"min": low} if low else {})}
-            rule = g.RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Udgift {number}",
-                              condition=condition, mode=rng.choice(modes), timing="before", valid_from=valid_from,
-                              target_role=rng.choice(all_roles))
+            rule = RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Udgift {number}",
+                            condition=condition, mode=rng.choice(modes), timing="before", valid_from=valid_from,
+                            target_role=rng.choice(all_roles))
         else:  # a municipality's own rules for some decision types and staffs
             condition = {"when": "decision", "types": rng.sample(types, 2),
                          "only_municipalities": [municipality.code]}
             if rng.random() < 0.5:
                 condition["staff"] = rng.choice(["LBS-S", "LBS-O"])
-            rule = g.RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Lokal regel {number}",
-                              condition=condition, mode=rng.choice(modes), timing="before", valid_from=valid_from,
-                              target_role=rng.choice(all_roles))
+            rule = RuleData(id=len(rules) + 1, code=f"N{number}", version=1, name=f"Lokal regel {number}",
+                            condition=condition, mode=rng.choice(modes), timing="before", valid_from=valid_from,
+                            target_role=rng.choice(all_roles))
         rules.append(rule)
     start = time.perf_counter()
-    graph = g.build_graph(rules, context)
+    graph = rulegraph.build_graph(rules, context)
     build_ms = (time.perf_counter() - start) * 1000
-    compiled = g.compile_rules(rules, datetime(2026, 11, 28, tzinfo=UTC))
+    compiled = rulegraph.compile_rules(rules, datetime(2026, 11, 28, tzinfo=UTC))
     at = datetime(2026, 11, 28, 12, tzinfo=UTC)
     facts = DecisionFacts(at=at, staff="LBS-S", type="evacuation", owner_organisation_id=7,
                           municipalities=("100", "101", "150"),
                           costs=(CostFact(1000, "evacuation", Decimal(250_000)),
                                  CostFact(1050, "shelter", Decimal(800_000))),
                           conditions={"vulnerable": True})
-    result = g.required(rules, facts, context, graph, {}, compiled=compiled)
-    timing = _timed(lambda: g.required(rules, facts, context, graph, {}, compiled=compiled), 50)
+    result = rulegraph.required(rules, facts, context, graph, {}, compiled=compiled)
+    timing = _timed(lambda: rulegraph.required(rules, facts, context, graph, {}, compiled=compiled), 50)
     return {"parties": len(parties), "rules": len(rules), "municipalities": 98, "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(), "build_ms": round(build_ms, 1), "required": len(result), **timing}
 
@@ -387,9 +388,10 @@ def demo_graph_timing(url: str, incident_id: int, herning_org: int) -> dict[str,
     from sqlalchemy import select
 
     from lbs import create_app
-    from lbs.consultation import graph as g
-    from lbs.consultation import services as consultation
+    from lbs.consultation import graph as rulegraph
     from lbs.consultation.facts import CostFact
+    from lbs.consultation.ruleset import current_ruleset
+    from lbs.decisions import compliance
     from lbs.decisions.models import Decision
     from lbs.extensions import db
 
@@ -397,21 +399,21 @@ def demo_graph_timing(url: str, incident_id: int, herning_org: int) -> dict[str,
     with app.app_context():
         decision = db.session.scalars(select(Decision).where(Decision.incident_id == incident_id,
                                                              Decision.number == 2)).one()
-        facts = replace(consultation.facts_of(decision), staff="LBS-S", type="evacuation", urgent=False,
+        facts = replace(compliance.facts_of(decision), staff="LBS-S", type="evacuation", urgent=False,
                         costs=(CostFact(herning_org, "evacuation", Decimal(300_000)),
                                CostFact(herning_org, "shelter", Decimal(150_000))),
                         conditions={"vulnerable": True})
-        result = consultation.required_consultations(facts=facts)
-        ruleset = consultation.current_ruleset()
+        result = compliance.required_consultations(facts=facts)
+        ruleset = current_ruleset()
         compiled = ruleset.compiled_at(facts.at)
         graph = ruleset.graph_at(facts.at)
-        totals = consultation.incident_municipal_totals(incident_id=incident_id, before=facts.at)
+        totals = compliance.incident_municipal_totals(incident_id=incident_id, before=facts.at)
 
         def computed() -> None:
-            g.required(compiled.in_force, facts, ruleset.context, graph, totals, compiled=compiled)
+            rulegraph.required(compiled.in_force, facts, ruleset.context, graph, totals, compiled=compiled)
 
         def served() -> None:
-            consultation.required_consultations(facts=facts)
+            compliance.required_consultations(facts=facts)
 
         timings = {name: _timed(call, 200) for name, call in (("computed", computed), ("served", served))}
         db.session.rollback()
@@ -532,8 +534,8 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
             ("cost overview (police)", url_for("costs.index"), "politi"),
             ("one decision", url_for("decisions.show", decision_id=middle_decision), "politi"),
             ("log-a-decision form", url_for("decisions.new", incident_id=incident_id), "politi"),
-            ("consultation compliance", url_for("consultation.compliance", incident_id=incident_id), "politi"),
-            ("consultation compliance, gaps only", url_for("consultation.compliance", incident_id=incident_id,
+            ("consultation compliance", url_for("compliance.page", incident_id=incident_id), "politi"),
+            ("consultation compliance, gaps only", url_for("compliance.page", incident_id=incident_id,
                                                            gaps=1), "politi"),
             ("review search", url_for("review.index"), "politi"),
         ]

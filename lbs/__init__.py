@@ -96,12 +96,13 @@ def register_blueprints(app: Flask) -> None:
     from lbs.auth import views as auth
     from lbs.consultation import views as consultation
     from lbs.costs import views as costs
+    from lbs.decisions import compliance_views as compliance
     from lbs.decisions import views as decisions
     from lbs.incidents import views as incidents
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
-    for module in (main, auth, staffs, incidents, decisions, consultation, costs, review):
+    for module in (main, auth, staffs, incidents, decisions, consultation, compliance, costs, review):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

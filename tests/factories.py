@@ -309,3 +309,16 @@ def fake_required_consultations(*, facts: Any) -> list[Any]:
         stab = _party("politi:stab")
         required.append(Requirement(stab.key, stab.name, stab.organisation_id, "inform", "R12", "next_meeting"))
     return sorted(required, key=lambda r: r.party_key)
+
+
+def incident_compliance(*, incident_id: int, gaps_only: bool = False) -> list[Any]:
+    """Every decision's compliance row of the incident, read a page at a time (as the CSV export reads them)."""
+    from lbs.decisions.compliance import DecisionCompliance, compliance_page
+
+    rows: list[DecisionCompliance] = []
+    after: int | None = 0
+    while after is not None:
+        page = compliance_page(incident_id=incident_id, after=after, gaps_only=gaps_only, size=500)
+        rows += page.rows
+        after = page.next_after
+    return rows

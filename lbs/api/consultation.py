@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import endpoint
 from lbs.api.schemas import array_of, component, enum_of, list_component, obj
-from lbs.consultation import services
+from lbs.consultation import parties, ruleset
 from lbs.consultation.models import Mode
 
 PARTY = component("ConsultationParty", obj({
@@ -42,7 +42,7 @@ def graph_json(graph: nx.DiGraph) -> dict[str, Any]:
 def list_consultation_parties() -> ResponseReturnValue:
     return jsonify([
         {"key": p.key, "name": p.name, "organisation_id": p.organisation_id, "position_id": p.position_id}
-        for p in services.list_parties()
+        for p in parties.list_parties()
     ])
 
 
@@ -50,7 +50,7 @@ def list_consultation_parties() -> ResponseReturnValue:
           summary="The consultation rule graph (networkx node-link JSON)", tag="consultation",
           responses={200: GRAPH})
 def consultation_graph() -> ResponseReturnValue:
-    graph = services.rule_graph()
+    graph = ruleset.rule_graph()
     data = graph_json(graph)
-    data["graph"]["rules_version"] = services.current_ruleset().version
+    data["graph"]["rules_version"] = ruleset.current_ruleset().version
     return jsonify(data)

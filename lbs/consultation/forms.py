@@ -1,18 +1,30 @@
-"""Forms of the consultation pages."""
+"""Forms of the consultation pages, and the facts of a decision read from a form."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lbs.consultation.facts import DecisionType
+from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType
+from lbs.consultation.rules import RuleInput
+from lbs.converters import form_id
+from lbs.errors import DomainError, ValidationError
 from lbs.forms import choices
+from lbs.incidents.models import Incident
+from lbs.money import parse_money_form
+from lbs.organisations.models import Municipality
+from lbs.timeutil import localize_strict, utcnow
+
+CHECKED = ("y", "on", "true", "1")
+MAX_COST_ROWS = 200
 
 MODES = [("consult", _l("Consult")), ("inform", _l("Inform")), ("approve", _l("Approve"))]
 TIMINGS = [("before", _l("Before")), ("after", _l("After")), ("at_once", _l("At once")),
@@ -33,6 +45,27 @@ class WhyForm(FlaskForm):
         self.why_type.choices = choices([("", "—")] + [(t.value, t.value) for t in DecisionType])
         self.why_municipality.choices = choices([("", "—")] + [(m.code, m.name) for m in municipalities])
         self.why_owner.choices = choices([("", _l("The municipality"))] + [(o.id, o.name) for o in organisations])
+
+    def hypothetical_facts(self, municipality_of: Callable[[str], Municipality | None]) -> DecisionFacts | None:
+        """The decision described by the form, now (None when incomplete; a bad amount is a field error)."""
+        if not self.why_type.data or not self.why_municipality.data:
+            return None
+        municipality = municipality_of(self.why_municipality.data)
+        if municipality is None:
+            return None
+        costs: tuple[CostFact, ...] = ()
+        if self.why_cost.data:
+            try:
+                amount = parse_money_form(self.why_cost.data)
+            except (DomainError, ValueError):
+                self.why_cost.errors = [_("Not an amount of money, e.g. 300.000,00")]
+                return None
+            costs = (CostFact(bearer_organisation_id=municipality.organisation_id,
+                              category="emergency_accommodation", estimate_dkk=amount),)
+        owner = form_id(self.why_owner.data) or municipality.organisation_id
+        return DecisionFacts(at=utcnow(), staff="LBS-S", type=self.why_type.data, owner_organisation_id=owner,
+                             municipalities=(municipality.code,), costs=costs, urgent=bool(self.why_urgent.data),
+                             conditions={"vulnerable": bool(self.why_vulnerable.data)})
 
 
 class RuleForm(FlaskForm):
@@ -64,3 +97,64 @@ class RuleForm(FlaskForm):
         self.target_party_key.data = rule.target_party_key or ""
         self.mode.data = rule.mode.value
         self.timing.data = rule.timing.value
+
+    def rule_input(self) -> RuleInput:
+        """The rule as the services take it; a condition that is not a JSON object is a ``ValidationError``."""
+        try:
+            condition = json.loads(self.condition.data or "{}")
+        except ValueError as exc:
+            raise ValidationError("invalid rule", {"condition": [_("The condition is not valid JSON.")]}) from exc
+        if not isinstance(condition, dict):
+            raise ValidationError("invalid rule", {"condition": [_("The condition must be a JSON object.")]})
+        return RuleInput(
+            code=(self.code.data or "").strip(), name=(self.name.data or "").strip(), condition=condition,
+            mode=self.mode.data or "", timing=self.timing.data or "", source_role=self.source_role.data or None,
+            target_role=self.target_role.data or None,
+            target_party_key=(self.target_party_key.data or "").strip() or None,
+            description=self.description.data or None,
+        )
+
+
+# ------------------------------------------------------------------ the decision form, read for its panel
+
+
+def _decided_at(form: Mapping[str, str]) -> datetime:
+    raw_at = form.get("decided_at", "")
+    if raw_at:
+        try:
+            return localize_strict(datetime.fromisoformat(raw_at))
+        except (ValueError, DomainError):
+            pass
+    return utcnow()
+
+
+def _cost_facts(form: Mapping[str, str]) -> tuple[CostFact, ...]:
+    costs = []
+    index = 0
+    while f"costs-{index}-bearer" in form or f"costs-{index}-estimate" in form:
+        bearer = form_id(form.get(f"costs-{index}-bearer"))
+        raw_amount = form.get(f"costs-{index}-estimate", "").strip()
+        if bearer is not None and raw_amount:
+            try:
+                amount = parse_money_form(raw_amount)
+            except (DomainError, ValueError):
+                amount = None
+            if amount is not None:
+                costs.append(CostFact(bearer_organisation_id=bearer, category=form.get(f"costs-{index}-category", ""),
+                                      estimate_dkk=amount,
+                                      provisional=form.get(f"costs-{index}-provisional") in CHECKED))
+        index += 1
+        if index > MAX_COST_ROWS:
+            break
+    return tuple(costs)
+
+
+def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFacts:
+    """The facts of the decision being filled in (the decision form's field names), best effort."""
+    return DecisionFacts(
+        at=_decided_at(form), staff=form.get("staff", "LBS-S"), type=form.get("type", ""),
+        owner_organisation_id=form_id(form.get("owner")) or 0,
+        municipalities=tuple(m.code for m in incident.municipalities), costs=_cost_facts(form),
+        urgent=form.get("urgent") in CHECKED, conditions={"vulnerable": form.get("vulnerable") in CHECKED},
+        incident_id=incident.id,
+    )

@@ -1,52 +1,9 @@
-"""The consultation graph (pure: no database, no Flask).
+"""The consultation graph (pure: no database, no Flask): compile the rules and evaluate a decision.
 
-Nodes are *decision conditions* (``condition:<code>``) and *parties* (``party:<key>``); rules are edges.
-A condition rule is an edge from its condition node to every party its target can resolve to; a
-party-to-party rule (``{"when": "party"}``) is an edge from a party to the party of the target role in
-the same municipality/organisation ("whoever approves above T2 must also inform the council").
-
-``Rule.condition`` JSON format (all keys optional except ``when``)::
-
-    {"when": KIND,                   # what triggers the rule and over which scopes its target resolves
-     "types": ["evacuation", ...],   # filter: the decision type must be one of these
-     "staff": "LBS-S",               # filter: the decision was taken in this staff
-     "urgent": true,                 # filter: the decision's urgent flag must equal this
-     "flags": ["vulnerable", ...],   # filter: at least one of these facts must be true (see FLAG FACTS)
-     "timing_if_urgent": "after",    # timing used instead of the rule's own when the decision is urgent
-     "flag": "significant_financial_event",  # a flag the requirement carries (shown, e.g. R14)
-     "only_municipalities": ["657"], # filter: a local rule; fires only in these municipalities (national scale)
-     ...kind-specific keys}
-
-KIND and its scopes (the target role is resolved in each scope):
-- ``decision``: each affected municipality (target roles per municipality), or just the fixed
-  ``target_party_key``.
-- ``several_municipalities``: each affected municipality, when there are at least two (R13).
-- ``owner_differs``: each cost bearer and each ``conditions["affected_organisation_ids"]`` organisation
-  other than the owner (R1).
-- ``municipal_cost``: each municipality whose organisation bears, in this decision, a total with
-  ``min`` < total <= ``max``; ``min``/``max`` are ``"T1"``, ``"T2"`` (that municipality's thresholds) or
-  a money string ``"125000.00"``; absent means unbounded. ``"or_flags": [...]``: any municipal bearer
-  also counts when one of these facts is true (R6: supplementary grant) (R5, R6, R7).
-- ``assistance``: each assisting organisation whose kind is in ``"kinds"`` (R9, R10).
-- ``bearer_uncertain``: each candidate bearer when a line is provisional or the bearer is disputed (R8).
-- ``incident_total``: each municipality bearing cost in this decision whose incident total (earlier
-  decisions plus this one) exceeds ``"share_of_budget"`` (e.g. ``"0.002"``) of its budget (R14).
-- ``party``: a party-to-party rule from ``source_role`` to ``target_role`` in the source's scope;
-  ``"source_modes": ["approve"]`` limits it to sources required in one of these modes.
-
-Target roles: the party roles (``representative``, ``kommunaldirektoer``, ``borgmester``, …) resolved in
-the scope's municipality or organisation, plus the derived roles ``fire_service`` (the municipality's
-fire service), ``regional_health`` (the AMK of the municipality's region) and ``region_kommunikation``
-(its region's communication lead). ``target_party_key`` names one fixed party instead.
-
-FLAG FACTS (``DecisionFacts.conditions`` keys, read together with what can be derived):
-- ``vulnerable`` (bool), ``public_warning`` (bool; also true for type ``warning``),
-  ``statutory_before_grant`` (bool), ``supplementary_grant`` (bool), ``disputed`` (bool: the bearer is
-  disputed; also true when any cost line is provisional), ``disputed_bearer_ids`` (list of organisation
-  ids: the candidate bearers), ``assisting_organisation_ids`` (list of organisation ids; for types
-  ``assistance_request``/``resource_request`` the owner counts too, and any cost bearer counts),
-  ``affected_organisation_ids`` (list of organisation ids), ``municipalities`` (list of codes: the
-  municipalities this decision affects; default: the incident's).
+Nodes are *decision conditions* (``condition:<code>``) and *parties* (``party:<key>``); rules are edges, from a
+condition to the parties its target resolves to, or from a party to a party (chains, followed transitively).
+:func:`required` evaluates a decision's facts against the rules in force. The rule data and its validation are
+in :mod:`lbs.consultation.rule_schema`. The rule format is documented in docs/consultation-rules.md.
 """
 
 from __future__ import annotations
@@ -56,252 +13,26 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import networkx as nx
 
 from lbs.consultation.facts import DecisionFacts, Requirement
-from lbs.money import MoneyError, parse_money
-
-MODES = ("inform", "consult", "approve")
-TIMINGS = ("before", "after", "at_once", "next_meeting")
-KINDS = ("decision", "several_municipalities", "owner_differs", "municipal_cost", "assistance",
-         "bearer_uncertain", "incident_total", "party")
-MUNICIPAL_ROLES = ("representative", "kommunaldirektoer", "borgmester", "oekonomiudvalg", "byraad",
-                   "socialdirektoer", "oekonomi", "kommunikation")
-DERIVED_ROLES = ("fire_service", "regional_health", "region_kommunikation")
-FLAG_KEYS = ("vulnerable", "public_warning", "statutory_before_grant", "supplementary_grant", "disputed")
-ASSISTANCE_TYPES = ("assistance_request", "resource_request")
-MODE_RANK = {"inform": 0, "consult": 1, "approve": 2}
-TIMING_RANK = {"before": 0, "at_once": 1, "after": 2, "next_meeting": 3}
-
-
-class RuleError(ValueError):
-    """A rule that cannot be part of the graph; ``field`` names the offending part."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-@dataclass(frozen=True)
-class RuleData:
-    id: int
-    code: str
-    version: int
-    name: str
-    condition: Mapping[str, Any]
-    mode: str
-    timing: str
-    valid_from: datetime
-    valid_to: datetime | None = None
-    source_role: str | None = None
-    target_role: str | None = None
-    target_party_key: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return str(self.condition.get("when", ""))
-
-    def in_force(self, at: datetime) -> bool:
-        return self.valid_from <= at and (self.valid_to is None or at < self.valid_to)
-
-
-@dataclass(frozen=True)
-class PartyData:
-    key: str
-    name: str
-    role: str
-    organisation_id: int
-    organisation_kind: str
-    organisation_parent_id: int | None = None
-    municipality_code: str | None = None
-    position_id: int | None = None
-    staff_code: str | None = None  # the staff of the party's seat, if any
-
-
-@dataclass(frozen=True)
-class MunicipalityData:
-    code: str
-    name: str
-    organisation_id: int
-    region_organisation_id: int | None
-    fire_service_id: int | None
-    threshold_t1_dkk: Decimal
-    threshold_t2_dkk: Decimal
-    budget_dkk: Decimal | None = None
-
-
-@dataclass
-class Context:
-    """The district the rules are resolved in: parties, municipalities, organisation kinds."""
-
-    parties: tuple[PartyData, ...]
-    municipalities: tuple[MunicipalityData, ...]
-    organisation_kinds: Mapping[int, str] = field(default_factory=dict)
-    _by_key: dict[str, PartyData] = field(init=False, repr=False, compare=False)
-    _by_code: dict[str, MunicipalityData] = field(init=False, repr=False, compare=False)
-    _by_org: dict[int, MunicipalityData] = field(init=False, repr=False, compare=False)
-    _index: dict[tuple[str, str, Any], list[PartyData]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._by_key = {p.key: p for p in self.parties}
-        self._by_code = {m.code: m for m in self.municipalities}
-        self._by_org = {m.organisation_id: m for m in self.municipalities}
-        self._index = {}
-        for p in self.parties:
-            self._index.setdefault((p.role, "m", p.municipality_code), []).append(p)
-            self._index.setdefault((p.role, "o", p.organisation_id), []).append(p)
-            self._index.setdefault((p.role, "parent", p.organisation_parent_id), []).append(p)
-
-    def find(self, role: str, by: str, value: Any) -> list[PartyData]:
-        """Parties of a role by municipality code ("m"), organisation ("o") or parent organisation ("parent")."""
-        return list(self._index.get((role, by, value), ()))
-
-    def party(self, key: str) -> PartyData | None:
-        return self._by_key.get(key)
-
-    def municipality(self, code: str) -> MunicipalityData | None:
-        return self._by_code.get(code)
-
-    def municipality_of_org(self, organisation_id: int) -> MunicipalityData | None:
-        return self._by_org.get(organisation_id)
-
-    def roles(self) -> set[str]:
-        return {p.role for p in self.parties} | set(DERIVED_ROLES)
-
-
-# A scope the target role is resolved in: ("m", municipality code) or ("o", organisation id).
-Scope = tuple[str, Any]
-
-
-# ------------------------------------------------------------------ validation
-
-
-def _money_bound(value: Any) -> Decimal | str | None:
-    """A threshold: "T1", "T2", or money as the API takes it ("125000.00" or a whole number)."""
-    if value is None or value in ("T1", "T2"):
-        return value  # type: ignore[no-any-return]
-    try:
-        return parse_money(value)
-    except MoneyError as exc:
-        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money, e.g. \"125000.00\"") from exc
-
-
-def _share(value: Any) -> Decimal:
-    try:
-        share = Decimal(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    except InvalidOperation:
-        share = None
-    if share is None or not share.is_finite() or not 0 < share < 1:
-        raise RuleError("condition", "share_of_budget must be a fraction between 0 and 1, e.g. \"0.002\"")
-    return share
-
-
-def validate_rule(rule: RuleData, context: Context) -> None:
-    """Raise RuleError when a rule names an unknown kind, role or party or a threshold that is not money."""
-    condition = rule.condition
-    if not isinstance(condition, Mapping) or rule.kind not in KINDS:
-        raise RuleError("condition", f"unknown condition kind; use one of {', '.join(KINDS)}")
-    if rule.mode not in MODES:
-        raise RuleError("mode", "unknown mode")
-    if rule.timing not in TIMINGS:
-        raise RuleError("timing", "unknown timing")
-    roles = context.roles()
-    if rule.target_party_key:
-        if context.party(rule.target_party_key) is None:
-            raise RuleError("target_party_key", f"unknown party {rule.target_party_key!r}")
-    elif not rule.target_role:
-        raise RuleError("target_role", "a rule needs a target role or a target party")
-    elif rule.target_role not in roles:
-        raise RuleError("target_role", f"unknown party role {rule.target_role!r}")
-    if rule.kind == "party" and (not rule.source_role or rule.source_role not in roles):
-        raise RuleError("source_role", "a party-to-party rule needs a known source role")
-    for key in ("min", "max"):
-        if key in condition:
-            _money_bound(condition[key])
-    if "share_of_budget" in condition:
-        _share(condition["share_of_budget"])
-    if "timing_if_urgent" in condition and condition["timing_if_urgent"] not in TIMINGS:
-        raise RuleError("condition", "unknown timing_if_urgent")
-    for key in ("types", "flags", "or_flags", "kinds", "source_modes", "only_municipalities"):
-        if key in condition and not (isinstance(condition[key], list)
-                                     and all(isinstance(v, str) for v in condition[key])):
-            raise RuleError("condition", f"{key} must be a list of strings")
-
-
-def check_acyclic(rules: Iterable[RuleData], context: Context) -> None:
-    """Raise RuleError when party-to-party rules would make a party (transitively) consult itself."""
-    graph = build_graph(rules, context)
-    parties = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "party")
-    try:
-        cycle = nx.find_cycle(parties)
-    except nx.NetworkXNoCycle:
-        return
-    names = " → ".join(str(graph.nodes[u]["label"]) for u, _v in cycle)
-    raise RuleError("source_role", f"the rule would make a party consult itself: {names}")
-
-
-# ------------------------------------------------------------------ resolving targets
-
-
-def _representatives_of(organisation_id: int, context: Context) -> list[PartyData]:
-    own = context.find("representative", "o", organisation_id)
-    if own:
-        return own
-    # An umbrella organisation (e.g. Beredskabsstyrelsen) is represented by its units' representatives.
-    return context.find("representative", "parent", organisation_id)
-
-
-def _municipal_party(role: str, municipality: MunicipalityData, context: Context) -> list[PartyData]:
-    if role == "fire_service":
-        return _representatives_of(municipality.fire_service_id, context) if municipality.fire_service_id else []
-    if role == "regional_health":
-        if municipality.region_organisation_id is None:
-            return []
-        return context.find("representative", "parent", municipality.region_organisation_id)
-    if role == "region_kommunikation":
-        return context.find("kommunikation", "o", municipality.region_organisation_id)
-    return context.find(role, "m", municipality.code)
-
-
-def resolve(rule: RuleData, scope: Scope | None, context: Context) -> list[PartyData]:
-    """The parties a rule's target means in a scope."""
-    if rule.target_party_key:
-        party = context.party(rule.target_party_key)
-        return [party] if party else []
-    role = rule.target_role or ""
-    if scope is None:
-        return []
-    kind, value = scope
-    if kind == "m":
-        municipality = context.municipality(value)
-        return _municipal_party(role, municipality, context) if municipality else []
-    municipality = context.municipality_of_org(value)
-    if municipality is not None:
-        return _municipal_party(role, municipality, context)
-    if role == "representative":
-        return _representatives_of(value, context)
-    return context.find(role, "o", value)
-
-
-def _scope_of_party(party: PartyData) -> Scope:
-    return ("m", party.municipality_code) if party.municipality_code else ("o", party.organisation_id)
-
-
-def _all_scopes(rule: RuleData, context: Context) -> list[Scope | None]:
-    if rule.target_party_key:
-        return [None]
-    only = rule.condition.get("only_municipalities")
-    scopes: list[Scope | None] = [("m", m.code) for m in context.municipalities if not only or m.code in only]
-    if rule.kind in ("owner_differs", "assistance", "bearer_uncertain"):
-        kinds = rule.condition.get("kinds")
-        scopes += [("o", org) for org, kind in sorted(context.organisation_kinds.items())
-                   if context.municipality_of_org(org) is None and (not kinds or kind in kinds)]
-    return scopes
-
+from lbs.consultation.rule_schema import (
+    ASSISTANCE_TYPES,
+    MODE_RANK,
+    TIMING_RANK,
+    Context,
+    MunicipalityData,
+    PartyData,
+    RuleData,
+    RuleError,
+    Scope,
+    money_bound,
+    share_of_budget,
+)
+from lbs.consultation.targets import all_scopes, resolve, scope_of_party
 
 # ------------------------------------------------------------------ the graph
 
@@ -336,7 +67,7 @@ def build_graph(rules: Iterable[RuleData], context: Context) -> nx.DiGraph:
             for source in context.parties:
                 if source.role != rule.source_role:
                     continue
-                for target in resolve(rule, _scope_of_party(source), context):
+                for target in resolve(rule, scope_of_party(source), context):
                     graph.add_edge(f"party:{source.key}", f"party:{target.key}", rule=rule.code,
                                    name=rule.name, mode=rule.mode, timing=rule.timing,
                                    municipalities=[source.municipality_code] if source.municipality_code else [])
@@ -347,7 +78,7 @@ def build_graph(rules: Iterable[RuleData], context: Context) -> nx.DiGraph:
             graph.add_node(node, kind="condition", label=condition_label(rule), rules=[], layer=0,
                            types=list(rule.condition.get("types", [])), condition=dict(rule.condition))
         graph.nodes[node]["rules"].append(rule.code)
-        for scope in _all_scopes(rule, context):
+        for scope in all_scopes(rule, context):
             municipality = scope[1] if scope and scope[0] == "m" else None
             for target in resolve(rule, scope, context):
                 edge = (node, f"party:{target.key}")
@@ -359,6 +90,18 @@ def build_graph(rules: Iterable[RuleData], context: Context) -> nx.DiGraph:
                 graph.add_edge(*edge, rule=rule.code, name=rule.name, mode=rule.mode, timing=rule.timing,
                                municipalities=[municipality] if municipality else [])
     return graph
+
+
+def check_acyclic(rules: Iterable[RuleData], context: Context) -> None:
+    """Raise RuleError when party-to-party rules would make a party (transitively) consult itself."""
+    graph = build_graph(rules, context)
+    parties = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "party")
+    try:
+        cycle = nx.find_cycle(parties)
+    except nx.NetworkXNoCycle:
+        return
+    names = " → ".join(str(graph.nodes[u]["label"]) for u, _v in cycle)
+    raise RuleError("source_role", f"the rule would make a party consult itself: {names}")
 
 
 # ------------------------------------------------------------------ evaluating a decision
@@ -390,7 +133,7 @@ def affected_municipalities(facts: DecisionFacts) -> list[str]:
 
 
 def _bound(value: Any, municipality: MunicipalityData) -> Decimal | None:
-    bound = _money_bound(value)
+    bound = money_bound(value)
     if bound == "T1":
         return municipality.threshold_t1_dkk
     if bound == "T2":
@@ -407,17 +150,20 @@ def _municipal_totals(facts: DecisionFacts, context: Context) -> dict[str, Decim
     return totals
 
 
+def _filters_pass(condition: Mapping[str, Any], facts: DecisionFacts, context: Context) -> bool:
+    """Whether the decision passes a condition's type, staff, urgency and flag filters."""
+    c = condition
+    return not (("types" in c and facts.type not in c["types"])
+                or ("staff" in c and facts.staff != c["staff"])
+                or ("urgent" in c and bool(c["urgent"]) != facts.urgent)
+                or ("flags" in c and not any(_flag(facts, f, context) for f in c["flags"])))
+
+
 def scopes_for(rule: RuleData, facts: DecisionFacts, context: Context,
                incident_totals: Mapping[str, Decimal] | None = None) -> list[Scope | None]:
     """The scopes in which a condition rule fires for the decision (empty: it does not fire)."""
     c = rule.condition
-    if "types" in c and facts.type not in c["types"]:
-        return []
-    if "staff" in c and facts.staff != c["staff"]:
-        return []
-    if "urgent" in c and bool(c["urgent"]) != facts.urgent:
-        return []
-    if "flags" in c and not any(_flag(facts, f, context) for f in c["flags"]):
+    if not _filters_pass(c, facts, context):
         return []
     municipalities = affected_municipalities(facts)
     if "only_municipalities" in c:
@@ -461,7 +207,7 @@ def scopes_for(rule: RuleData, facts: DecisionFacts, context: Context,
         if candidates:
             scopes = [None] if rule.target_party_key else [("o", org) for org in sorted(candidates)]
     elif kind == "incident_total":
-        share = _share(c.get("share_of_budget", "0.002"))
+        share = share_of_budget(c.get("share_of_budget", "0.002"))
         for code, total in sorted(_municipal_totals(facts, context).items()):
             municipality = context.municipality(code)
             if "only_municipalities" in c and code not in c["only_municipalities"]:

@@ -1,7 +1,7 @@
 """The standard rules R1–R14 of domain.md as data (pure). One entry per edge of the graph: a rule of the
 domain with several targets has several entries (R2, R2b, R2c); party-to-party chains get a letter too
-(R6 → R6b, R6c). Names are data, in Danish like the UI. The JSON condition format is described in
-:mod:`lbs.consultation.graph`."""
+(R6 → R6b, R6c). Names are data, in Danish like the UI. The JSON condition format is documented in
+docs/consultation-rules.md."""
 
 from __future__ import annotations
 

@@ -15,10 +15,9 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.types import TypeEngine
 
 from lbs import fastjson
-from lbs.consultation import services as consultation
 from lbs.consultation.models import Consultation, Party
 from lbs.database import among
-from lbs.decisions import services
+from lbs.decisions import compliance, services
 from lbs.decisions.models import CostLine, Decision
 from lbs.errors import NotFound
 from lbs.extensions import db
@@ -140,7 +139,7 @@ def _computed_requirements(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     decisions = db.session.scalars(select(Decision).where(Decision.id.in_(ids))).all()
     lines = services.cost_lines(ids)
     amended = services.cost_lines(sorted({d.amends_id for d in decisions if d.amends_id is not None}))
-    with consultation.batch():
+    with compliance.batch():
         for d in decisions:
             amended_lines = amended.get(d.amends_id, []) if d.amends_id is not None else []
             required, _missing = services.decision_requirements(d, lines.get(d.id, []), [], amended_lines)

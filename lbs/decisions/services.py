@@ -16,10 +16,11 @@ from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
-from lbs.consultation import services as consultation
+from lbs.consultation import ruleset
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
-from lbs.decisions import chain
+from lbs.consultation.parties import parties_by_key
+from lbs.decisions import chain, compliance
 from lbs.decisions.draft import DecisionDraft
 from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.errors import Conflict, NotFound, ValidationError
@@ -93,7 +94,7 @@ def facts_for(
 
 def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requirement], list[Requirement]]:
     """(required, missing): a required party counts as consulted whatever the mode and outcome."""
-    required = consultation.required_consultations(facts=facts)
+    required = compliance.required_consultations(facts=facts)
     missing = [r for r in required if r.party_key not in consulted]
     return required, missing
 
@@ -116,7 +117,7 @@ def decision_requirements(
             lines=lines, amended_lines=amended,
         )
 
-    required = consultation.logged_requirements(decision, facts)
+    required = compliance.logged_requirements(decision, facts)
     consulted_keys = {c.party.key for c in consulted}
     return required, [r for r in required if r.party_key not in consulted_keys]
 
@@ -170,7 +171,7 @@ def resolve(draft: DecisionDraft) -> Resolved:
         for index, cost in enumerate(draft.costs):
             if cost.bearer_id not in bearers:
                 errors[f"costs[{index}].bearer"] = ["unknown organisation"]
-    parties = consultation.parties_by_key({item.party for item in draft.consultations}) \
+    parties = parties_by_key({item.party for item in draft.consultations}) \
         if draft.consultations else {}
     for index, item in enumerate(draft.consultations):
         if item.party not in parties:
@@ -283,7 +284,7 @@ def log_decision(
         raise Conflict("the incident is closed: no more decisions can be logged")
     off_roster = not resolved.on_roster
     facts = draft_facts(incident, draft, resolved, amends)
-    required = consultation.required_consultations(facts=facts)
+    required = compliance.required_consultations(facts=facts)
     lines = [
         CostLine(incident_id=incident.id, bearer_id=c.bearer_id, category=c.category, description=c.description,
                  estimate_dkk=c.estimate_dkk, provisional=c.provisional, status=CostStatus.ESTIMATED)
@@ -296,9 +297,9 @@ def log_decision(
     ]
 
     number = _next_number(incident)
-    if consultation.uses_incident_totals(facts):
+    if ruleset.uses_incident_totals(facts):
         # Judged again under the lock: the R14 totals then include every decision logged before this one.
-        required = consultation.required_consultations(facts=facts)
+        required = compliance.required_consultations(facts=facts)
     fields: dict[str, Any] = dict(
         incident_id=incident.id, number=number, staff_id=resolved.staff.id, decided_at=draft.decided_at,
         recorded_at=now, decided_by_id=resolved.person.id, decided_by_off_roster=off_roster,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from lbs.audit import services as audit
-from lbs.consultation import services as consultation
+from lbs.consultation import ruleset
 from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType
 from lbs.consultation.models import Mode, Outcome, Party
 from lbs.database import write_intent
@@ -92,7 +92,7 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
             earlier.append({municipality.code: running} if running else {})
             running += estimate
         # What the rules require of each decision, judged as if logged one after the other (R14 totals).
-        required = consultation.required_consultations_many(facts=facts, earlier=earlier)
+        required = ruleset.required_consultations_many(facts=facts, earlier=earlier)
         for number, fact, needed in zip(range(1, count + 1), facts, required, strict=True):
             person_id, off_roster = makers[fact.staff]
             decided_at = fact.at

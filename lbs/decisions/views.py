@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lbs.auth.permissions import Action, can, permission_required
-from lbs.consultation import services as consultation
+from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
 from lbs.decisions import services
@@ -75,7 +75,7 @@ def _fill_choices(form: DecisionForm, at: datetime) -> None:
     form.decided_by.choices = choices([("", "–"), *roster])
     orgs = [(o.id, o.name) for o in organisations.list_organisations()]
     form.owner.choices = choices([("", "–"), *orgs])
-    parties = [(p.key, p.name) for p in consultation.list_parties()]
+    parties = [(p.key, p.name) for p in list_parties()]
     for row in form.costs:
         row.form.bearer.choices = choices([("", "–"), *orgs])
     for row in form.consultations:

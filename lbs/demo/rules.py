@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lbs.consultation import services
+from lbs.consultation import ruleset
 from lbs.consultation.models import Mode, Rule, Timing
 from lbs.consultation.rulebook import STANDARD_RULES
 from lbs.extensions import db
@@ -29,4 +29,4 @@ def seed(now: datetime) -> None:
                             target_party_key=spec.get("target_party_key"), mode=Mode(spec["mode"]),
                             timing=Timing(spec["timing"]), valid_from=start))
     db.session.flush()
-    services.bump_rules_version()
+    ruleset.bump_rules_version()

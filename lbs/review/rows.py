@@ -13,9 +13,9 @@ from functools import partial
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
-from lbs.consultation import services as consultation_services
 from lbs.consultation.facts import Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
+from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import incident_municipalities
@@ -128,7 +128,7 @@ def _requirements(loaded: LoadedDecisions) -> dict[int, list[Requirement]]:
     """What each loaded decision required: as stored when it was logged, else judged from its facts."""
     requirements: dict[int, list[Requirement]] = {}
     for d in loaded.decisions:
-        requirements[d.id] = consultation_services.logged_requirements(d, partial(
+        requirements[d.id] = compliance.logged_requirements(d, partial(
             logged_decision_facts, d, staff_code=d.staff.code,
             municipalities=loaded.municipalities.get(d.incident_id, ()), lines=loaded.costs.get(d.id, []),
             amended_lines=loaded.costs.get(d.amends_id, []) if d.amends_id is not None else [],

@@ -9,8 +9,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from lbs.consultation import graph as g
+from lbs.consultation import graph as rulegraph
 from lbs.consultation.facts import CostFact, DecisionFacts
+from lbs.consultation.rule_schema import Context, MunicipalityData, PartyData, RuleData, RuleError, validate_rule
 from lbs.consultation.rulebook import STANDARD_RULES
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -26,12 +27,12 @@ KINDS = {POLICE: "police", HERNING: "municipality", HOLSTEBRO: "municipality", T
 PARENT = {AMK_MIDT: REGION_MIDT, AMK_NORD: REGION_NORD, BRS_MIDT: BRS}
 
 
-def _party(key: str, role: str, org: int, municipality: str | None = None, staff: str | None = None) -> g.PartyData:
-    return g.PartyData(key=key, name=key, role=role, organisation_id=org, organisation_kind=KINDS[org],
-                       organisation_parent_id=PARENT.get(org), municipality_code=municipality, staff_code=staff)
+def _party(key: str, role: str, org: int, municipality: str | None = None, staff: str | None = None) -> PartyData:
+    return PartyData(key=key, name=key, role=role, organisation_id=org, organisation_kind=KINDS[org],
+                     organisation_parent_id=PARENT.get(org), municipality_code=municipality, staff_code=staff)
 
 
-def _context() -> g.Context:
+def _context() -> Context:
     parties = [
         _party("politi:formand", "lbs_chair", POLICE, staff="LBS-S"),
         _party("politi:stab", "whole_staff", POLICE),
@@ -57,18 +58,18 @@ def _context() -> g.Context:
                                   "LBS-S" if role == "kommunaldirektoer" else None))
     t1, t2 = Decimal("50000.00"), Decimal("250000.00")
     municipalities = (
-        g.MunicipalityData("657", "Herning", HERNING, REGION_MIDT, BMV, t1, t2, Decimal("6800000000")),
-        g.MunicipalityData("661", "Holstebro", HOLSTEBRO, REGION_MIDT, NVB, t1, t2, Decimal("4400000000")),
-        g.MunicipalityData("787", "Thisted", THISTED, REGION_NORD, NJB, t1, t2, Decimal("3600000000")),
+        MunicipalityData("657", "Herning", HERNING, REGION_MIDT, BMV, t1, t2, Decimal("6800000000")),
+        MunicipalityData("661", "Holstebro", HOLSTEBRO, REGION_MIDT, NVB, t1, t2, Decimal("4400000000")),
+        MunicipalityData("787", "Thisted", THISTED, REGION_NORD, NJB, t1, t2, Decimal("3600000000")),
     )
-    return g.Context(parties=tuple(parties), municipalities=municipalities, organisation_kinds=KINDS)
+    return Context(parties=tuple(parties), municipalities=municipalities, organisation_kinds=KINDS)
 
 
-def _rules(specs: list[dict[str, Any]] | None = None) -> list[g.RuleData]:
+def _rules(specs: list[dict[str, Any]] | None = None) -> list[RuleData]:
     return [
-        g.RuleData(id=i, code=s["code"], version=1, name=s["name"], condition=s["condition"], mode=s["mode"],
-                   timing=s["timing"], valid_from=SINCE, source_role=s.get("source_role"),
-                   target_role=s.get("target_role"), target_party_key=s.get("target_party_key"))
+        RuleData(id=i, code=s["code"], version=1, name=s["name"], condition=s["condition"], mode=s["mode"],
+                 timing=s["timing"], valid_from=SINCE, source_role=s.get("source_role"),
+                 target_role=s.get("target_role"), target_party_key=s.get("target_party_key"))
         for i, s in enumerate(specs or STANDARD_RULES, start=1)
     ]
 
@@ -88,10 +89,10 @@ def cost(bearer: int, amount: str, provisional: bool = False, category: str = "e
                     provisional=provisional)
 
 
-def required(f: DecisionFacts, rules: list[g.RuleData] | None = None,
+def required(f: DecisionFacts, rules: list[RuleData] | None = None,
              totals: dict[str, Decimal] | None = None) -> dict[str, tuple[str, str, tuple[str, ...]]]:
     return {r.party_key: (r.mode, r.rule, r.path)
-            for r in g.required(rules or RULES, f, CONTEXT, incident_totals=totals)}
+            for r in rulegraph.required(rules or RULES, f, CONTEXT, incident_totals=totals)}
 
 
 def test_plain_cordon_requires_nobody() -> None:
@@ -128,8 +129,8 @@ def test_r5_between_t1_and_t2_kommunaldirektoer_approves() -> None:
     assert result["657:kommunaldirektoer"] == ("approve", "R5", ("R5",))
     assert "657:borgmester" not in result
     assert required(facts("shelter", owner=HERNING, costs=(cost(HERNING, "50000"),))) == {}
-    urgent = g.required(RULES, facts("shelter", owner=HERNING, costs=(cost(HERNING, "60000"),), urgent=True),
-                        CONTEXT)
+    urgent = rulegraph.required(RULES, facts("shelter", owner=HERNING, costs=(cost(HERNING, "60000"),), urgent=True),
+                                CONTEXT)
     assert next(r for r in urgent if r.party_key == "657:kommunaldirektoer").timing == "after"
 
 
@@ -147,8 +148,8 @@ def test_r6_above_t2_mayor_then_chain_to_committee_and_council() -> None:
 
 
 def test_r7_statutory_before_grant_informs_finance_after() -> None:
-    result = g.required(RULES, facts("shelter", owner=HERNING, costs=(cost(HERNING, "1000"),),
-                                     statutory_before_grant=True), CONTEXT)
+    result = rulegraph.required(RULES, facts("shelter", owner=HERNING, costs=(cost(HERNING, "1000"),),
+                                             statutory_before_grant=True), CONTEXT)
     finance = next(r for r in result if r.party_key == "657:oekonomi")
     assert (finance.mode, finance.timing, finance.rule) == ("inform", "after", "R7")
     assert any(r.party_key == "657:kommunaldirektoer" and r.rule == "R7b" for r in result)
@@ -179,7 +180,7 @@ def test_r10_beredskabsstyrelsen_or_another_fire_service() -> None:
 
 
 def test_r11_public_warning_communication_leads() -> None:
-    result = g.required(RULES, facts("warning", municipalities=("657", "787")), CONTEXT)
+    result = rulegraph.required(RULES, facts("warning", municipalities=("657", "787")), CONTEXT)
     keys = {r.party_key: r for r in result}
     assert {"657:kommunikation", "787:kommunikation", "region:midt:kommunikation",
             "region:nord:kommunikation"} <= set(keys)
@@ -187,7 +188,7 @@ def test_r11_public_warning_communication_leads() -> None:
 
 
 def test_r12_urgent_informs_the_whole_staff_at_next_meeting() -> None:
-    result = g.required(RULES, facts("closure", urgent=True), CONTEXT)
+    result = rulegraph.required(RULES, facts("closure", urgent=True), CONTEXT)
     assert [(r.party_key, r.rule, r.timing) for r in result] == [("politi:stab", "R12", "next_meeting")]
 
 
@@ -200,18 +201,18 @@ def test_r13_several_municipalities_each_separately() -> None:
 def test_r14_incident_total_passes_share_of_budget() -> None:
     f = facts("shelter", owner=HERNING, costs=(cost(HERNING, "20000"),))
     assert required(f, totals={"657": Decimal("13000000")}) == {}
-    result = g.required(RULES, f, CONTEXT, incident_totals={"657": Decimal("13590000")})
+    result = rulegraph.required(RULES, f, CONTEXT, incident_totals={"657": Decimal("13590000")})
     flagged = {r.party_key: r for r in result}
     assert flagged["657:kommunaldirektoer"].rule == "R14"
     assert flagged["657:borgmester"].flag == "significant_financial_event"
 
 
 def test_rule_version_in_force_at_a_past_time() -> None:
-    old = g.RuleData(id=100, code="R5", version=1, name="old", condition={"when": "municipal_cost", "min": "100000"},
-                     mode="approve", timing="before", valid_from=SINCE, valid_to=NOW - timedelta(days=30),
-                     target_role="kommunaldirektoer")
-    new = g.RuleData(id=101, code="R5", version=2, name="new", condition={"when": "municipal_cost", "min": "T1",
-                                                                          "max": "T2"},
+    old = RuleData(id=100, code="R5", version=1, name="old", condition={"when": "municipal_cost", "min": "100000"},
+                   mode="approve", timing="before", valid_from=SINCE, valid_to=NOW - timedelta(days=30),
+                   target_role="kommunaldirektoer")
+    new = RuleData(id=101, code="R5", version=2, name="new", condition={"when": "municipal_cost", "min": "T1",
+                                                                        "max": "T2"},
                      mode="approve", timing="before", valid_from=NOW - timedelta(days=30),
                      target_role="kommunaldirektoer")
     rules = [old, new]
@@ -222,7 +223,7 @@ def test_rule_version_in_force_at_a_past_time() -> None:
 
 
 def test_graph_has_condition_and_party_nodes_and_chain_edges() -> None:
-    graph = g.build_graph(RULES, CONTEXT)
+    graph = rulegraph.build_graph(RULES, CONTEXT)
     assert graph.nodes["condition:R2"]["kind"] == "condition"
     assert set(graph.nodes["condition:R2"]["rules"]) == {"R2", "R2b", "R2c"}
     assert graph.edges["party:657:borgmester", "party:657:oekonomiudvalg"]["rule"] == "R6b"
@@ -231,9 +232,9 @@ def test_graph_has_condition_and_party_nodes_and_chain_edges() -> None:
 
 
 def test_why_edges_follow_the_path() -> None:
-    graph = g.build_graph(RULES, CONTEXT)
-    reqs = g.required(RULES, facts("evacuation", costs=(cost(HERNING, "300000"),)), CONTEXT, graph)
-    edges = g.why_edges(reqs, graph)
+    graph = rulegraph.build_graph(RULES, CONTEXT)
+    reqs = rulegraph.required(RULES, facts("evacuation", costs=(cost(HERNING, "300000"),)), CONTEXT, graph)
+    edges = rulegraph.why_edges(reqs, graph)
     assert ("party:657:borgmester", "party:657:oekonomiudvalg") in edges
     assert ("condition:R2", "party:657:kommunaldirektoer") in edges
     assert ("party:661:borgmester", "party:661:oekonomiudvalg") not in edges
@@ -241,18 +242,18 @@ def test_why_edges_follow_the_path() -> None:
 
 def test_validation_unknown_role_party_money_and_cycle() -> None:
     base = RULES[0]
-    with pytest.raises(g.RuleError, match="unknown party role"):
-        g.validate_rule(g.RuleData(**{**base.__dict__, "target_role": "pope"}), CONTEXT)
-    with pytest.raises(g.RuleError, match="unknown party"):
-        g.validate_rule(g.RuleData(**{**base.__dict__, "target_role": None, "target_party_key": "nope"}), CONTEXT)
-    with pytest.raises(g.RuleError, match="money"):
-        g.validate_rule(g.RuleData(**{**base.__dict__, "condition": {"when": "municipal_cost", "min": "lots"}}),
-                        CONTEXT)
-    with pytest.raises(g.RuleError, match="money"):
-        g.validate_rule(g.RuleData(**{**base.__dict__, "condition": {"when": "municipal_cost", "min": "1.234"}}),
-                        CONTEXT)
-    back = g.RuleData(id=99, code="X1", version=1, name="council back to mayor", condition={"when": "party"},
-                      mode="inform", timing="after", valid_from=SINCE, source_role="byraad", target_role="borgmester")
-    with pytest.raises(g.RuleError, match="consult itself"):
-        g.check_acyclic([*RULES, back], CONTEXT)
-    g.check_acyclic(RULES, CONTEXT)
+    with pytest.raises(RuleError, match="unknown party role"):
+        validate_rule(RuleData(**{**base.__dict__, "target_role": "pope"}), CONTEXT)
+    with pytest.raises(RuleError, match="unknown party"):
+        validate_rule(RuleData(**{**base.__dict__, "target_role": None, "target_party_key": "nope"}), CONTEXT)
+    with pytest.raises(RuleError, match="money"):
+        validate_rule(RuleData(**{**base.__dict__, "condition": {"when": "municipal_cost", "min": "lots"}}),
+                      CONTEXT)
+    with pytest.raises(RuleError, match="money"):
+        validate_rule(RuleData(**{**base.__dict__, "condition": {"when": "municipal_cost", "min": "1.234"}}),
+                      CONTEXT)
+    back = RuleData(id=99, code="X1", version=1, name="council back to mayor", condition={"when": "party"},
+                    mode="inform", timing="after", valid_from=SINCE, source_role="byraad", target_role="borgmester")
+    with pytest.raises(RuleError, match="consult itself"):
+        rulegraph.check_acyclic([*RULES, back], CONTEXT)
+    rulegraph.check_acyclic(RULES, CONTEXT)

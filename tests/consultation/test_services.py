@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
-from lbs.consultation import services
+from lbs.consultation import parties, rules, ruleset, seats
 from lbs.consultation.facts import CostFact, DecisionFacts
 from lbs.consultation.models import Rule
+from lbs.decisions import compliance
 from lbs.errors import ValidationError
 from lbs.extensions import db
 from lbs.timeutil import utcnow
@@ -29,7 +30,7 @@ def _facts(**kw):
 
 
 def _keys(facts):
-    return {r.party_key: r for r in services.required_consultations(facts=facts)}
+    return {r.party_key: r for r in compliance.required_consultations(facts=facts)}
 
 
 def test_evacuation_in_herning_with_300000_requires_kd_and_mayor(app):
@@ -74,29 +75,29 @@ def test_r14_uses_the_incidents_earlier_costs(app):
 
 
 def test_rules_version_is_bumped_and_graph_rebuilt(app):
-    before = services.rules_version()
-    graph_before = services.rule_graph()
-    data = services.RuleInput(code="X1", name="Closure informs Herning's communication lead",
-                              condition={"when": "decision", "types": ["closure"]}, mode="inform",
-                              timing="at_once", target_role="kommunikation")
-    rule = services.create_rule(by=None, data=data)
-    assert services.rules_version() == before + 1
-    graph_after = services.rule_graph()
+    before = ruleset.rules_version()
+    graph_before = ruleset.rule_graph()
+    data = rules.RuleInput(code="X1", name="Closure informs Herning's communication lead",
+                           condition={"when": "decision", "types": ["closure"]}, mode="inform",
+                           timing="at_once", target_role="kommunikation")
+    rule = rules.create_rule(by=None, data=data)
+    assert ruleset.rules_version() == before + 1
+    graph_after = ruleset.rule_graph()
     assert graph_after is not graph_before and "condition:X1" in graph_after
     assert "657:kommunikation" in _keys(_facts(type="closure", costs=()))
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.object_type == "consultation_rule",
                                     AuditEvent.object_id == str(rule.id)))
-    services.retire_rule(by=None, rule=rule, at=utcnow() + timedelta(seconds=1))
-    assert services.rules_version() == before + 2
+    rules.retire_rule(by=None, rule=rule, at=utcnow() + timedelta(seconds=1))
+    assert ruleset.rules_version() == before + 2
 
 
 def test_new_version_supersedes_old(app):
     old = db.session.scalar(select(Rule).where(Rule.code == "R12", Rule.valid_to.is_(None)))
-    data = services.RuleInput(code="R12", name="Urgent: whole staff at once", condition={"when": "decision",
-                                                                                           "urgent": True},
-                              mode="inform", timing="at_once", target_party_key="politi:stab")
-    new = services.create_rule(by=None, data=data)
+    data = rules.RuleInput(code="R12", name="Urgent: whole staff at once", condition={"when": "decision",
+                                                                                        "urgent": True},
+                           mode="inform", timing="at_once", target_party_key="politi:stab")
+    new = rules.create_rule(by=None, data=data)
     assert new.version == old.version + 1 and old.valid_to == new.valid_from
     required = _keys(_facts(type="closure", costs=(), urgent=True, at=utcnow() + timedelta(seconds=1)))
     assert required["politi:stab"].timing == "at_once"
@@ -117,16 +118,17 @@ def test_rule_validation(app, data, field):
                 target_role="representative")
     spec.update(data)
     with pytest.raises(ValidationError) as error:
-        services.create_rule(by=None, data=services.RuleInput(**spec))
+        rules.create_rule(by=None, data=rules.RuleInput(**spec))
     assert field in error.value.fields
 
 
-def test_unknown_party_keys(app):
-    assert services.unknown_party_keys(["657:borgmester", "nope", "657:byraad"]) == ["nope"]
+def test_parties_by_key_leaves_unknown_keys_out(app):
+    assert sorted(parties.parties_by_key(["657:borgmester", "nope", "657:byraad", "\x00"])) == [
+        "657:borgmester", "657:byraad"]
 
 
 def test_seat_holders_with_deputies(app):
-    holders = services.seat_holders(party_keys=["657:kommunaldirektoer", "657:borgmester"], at=utcnow())
+    holders = seats.seat_holders(party_keys=["657:kommunaldirektoer", "657:borgmester"], at=utcnow())
     kd = holders["657:kommunaldirektoer"]
     assert kd.primary is not None and kd.primary.name == "Kommunaldirektør, Herning Kommune"
     assert [p.name for p in kd.deputies] == ["Teknisk direktør, Herning Kommune"]
@@ -141,7 +143,7 @@ def test_compliance_and_preview(app):
     factories.consultation(d1, "657:kommunaldirektoer")
     factories.consultation(d1, "657:borgmester", mode="approve", outcome="objected")
     d2 = factories.decision(inc, number=2, type="cordon")
-    rows = services.incident_compliance(incident_id=inc.id)
+    rows = factories.incident_compliance(incident_id=inc.id)
     assert [r.decision.number for r in rows] == [1, 2]
     missing = {r.party_key for r in rows[0].missing}
     assert "657:kommunaldirektoer" not in missing and "657:borgmester" not in missing
@@ -149,49 +151,49 @@ def test_compliance_and_preview(app):
     assert rows[1].required == [] and rows[1].missing == []
     del d2
     count = db.session.scalar(select(func.count()).select_from(Rule))
-    preview = services.preview_rule(data=services.RuleInput(
+    preview = rules.preview_rule(data=rules.RuleInput(
         code="X3", name="Cordons inform Herning", condition={"when": "decision", "types": ["cordon"]},
-        mode="inform", timing="at_once", target_role="kommunikation"))
+        mode="inform", timing="at_once", target_role="kommunikation"), subjects=compliance.preview_subjects)
     assert db.session.scalar(select(func.count()).select_from(Rule)) == count  # stores nothing
-    by_number = {row.decision.number: row for row in preview if row.decision.incident_id == inc.id}
+    by_number = {row.decision.number: row for row in preview if row.decision.facts.incident_id == inc.id}
     if by_number:  # the preview compares the first (demo) incident's decisions
         assert [r.party_key for r in by_number[2].added] == ["657:kommunikation"]
 
 
 def test_required_consultations_many_matches_single(app):
     items = [_facts(), _facts(type="cordon", costs=()), _facts(type="warning", costs=())]
-    assert services.required_consultations_many(facts=items) == [
-        services.required_consultations(facts=f) for f in items]
+    assert ruleset.required_consultations_many(facts=items) == [
+        ruleset.required_consultations(facts=f) for f in items]
 
 
-def _rule(code: str) -> services.RuleInput:
-    return services.RuleInput(code=code, name=f"Closure informs Herning's communication lead ({code})",
-                              condition={"when": "decision", "types": ["closure"]}, mode="inform",
-                              timing="at_once", target_role="kommunikation")
+def _rule(code: str) -> rules.RuleInput:
+    return rules.RuleInput(code=code, name=f"Closure informs Herning's communication lead ({code})",
+                           condition={"when": "decision", "types": ["closure"]}, mode="inform",
+                           timing="at_once", target_role="kommunikation")
 
 
 def test_a_rolled_back_rules_change_leaves_no_rule_set_behind(app):
     """A worker that cached the rule set of a change that was rolled back must not serve it when another change
     reaches the same version number."""
-    before = services.rules_version()
+    before = ruleset.rules_version()
     savepoint = db.session.begin_nested()
-    services.create_rule(by=None, data=_rule("X1"))
-    assert "condition:X1" in services.rule_graph()  # cached under version before + 1
+    rules.create_rule(by=None, data=_rule("X1"))
+    assert "condition:X1" in ruleset.rule_graph()  # cached under version before + 1
     savepoint.rollback()
-    assert services.rules_version() == before and "condition:X1" not in services.rule_graph()
-    services.create_rule(by=None, data=_rule("X2"))
-    assert services.rules_version() == before + 1
-    graph = services.rule_graph()
+    assert ruleset.rules_version() == before and "condition:X1" not in ruleset.rule_graph()
+    rules.create_rule(by=None, data=_rule("X2"))
+    assert ruleset.rules_version() == before + 1
+    graph = ruleset.rule_graph()
     assert "condition:X2" in graph and "condition:X1" not in graph
 
 
 def test_the_rules_signature_does_not_read_the_rules(app, count_queries):
     """Every write and most pages ask for the current rule set: a hit costs one statement on two primary keys,
     not a scan of the rules (20 000 of them in a national deployment)."""
-    services.create_rule(by=None, data=_rule("X3"))  # a version and a stamp
-    services.current_ruleset()
+    rules.create_rule(by=None, data=_rule("X3"))  # a version and a stamp
+    ruleset.current_ruleset()
     with count_queries() as counter:
-        cached = services.current_ruleset()
-    assert cached is services.current_ruleset()
+        cached = ruleset.current_ruleset()
+    assert cached is ruleset.current_ruleset()
     assert counter.count == 1 and "consultation_rules" not in counter.statements[0]
     assert "app_state" in counter.statements[0]

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lbs.consultation import services as consultation_services
 from lbs.consultation.facts import Requirement
+from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -292,7 +292,7 @@ def test_preview_stores_nothing_and_missing_is_required_minus_consulted(api_as, 
         return [Requirement("657:kommunaldirektoer", "Kommunaldirektør", 1, "consult", "R2"),
                 Requirement("657:borgmester", "Borgmester", 1, "approve", "R6")]
 
-    monkeypatch.setattr(consultation_services, "required_consultations", fake)
+    monkeypatch.setattr(compliance, "required_consultations", fake)
     api = api_as("politi")
     before = _counts(incident.id)
     payload = body(type="evacuation", costs=[{"bearer": factories.organisation("Herning Kommune").id,

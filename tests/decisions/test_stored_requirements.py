@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text, update
 
-from lbs.consultation import services as consultation
 from lbs.consultation.facts import DecisionType, Requirement
+from lbs.consultation.rules import RuleInput, create_rule
 from lbs.decisions import chain, services
+from lbs.decisions.compliance import facts_of, required_consultations
 from lbs.decisions.draft import CostDraft, DecisionDraft
 from lbs.decisions.export import decision_record, read_time
 from lbs.decisions.models import CostCategory, Decision
@@ -35,7 +36,7 @@ def _evacuation(incident, **kw):
 def test_logged_decision_stores_what_the_rules_required(app, api_as):
     incident = factories.incident()
     decision = _evacuation(incident)
-    computed = consultation.required_consultations(facts=consultation.facts_of(decision))
+    computed = required_consultations(facts=facts_of(decision))
     assert computed, "a 300.000 kr. evacuation requires consultations"
     stored = db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id))
     assert [Requirement.from_record(r) for r in stored] == computed
@@ -51,13 +52,13 @@ def test_a_later_rule_change_does_not_rewrite_what_a_logged_decision_required(ap
     before = [r["party"] for r in decision_record(decision.id)["required_consultations"]]
     assert "politi:stab" not in before
     # a rule added afterwards but valid from before the decision: recomputing would now include its party
-    consultation.create_rule(by=None, valid_from=decision.decided_at - timedelta(hours=1), data=consultation.RuleInput(
+    create_rule(by=None, valid_from=decision.decided_at - timedelta(hours=1), data=RuleInput(
         code="X7", name="Evacuations inform the whole staff", condition={"when": "decision", "types": ["evacuation"]},
         mode="inform", timing="at_once", target_party_key="politi:stab"))
-    recomputed = consultation.required_consultations(facts=consultation.facts_of(decision))
+    recomputed = required_consultations(facts=facts_of(decision))
     assert "politi:stab" in [r.party_key for r in recomputed]
     assert [r["party"] for r in decision_record(decision.id)["required_consultations"]] == before
-    compliance = {row.decision.id: row for row in consultation.incident_compliance(incident_id=incident.id)}
+    compliance = {row.decision.id: row for row in factories.incident_compliance(incident_id=incident.id)}
     assert [r.party_key for r in compliance[decision.id].required] == before
     # a decision logged now is judged by the rules as they are now
     later = _evacuation(incident, title="Evakuering 2")
@@ -93,7 +94,7 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     body = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
     assert body[0]["required_consultations"] == expected["required_consultations"]
     assert body[0]["missing_consultations"] == expected["missing_consultations"]
-    compliance = consultation.incident_compliance(incident_id=incident.id)
+    compliance = factories.incident_compliance(incident_id=incident.id)
     assert [r.record() for r in compliance[0].required] == expected["required_consultations"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from lbs.consultation import services as consultation_services
+from lbs.decisions import compliance
 from lbs.extensions import db
 from lbs.review.pack import verify_pack
 from tests import factories
@@ -23,7 +23,7 @@ TITLE = "Skybrud i Herning midtby – evalueringstest (DEMO)"
 def review_incident(live_server: LiveServer) -> Iterator[int]:
     with pytest.MonkeyPatch.context() as patch:
         # The consultation graph is built on another branch; stand in its rules for this browser test.
-        patch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
+        patch.setattr(compliance, "required_consultations", factories.fake_required_consultations)
         with live_server.app.app_context():
             incident_id = factories.review_incident_with_decisions(title=TITLE).id
             db.session.commit()

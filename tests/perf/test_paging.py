@@ -14,14 +14,14 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from lbs.consultation import export as compliance_export
-from lbs.consultation import graph as g
-from lbs.consultation import services as consultation
+from lbs.consultation import graph as rulegraph
 from lbs.consultation.facts import DecisionFacts
+from lbs.consultation.rule_schema import Context, MunicipalityData, PartyData, RuleData, RuleError, validate_rule
+from lbs.consultation.ruleset import current_ruleset
 from lbs.costs.charts import thin_points
 from lbs.costs.lines import LINE_PAGE, LinePage, incident_line_page, open_line_page
 from lbs.costs.workflow import OPEN_STATUSES
-from lbs.decisions import services
+from lbs.decisions import compliance, compliance_export, services
 from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
 from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
 from lbs.decisions.synthetic import seed_synthetic
@@ -30,6 +30,7 @@ from lbs.incidents import services as incidents
 from lbs.incidents.models import Incident, IncidentStatus, Readiness
 from lbs.organisations.models import Municipality
 from lbs.timeutil import utcnow
+from tests import factories
 
 
 def _synthetic(count: int) -> Incident:
@@ -215,30 +216,30 @@ def test_thin_points_keeps_first_and_last() -> None:
 
 
 def test_compiled_rules_give_the_same_requirements(app) -> None:
-    ruleset = consultation.current_ruleset()
+    ruleset = current_ruleset()
     incident = _synthetic(40)
     for decision in services.list_decisions(incident=incident):
-        facts = consultation.facts_of(decision)
+        facts = compliance.facts_of(decision)
         rules = ruleset.in_force(facts.at)
-        plain = g.required(rules, facts, ruleset.context, None,
-                           consultation.incident_municipal_totals(incident_id=incident.id, before=facts.at))
-        assert consultation.required_consultations(facts=facts) == plain
-        totals = consultation.IncidentTotals(incident.id)
-        assert totals.before(facts.at) == consultation.incident_municipal_totals(incident_id=incident.id,
-                                                                                 before=facts.at)
-        with consultation.batch():
-            assert consultation.required_consultations(facts=facts) == plain
+        plain = rulegraph.required(rules, facts, ruleset.context, None,
+                                   compliance.incident_municipal_totals(incident_id=incident.id, before=facts.at))
+        assert compliance.required_consultations(facts=facts) == plain
+        totals = compliance.IncidentTotals(incident.id)
+        assert totals.before(facts.at) == compliance.incident_municipal_totals(incident_id=incident.id,
+                                                                               before=facts.at)
+        with compliance.batch():
+            assert compliance.required_consultations(facts=facts) == plain
 
 
 def test_compile_rules_indexes_by_type_staff_and_urgency() -> None:
     at = utcnow()
-    rule = lambda code, **c: g.RuleData(id=len(code), code=code, version=1, name=code,  # noqa: E731
-                                        condition={"when": "decision", **c}, mode="inform", timing="before",
-                                        valid_from=at - timedelta(days=1), target_party_key="x")
+    rule = lambda code, **c: RuleData(id=len(code), code=code, version=1, name=code,  # noqa: E731
+                                      condition={"when": "decision", **c}, mode="inform", timing="before",
+                                      valid_from=at - timedelta(days=1), target_party_key="x")
     rules = [rule("A", types=["evacuation"]), rule("B", staff="LBS-S"), rule("C", urgent=True), rule("D"),
-             g.RuleData(id=9, code="E", version=1, name="E", condition={"when": "decision"}, mode="inform",
-                        timing="before", valid_from=at + timedelta(days=1), target_party_key="x")]
-    compiled = g.compile_rules(rules, at)
+             RuleData(id=9, code="E", version=1, name="E", condition={"when": "decision"}, mode="inform",
+                      timing="before", valid_from=at + timedelta(days=1), target_party_key="x")]
+    compiled = rulegraph.compile_rules(rules, at)
     facts = DecisionFacts(at=at, staff="LBS-O", type="evacuation", owner_organisation_id=1,
                             municipalities=("657",))
     assert [r.code for r in compiled.candidates(facts)] == ["A", "D"]
@@ -250,34 +251,34 @@ def test_compile_rules_indexes_by_type_staff_and_urgency() -> None:
 
 def test_local_rules_fire_only_in_their_municipalities() -> None:
     at = utcnow()
-    context = g.Context(
-        parties=(g.PartyData(key="657:borgmester", name="B 657", role="borgmester", organisation_id=1,
-                             organisation_kind="municipality", municipality_code="657"),
-                 g.PartyData(key="661:borgmester", name="B 661", role="borgmester", organisation_id=2,
-                             organisation_kind="municipality", municipality_code="661")),
-        municipalities=tuple(g.MunicipalityData(code=c, name=c, organisation_id=i, region_organisation_id=None,
-                                                fire_service_id=None, threshold_t1_dkk=Decimal(1),
-                                                threshold_t2_dkk=Decimal(2)) for i, c in ((1, "657"), (2, "661"))),
+    context = Context(
+        parties=(PartyData(key="657:borgmester", name="B 657", role="borgmester", organisation_id=1,
+                           organisation_kind="municipality", municipality_code="657"),
+                 PartyData(key="661:borgmester", name="B 661", role="borgmester", organisation_id=2,
+                           organisation_kind="municipality", municipality_code="661")),
+        municipalities=tuple(MunicipalityData(code=c, name=c, organisation_id=i, region_organisation_id=None,
+                                              fire_service_id=None, threshold_t1_dkk=Decimal(1),
+                                              threshold_t2_dkk=Decimal(2)) for i, c in ((1, "657"), (2, "661"))),
     )
-    local = g.RuleData(id=1, code="L1", version=1, name="Lokal", mode="inform", timing="before",
-                       condition={"when": "decision", "only_municipalities": ["661"]},
-                       valid_from=at - timedelta(days=1), target_role="borgmester")
-    g.validate_rule(local, context)
-    with_bad = g.RuleData(**{**local.__dict__, "condition": {"when": "decision", "only_municipalities": "661"}})
+    local = RuleData(id=1, code="L1", version=1, name="Lokal", mode="inform", timing="before",
+                     condition={"when": "decision", "only_municipalities": ["661"]},
+                     valid_from=at - timedelta(days=1), target_role="borgmester")
+    validate_rule(local, context)
+    with_bad = RuleData(**{**local.__dict__, "condition": {"when": "decision", "only_municipalities": "661"}})
     try:
-        g.validate_rule(with_bad, context)
-    except g.RuleError as exc:
+        validate_rule(with_bad, context)
+    except RuleError as exc:
         assert exc.field == "condition"
     else:
         raise AssertionError("a non-list only_municipalities must be refused")
-    graph = g.build_graph([local], context)
+    graph = rulegraph.build_graph([local], context)
     assert graph.has_edge("condition:L1", "party:661:borgmester")
     assert not graph.has_edge("condition:L1", "party:657:borgmester")
 
     def keys(codes: tuple[str, ...]) -> list[str]:
         facts = DecisionFacts(at=at, staff="LBS-S", type="other", owner_organisation_id=9, municipalities=codes)
-        plain = g.required([local], facts, context)
-        assert g.required([local], facts, context, compiled=g.compile_rules([local], at)) == plain
+        plain = rulegraph.required([local], facts, context)
+        assert rulegraph.required([local], facts, context, compiled=rulegraph.compile_rules([local], at)) == plain
         return [r.party_key for r in plain]
 
     assert keys(("657",)) == []
@@ -298,7 +299,7 @@ def test_compliance_csv_streams_every_decision_in_batches(app, client) -> None:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == compliance_export.HEADER and rows.count(compliance_export.HEADER) == 1
     assert [int(r[0]) for r in rows[1:]] == list(range(1, 1101))
-    every = consultation.incident_compliance(incident_id=incident.id)
+    every = factories.incident_compliance(incident_id=incident.id)
     assert [r[6] for r in rows[1:]] == [", ".join(m.party_key for m in r.missing) for r in every]
 
 
@@ -308,8 +309,8 @@ def test_compliance_summary_is_kept_until_a_decision_is_logged(app) -> None:
     from lbs.staffs.models import Person
 
     incident = _synthetic(30)
-    before = consultation.compliance_summary(incident=incident)
-    assert consultation.compliance_summary(incident=incident) is before  # kept
+    before = compliance.compliance_summary(incident=incident)
+    assert compliance.compliance_summary(incident=incident) is before  # kept
     herning = db.session.get(Municipality, "657")
     assert herning is not None
     person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
@@ -321,23 +322,23 @@ def test_compliance_summary_is_kept_until_a_decision_is_logged(app) -> None:
                          "Busser")]))
     missed = logged.decision.missing_count
     assert missed
-    assert consultation.compliance_summary(incident=incident) == consultation.ComplianceSummary(
+    assert compliance.compliance_summary(incident=incident) == compliance.ComplianceSummary(
         decisions=before.decisions + 1, with_gaps=before.with_gaps + 1, missing=before.missing + missed)
 
 
 def test_compliance_pages_cover_every_decision_once_and_filter_gaps_in_sql(app, client) -> None:
     incident = _synthetic(230)
-    summary = consultation.compliance_summary(incident=incident)
-    every = consultation.incident_compliance(incident_id=incident.id)
+    summary = compliance.compliance_summary(incident=incident)
+    every = factories.incident_compliance(incident_id=incident.id)
     assert [r.decision.number for r in every] == list(range(1, 231))
     gaps = [r for r in every if r.missing]
-    assert summary == consultation.ComplianceSummary(decisions=230, with_gaps=len(gaps),
-                                                     missing=sum(len(r.missing) for r in gaps))
+    assert summary == compliance.ComplianceSummary(decisions=230, with_gaps=len(gaps),
+                                                   missing=sum(len(r.missing) for r in gaps))
     assert 0 < len(gaps) < 230, "the synthetic log has decisions with and without gaps"
     seen: list[int] = []
     after: int | None = 0
     while after is not None:
-        page = consultation.compliance_page(incident_id=incident.id, after=after, gaps_only=True, size=40)
+        page = compliance.compliance_page(incident_id=incident.id, after=after, gaps_only=True, size=40)
         assert all(row.missing for row in page.rows)
         seen += [row.decision.number for row in page.rows]
         after = page.next_after

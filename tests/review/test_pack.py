@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from lbs.consultation import services as consultation_services
+from lbs.decisions import compliance
 from lbs.review import integrity, pack
 from lbs.review.pack import PACK_FILES, sha256
 from lbs.review.whole import incident_review
@@ -19,7 +19,7 @@ from tests import factories
 
 @pytest.fixture
 def review(app, monkeypatch):
-    monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
+    monkeypatch.setattr(compliance, "required_consultations", factories.fake_required_consultations)
     monkeypatch.setattr(integrity, "check_chain", lambda incident_id: integrity.IntegrityResult(True, True, 4, None))
     inc = factories.review_incident_with_decisions(title="Skybrud i Herning – æøå ÆØÅ & \"Brand\"")
     return incident_review(inc)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
 from lbs.auth.models import User
-from lbs.consultation import services as consultation_services
+from lbs.decisions import compliance
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -45,7 +45,7 @@ def _walk(client: FlaskClient, path: str) -> list[int]:
 @pytest.fixture
 def legacy(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Incident:
     """Thirteen decisions without stored requirements (judged in Python), the factory's four repeated."""
-    monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
+    monkeypatch.setattr(compliance, "required_consultations", factories.fake_required_consultations)
     start = factories.utcnow() - timedelta(days=2)
     specs = []
     for round_ in range(3):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from lbs.auth.models import User
-from lbs.consultation import services as consultation_services
+from lbs.decisions import compliance
 from lbs.decisions.models import Decision
 from lbs.errors import Forbidden, ValidationError
 from lbs.extensions import db
@@ -33,7 +33,7 @@ def user(username: str) -> User:
 
 @pytest.fixture
 def rules(monkeypatch):
-    monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
+    monkeypatch.setattr(compliance, "required_consultations", factories.fake_required_consultations)
 
 
 @pytest.fixture

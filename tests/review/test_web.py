@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from lbs.consultation import services as consultation_services
+from lbs.decisions import compliance
 from lbs.extensions import db
 from lbs.review import integrity, pack
 from lbs.review.findings import add_finding
@@ -21,7 +21,7 @@ from tests import factories
 
 @pytest.fixture
 def inc(app, monkeypatch):
-    monkeypatch.setattr(consultation_services, "required_consultations", factories.fake_required_consultations)
+    monkeypatch.setattr(compliance, "required_consultations", factories.fake_required_consultations)
     incident = factories.review_incident_with_decisions()
     db.session.commit()
     return incident

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from lbs.consultation.services import compliance_page
+from lbs.decisions.compliance import compliance_page
 from lbs.decisions.export import stream_incident_batches
 from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
