@@ -25,8 +25,8 @@ from lbs.auth.permissions import Action, can
 from lbs.consultation import services as consultation_services
 from lbs.consultation.facts import DecisionType, Requirement, logged_decision_facts
 from lbs.consultation.models import Consultation, Party
-from lbs.decisions import services as decision_services
 from lbs.decisions.models import CostLine, CostStatus, Decision
+from lbs.decisions.verification import verify_incident
 from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident, IncidentKind, incident_municipalities
@@ -86,7 +86,7 @@ def integrity(incident_id: int) -> IntegrityResult:
     incident = db.session.get(Incident, incident_id)
     if incident is None:
         return IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
-    result = decision_services.verify_incident(incident)
+    result = verify_incident(incident)
     return IntegrityResult(available=True, ok=result.ok, checked=result.checked, first_broken=result.first_broken)
 
 
