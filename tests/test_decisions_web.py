@@ -110,6 +110,16 @@ def test_form_errors_keep_input_and_write_nothing(login):
     assert factories.decisions_of(demo)[-1].number == before + 1
 
 
+def test_a_service_error_of_a_row_lands_on_that_row(login):
+    """Blank rows are left out of the draft: its ``costs[0]`` is the form's second cost row here."""
+    client = login("politi")
+    demo = _demo()
+    data = _form(**{"costs-1-bearer": "999999", "costs-1-category": "supplies", "costs-1-estimate": "500"})
+    response = client.post(f"/incidents/{demo.id}/decisions/new", data=data)
+    assert response.status_code == 422
+    assert 'href="#costs-1-bearer"' in response.get_data(as_text=True)
+
+
 def test_amend_via_form_strikes_original_and_verify_button(login):
     client = login("politi")
     demo = _demo()

@@ -111,7 +111,7 @@ class DecisionForm(FlaskForm):
         for name, filled in self._filled_rows().items():
             for index, entry in enumerate(filled):
                 for field in entry.form:
-                    rows[f"{name}[{index}].{DRAFT_KEYS.get(field.name, field.name)}"] = field
+                    rows[f"{name}[{index}].{DRAFT_KEYS.get(field.short_name, field.short_name)}"] = field
         return DraftFields(self, rows)
 
     def error_summary(self) -> list[tuple[str, str, str]]:
