@@ -3,9 +3,10 @@
 :func:`decision_json` builds the API dict of a decision from rows of one shape: a *decision row* (the
 decision's own fields under their API names, times as ISO 8601 text, JSON columns decoded, and ``staff``,
 ``type``, ``decided_by_name``, ``owner_name``, ``amends``), its *cost rows* (:func:`cost_json`) and its
-*consultation rows*. Those rows come either from the database (:func:`decision_records`: the API list, one
-decision, the CSV and JSON exports) or from what the log service has in hand for a decision just logged
-(:func:`logged_record`: the 201 body, no query), so both say the same thing.
+*consultation rows* (:func:`consultation_json`), these two as selected. The rows come either from the
+database (:func:`decision_records`: the API list, one decision, the CSV and JSON exports) or from what the
+log service has in hand for a decision just logged (:func:`logged_record`: the 201 body, no query), so both
+say the same thing.
 
 Why the reads are written this way: a page of up to 1 000 decisions is one statement per table (the
 decisions, their cost lines, their consultations, the numbers amending them), the children looked up by the
@@ -20,8 +21,9 @@ costs more than the statements themselves. The figures are in ``docs/performance
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, ColumnElement, Select, String, Table, Text, and_, func, select, type_coerce
@@ -37,7 +39,7 @@ from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.reads import cost_lines, decision_requirements
 from lbs.errors import NotFound
 from lbs.extensions import db
-from lbs.money import money_str, ore_str
+from lbs.money import ore_str
 from lbs.organisations.models import Organisation
 from lbs.staffs.models import Person, Staff
 
@@ -132,7 +134,7 @@ def _decision_rows(condition: ColumnElement[bool], limit: int | None) -> list[di
     return rows
 
 
-def _cost_rows(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _costs(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The cost lines of the decisions ``ids`` in the API shape, by decision id."""
     table = cost_lines_table
     query = (select(table.c.id, table.c.decision_id, table.c.bearer_id, _as_stored(table.c.category, String()),
@@ -141,25 +143,22 @@ def _cost_rows(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                     table.c.provisional, table.c.superseded_by_id)
              .where(among(table.c.decision_id, ids)).order_by(table.c.id))
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in _dicts(query):
-        row["estimate_dkk"], row["actual_dkk"] = ore_str(row["estimate_dkk"]), ore_str(row["actual_dkk"])
-        result[row["decision_id"]].append(cost_json(row))
+    for row in db.session.connection().execute(query).all():
+        line = cost_json(row)
+        result[line["decision_id"]].append(line)
     return result
 
 
-def _consultation_rows(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _consultations(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The consultations of the decisions ``ids`` in the API shape, by decision id."""
-    query = (select(consultations.c.decision_id, parties.c.key.label("party"), parties.c.name,
-                    parties.c.organisation_id, _raw_time(consultations.c.consulted_at),
-                    _as_stored(consultations.c.mode, String()), _as_stored(consultations.c.outcome, String()),
-                    consultations.c.channel, consultations.c.note)
+    query = (select(consultations.c.decision_id, parties.c.key, parties.c.name, parties.c.organisation_id,
+                    _raw_time(consultations.c.consulted_at), _as_stored(consultations.c.mode, String()),
+                    _as_stored(consultations.c.outcome, String()), consultations.c.channel, consultations.c.note)
              .join(parties, parties.c.id == consultations.c.party_id)
              .where(among(consultations.c.decision_id, ids)).order_by(consultations.c.id))
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in _dicts(query):
-        decision_id = row.pop("decision_id")
-        row["consulted_at"] = read_time(row["consulted_at"])
-        result[decision_id].append(row)
+    for row in db.session.connection().execute(query).all():
+        result[row[0]].append(consultation_json(row))
     return result
 
 
@@ -192,13 +191,23 @@ def _computed_requirements(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 # ---------------------------------------------------------------- the API dict
 
 
-def cost_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A cost line in the API shape, from its row (enums as text, amounts as API money text)."""
+def cost_json(row: Sequence[Any]) -> dict[str, Any]:
+    """A cost line in the API shape, from its cost row: ``id, decision_id, bearer_id, category, description,
+    estimate_dkk, actual_dkk, status, provisional, superseded_by_id`` as stored (enums as text, amounts in øre)."""
+    line_id, decision_id, bearer, category, description, estimate, actual, status, provisional, superseded_by = row
     return {
-        "id": row["id"], "decision_id": row["decision_id"], "bearer": row["bearer_id"], "category": row["category"],
-        "description": row["description"], "estimate_dkk": row["estimate_dkk"], "actual_dkk": row["actual_dkk"],
-        "status": row["status"], "provisional": row["provisional"], "superseded": row["superseded_by_id"] is not None,
+        "id": line_id, "decision_id": decision_id, "bearer": bearer, "category": category,
+        "description": description, "estimate_dkk": ore_str(estimate), "actual_dkk": ore_str(actual),
+        "status": status, "provisional": provisional, "superseded": superseded_by is not None,
     }
+
+
+def consultation_json(row: Sequence[Any]) -> dict[str, Any]:
+    """A consultation in the API shape, from its consultation row: ``decision_id``, the party's ``key, name,
+    organisation_id``, then ``consulted_at`` (UTC text, see :func:`read_time`), ``mode, outcome, channel, note``."""
+    _decision_id, party, name, organisation_id, consulted_at, mode, outcome, channel, note = row
+    return {"party": party, "name": name, "organisation_id": organisation_id, "consulted_at": read_time(consulted_at),
+            "mode": mode, "outcome": outcome, "channel": channel, "note": note}
 
 
 def decision_json(row: dict[str, Any], *, costs: list[dict[str, Any]], consultations: list[dict[str, Any]],
@@ -218,7 +227,7 @@ def decision_records(condition: ColumnElement[bool], *, limit: int | None = None
     """The decisions matching ``condition`` in the API shape, ordered by number (at most ``limit``)."""
     rows = _decision_rows(condition, limit)
     ids = [row["id"] for row in rows]
-    costs, consulted, amended_by = _cost_rows(ids), _consultation_rows(ids), _amending_numbers(ids)
+    costs, consulted, amended_by = _costs(ids), _consultations(ids), _amending_numbers(ids)
     computed = _computed_requirements([row["id"] for row in rows if row["required_consultations"] is None])
     for row in rows:
         if row["required_consultations"] is None:
@@ -249,15 +258,21 @@ def logged_record(logged: Logged) -> dict[str, Any]:
         row[key] = getattr(decision, key).isoformat()
     row.update(staff=resolved.staff.code, type=decision.type.value, decided_by_name=resolved.person.name,
                owner_name=resolved.owner.name, amends=logged.amends.number if logged.amends else None)
-    costs = [cost_json({"id": line.id, "decision_id": line.decision_id, "bearer_id": line.bearer_id,
-                        "category": line.category.value, "description": line.description,
-                        "estimate_dkk": money_str(line.estimate_dkk), "actual_dkk": money_str(line.actual_dkk),
-                        "status": line.status.value, "provisional": line.provisional,
-                        "superseded_by_id": line.superseded_by_id}) for line in logged.lines]
-    consulted = []
-    for item, key in logged.consulted:
-        party = resolved.parties[key]
-        consulted.append({"party": party.key, "name": party.name, "organisation_id": party.organisation_id,
-                          "consulted_at": item.consulted_at.isoformat(), "mode": item.mode.value,
-                          "outcome": item.outcome.value, "channel": item.channel, "note": item.note})
+    costs = [cost_json((line.id, line.decision_id, line.bearer_id, line.category.value, line.description,
+                        _as_ore(line.estimate_dkk), _as_ore(line.actual_dkk), line.status.value, line.provisional,
+                        line.superseded_by_id)) for line in logged.lines]
+    consulted = [consultation_json((decision.id, party.key, party.name, party.organisation_id,
+                                    _as_utc_text(item.consulted_at), item.mode.value, item.outcome.value,
+                                    item.channel, item.note))
+                 for item, party in ((item, resolved.parties[key]) for item, key in logged.consulted)]
     return decision_json(row, costs=costs, consultations=consulted, amended_by=[])
+
+
+def _as_ore(amount: Decimal | None) -> int | None:
+    """An amount as stored: integer øre (:class:`lbs.types.Money`)."""
+    return None if amount is None else int(amount * 100)
+
+
+def _as_utc_text(value: datetime) -> str:
+    """A time as :func:`_raw_time` reads it: UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
