@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 
 def utcnow() -> datetime:
@@ -68,3 +69,17 @@ def to_local(value: datetime) -> datetime:
 
 def minutes_between(later: datetime, earlier: datetime) -> float:
     return (later - earlier) / timedelta(minutes=1)
+
+
+def parse_local(text: str | None) -> datetime:
+    """A form's ``datetime-local`` value (local time) → aware UTC; refuses DST-ambiguous or skipped times.
+    The inverse is :func:`lbs.formatting.dt_input`."""
+    value = (text or "").strip()
+    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            naive = datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        return localize_strict(naive)
+    raise TimeError(_("Enter a date and time, e.g. 28.11.2026 14:05"))
+

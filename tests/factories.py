@@ -125,6 +125,17 @@ def decision_with_costs(
 # ---- consultation (issue 5)
 
 
+def decisions_of(incident: Incident) -> list[Any]:
+    """The incident's decisions by number (staff, decision maker and owner loaded)."""
+    from sqlalchemy.orm import selectinload
+
+    from lbs.decisions.models import Decision
+
+    return list(db.session.scalars(
+        select(Decision).where(Decision.incident_id == incident.id).order_by(Decision.number)
+        .options(selectinload(Decision.staff), selectinload(Decision.decided_by), selectinload(Decision.owner))))
+
+
 def any_incident_id() -> int:
     """An existing incident (the demo's, once the decision log seeds one), or a new test incident."""
     from lbs.incidents.models import Incident as _Incident

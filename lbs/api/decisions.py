@@ -19,9 +19,10 @@ from lbs.api.schemas import ERROR, MONEY_IN, TIME, array_of, component, enum_of,
 from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Outcome
 from lbs.database import lock_at_first_write
-from lbs.decisions import services
+from lbs.decisions import amendments, log, reads, verification
 from lbs.decisions.draft import check_encodable, read_draft
-from lbs.decisions.export import decision_record, incident_decision_records, logged_record, stream_decisions_csv
+from lbs.decisions.export import stream_decisions_csv
+from lbs.decisions.read_model import decision_record, incident_decision_records, logged_record
 from lbs.errors import ValidationError
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -92,7 +93,7 @@ LIST_QUERY = [
 def log_decision(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     draft = read_draft(json_body())
-    logged = services.log_decision(incident=incident, draft=draft, by=api_user())
+    logged = log.log_decision(incident=incident, draft=draft, by=api_user())
     db.session.commit()
     return jsonify(logged_record(logged)), 201
 
@@ -103,7 +104,7 @@ def log_decision(incident_id: int) -> ResponseReturnValue:
 def preview_decision(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     draft = read_draft(json_body())
-    required, missing = services.preview(incident=incident, draft=draft)
+    required, missing = log.preview(incident=incident, draft=draft)
     db.session.rollback()
     return jsonify({"required_consultations": [r.as_json() for r in required],
                     "missing_consultations": [r.as_json() for r in missing]})
@@ -142,19 +143,19 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
 @lock_at_first_write
 def amend_decision(decision_id: int) -> ResponseReturnValue:
-    original = services.get_decision(decision_id)
+    original = reads.get_decision(decision_id)
     body = json_body()
     check_encodable(body)
     f = Fields(body)
     reason = f.text("reason")
     draft = None
     try:
-        draft = read_draft(services.amendment_input(original, body))
+        draft = read_draft(amendments.amendment_input(original, body))
     except ValidationError as exc:
         f.errors.update(exc.fields)
     f.check("invalid amendment")
     assert reason is not None and draft is not None
-    logged = services.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
+    logged = amendments.amend_decision(original=original, draft=draft, reason=reason, by=api_user())
     db.session.commit()
     return jsonify(logged_record(logged)), 201
 
@@ -163,7 +164,7 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
           summary="Recompute the incident's hash chain", tag="decisions", responses={200: VERIFY, 404: ERROR})
 def verify_incident(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
-    result = services.verify_incident(incident)
+    result = verification.verify_incident(incident)
     return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken})
 
 

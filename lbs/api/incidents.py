@@ -9,10 +9,10 @@ from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, component, enum_of, list_component, obj
 from lbs.decisions.draft import check_encodable
-from lbs.decisions.export import incident_json
 from lbs.extensions import db
 from lbs.incidents import services
 from lbs.incidents.models import IncidentKind, IncidentStatus
+from lbs.incidents.read_model import incident_json
 from lbs.validation import Fields
 
 KIND = enum_of("IncidentKind", [k.value for k in IncidentKind])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from lbs.commands import fail, lbs_cli
-from lbs.decisions import services
+from lbs.decisions.verification import verify_all
 from lbs.errors import DomainError
 
 
@@ -15,7 +15,7 @@ from lbs.errors import DomainError
 def verify(incident_id: int | None) -> None:
     """Check the decision chains: exit 0 if intact, 1 naming the first broken decision."""
     try:
-        results = services.verify_all(incident_id)
+        results = verify_all(incident_id)
     except DomainError as exc:
         fail(exc.message)
         return

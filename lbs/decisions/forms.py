@@ -1,10 +1,17 @@
-"""The fast decision form: essentials first, JESIP fields a click away, cost and consultation rows."""
+"""The fast decision form: essentials first, JESIP fields a click away, cost and consultation rows.
+
+The form reads what was typed (local times, Danish amounts) when it validates, and :meth:`DecisionForm.to_draft`
+checks it as the API checks a body (:func:`lbs.decisions.draft.read_draft`). A draft's error keys name the rows
+filled in (``costs[0].bearer``: the first cost row with anything in it); :meth:`DecisionForm.draft_fields`
+leads them back to the form's fields for :class:`lbs.web.FormWrite`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -12,9 +19,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
 from lbs.consultation.facts import DecisionType
-from lbs.consultation.models import Mode, Outcome
-from lbs.decisions.models import CostCategory
+from lbs.consultation.models import Consultation, Mode, Outcome
+from lbs.converters import form_id
+from lbs.decisions.draft import DecisionDraft, read_draft
+from lbs.decisions.models import CostCategory, Decision
+from lbs.formatting import dt_input
 from lbs.forms import QuickSelect, choices
+from lbs.money import MoneyError, parse_money_form
+from lbs.timeutil import TimeError, parse_local
 
 ROWS = 3
 
@@ -80,15 +92,146 @@ class DecisionForm(FlaskForm):
     delay_reason = TextAreaField(_l("Why the decision is recorded more than 15 minutes late"),
                                  validators=[Optional(), Length(max=10_000)])
 
+    _body: dict[str, Any] | None = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' validators, then the times and amounts read as typed (errors on their fields)."""
+        valid = bool(super().validate(extra_validators))
+        self._body = self._read()
+        return valid and self._body is not None
+
+    def to_draft(self) -> DecisionDraft:
+        """The validated form as a draft; a 422 :class:`~lbs.errors.ValidationError` keyed like an API body."""
+        assert self._body is not None, "validate() first"
+        return read_draft(self._body)
+
+    def draft_fields(self) -> DraftFields:
+        """The form's fields under their keys in the draft (where :class:`lbs.web.FormWrite` puts errors)."""
+        rows: dict[str, Any] = {}
+        for name, filled in self._filled_rows().items():
+            for index, entry in enumerate(filled):
+                for field in entry.form:
+                    rows[f"{name}[{index}].{DRAFT_KEYS.get(field.short_name, field.short_name)}"] = field
+        return DraftFields(self, rows)
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) of every error, rows labelled with their number, in the form's order."""
+        items = []
+        for field in self:
+            if field.type == "FieldList":
+                for entry in field:
+                    for sub in entry.form:
+                        for message in sub.errors or []:
+                            row = int(entry.id.rsplit("-", 1)[-1]) + 1
+                            items.append((sub.id, f"{field.label.text} {row}: {sub.label.text}", message))
+            elif field.type != "CSRFTokenField":
+                for message in field.errors or []:
+                    items.append((field.id, str(field.label.text), str(message)))
+        return items
+
+    def _filled_rows(self) -> dict[str, list[Any]]:
+        """The option, cost and consultation rows with something typed in (blank rows are left out)."""
+        return {
+            "options": [e for e in self.options if (e.form.text.data or "").strip()],
+            "costs": [e for e in self.costs
+                      if e.form.bearer.data or e.form.category.data or (e.form.estimate.data or "").strip()],
+            "consultations": [e for e in self.consultations if e.form.party.data],
+        }
+
+    def _read(self) -> dict[str, Any] | None:
+        """The form as an API-shaped body; None (errors on the fields) when a time or amount cannot be read."""
+        ok = True
+        body: dict[str, Any] = {
+            "staff": self.staff.data, "decided_by": form_id(self.decided_by.data), "owner": form_id(self.owner.data),
+            "type": self.type.data, "title": self.title.data, "decision": self.decision.data,
+            "rationale": self.rationale.data, "information": self.information.data or None,
+            "legal_basis": self.legal_basis.data or None, "expected_outcome": self.expected_outcome.data or None,
+            "urgent": bool(self.urgent.data), "missing_reason": self.missing_reason.data or None,
+            "delay_reason": self.delay_reason.data or None,
+            "conditions": {"vulnerable": True} if self.vulnerable.data else {},
+        }
+        try:
+            body["decided_at"] = parse_local(self.decided_at.data).isoformat()
+        except TimeError as exc:
+            _add_error(self.decided_at, str(exc))
+            ok = False
+        rows = self._filled_rows()
+        body["options"] = [{"text": e.form.text.data, "chosen": bool(e.form.chosen.data),
+                            "rejection_reason": e.form.rejection_reason.data or None} for e in rows["options"]]
+        body["costs"] = []
+        for entry in rows["costs"]:
+            f = entry.form
+            cost: dict[str, Any] = {"bearer": form_id(f.bearer.data), "category": f.category.data or None,
+                                    "provisional": bool(f.provisional.data), "description": f.description.data or None}
+            try:
+                cost["estimate_dkk"] = str(parse_money_form(f.estimate.data or ""))
+            except MoneyError:
+                _add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
+                ok = False
+            body["costs"].append(cost)
+        body["consultations"] = []
+        for entry in rows["consultations"]:
+            f = entry.form
+            item: dict[str, Any] = {"party": f.party.data, "mode": f.mode.data, "outcome": f.outcome.data,
+                                    "channel": f.channel.data or None, "note": f.note.data or None}
+            try:
+                item["consulted_at"] = parse_local(f.consulted_at.data or self.decided_at.data).isoformat()
+            except TimeError as exc:
+                _add_error(f.consulted_at, str(exc))
+                ok = False
+            body["consultations"].append(item)
+        return body if ok else None
+
 
 class AmendmentForm(DecisionForm):
     reason = TextAreaField(_l("Reason for the amendment"), validators=[DataRequired(), Length(max=10_000)])
 
+    def fill_from(self, original: Decision, consulted: Sequence[Consultation]) -> None:
+        """Start from the original decision and its consultations (the cost rows start empty)."""
+        self.staff.data = original.staff.code
+        self.decided_at.data = dt_input(original.decided_at)
+        self.decided_by.data = str(original.decided_by_id)
+        self.owner.data = str(original.owner_id)
+        self.type.data = original.type.value
+        for name in ("title", "decision", "rationale", "information", "legal_basis", "expected_outcome",
+                     "missing_reason"):
+            getattr(self, name).data = getattr(original, name) or ""
+        self.urgent.data = original.urgent
+        self.vulnerable.data = bool((original.conditions or {}).get("vulnerable"))
+        for entry, option in zip(self.options, original.options or [], strict=False):
+            entry.form.text.data = option.get("text", "")
+            entry.form.chosen.data = bool(option.get("chosen"))
+            entry.form.rejection_reason.data = option.get("rejection_reason") or ""
+        while len(self.consultations) < len(consulted):
+            self.consultations.append_entry()
+        for entry, item in zip(self.consultations, consulted, strict=False):
+            entry.form.party.data = item.party.key
+            entry.form.consulted_at.data = dt_input(item.consulted_at)
+            entry.form.mode.data = item.mode.value
+            entry.form.outcome.data = item.outcome.value
+            entry.form.channel.data = item.channel or ""
+            entry.form.note.data = item.note or ""
 
-class ActivationForm(FlaskForm):
-    staff = SelectField(_l("Staff"), choices=choices([("LBS-O", "LBS-O"), ("LBS-S", "LBS-S")]))
-    readiness = SelectField(_l("Readiness"), choices=choices([
-        ("activated", _l("Activated")), ("standby", _l("Standby")), ("stood_down", _l("Stood down"))]))
-    active_from = StringField(_l("From (local time)"), validators=[DataRequired()],
-                              render_kw={"type": "datetime-local"})
-    active_until = StringField(_l("Until (local time, optional)"), render_kw={"type": "datetime-local"})
+
+# A row field's key in the draft where it differs from the field's name.
+DRAFT_KEYS = {"estimate": "estimate_dkk"}
+
+
+class DraftFields:
+    """A decision form's fields under their keys in the draft: ``title`` is the title field, ``costs[0].bearer``
+    the bearer of the first cost row filled in. :class:`lbs.web.FormWrite` looks a service error's field up
+    here by name."""
+
+    def __init__(self, form: DecisionForm, rows: dict[str, Any]) -> None:
+        self._form = form
+        self._rows = rows
+
+    def __getattr__(self, key: str) -> Any:
+        if key in self._rows:
+            return self._rows[key]
+        return getattr(self._form, key)
+
+
+def _add_error(field: Any, message: str) -> None:
+    field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
+

@@ -45,6 +45,10 @@ def seed_synthetic(*, decisions: int, incidents: int, echo: Callable[[str], Any]
 
 
 def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -> None:
+    """Create the incidents and their decisions, inserted in batches of ``BATCH`` rows.
+
+    One function on purpose: the state carried from one decision to the next (the next id, the previous hash,
+    the incident's running cost total that the R14 rule reads) stays in view in one loop."""
     now = utcnow()
     police = db.session.scalars(select(Organisation).where(Organisation.name.like("%Politi"))).first()
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.code)).all()

@@ -15,8 +15,8 @@ from lbs.auth.models import User
 from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Mode, Outcome
 from lbs.costs.models import CostChange
-from lbs.decisions import services
 from lbs.decisions.draft import ConsultationDraft, CostDraft, DecisionDraft
+from lbs.decisions.log import log_decision
 from lbs.decisions.models import CostCategory, CostLine, CostStatus
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -43,7 +43,7 @@ def _c(party: str, at: datetime, mode: Mode, outcome: Outcome, channel: str | No
 
 def _log(incident: Incident, at: datetime, **fields: Any) -> int:
     draft = DecisionDraft(decided_at=at, **fields)
-    decision = services.log_decision(incident=incident, draft=draft, by=None,
+    decision = log_decision(incident=incident, draft=draft, by=None,
                                      now=at + timedelta(minutes=4)).decision
     return decision.id
 

@@ -22,3 +22,12 @@ class IncidentForm(FlaskForm):
     municipalities = SelectMultipleField(_l("Affected municipalities"), validators=[DataRequired()])
     exercise = BooleanField(_l("Exercise"))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
+
+
+class ActivationForm(FlaskForm):
+    staff = SelectField(_l("Staff"), choices=choices([("LBS-O", "LBS-O"), ("LBS-S", "LBS-S")]))
+    readiness = SelectField(_l("Readiness"), choices=choices([
+        ("activated", _l("Activated")), ("standby", _l("Standby")), ("stood_down", _l("Stood down"))]))
+    active_from = StringField(_l("From (local time)"), validators=[DataRequired()],
+                              render_kw={"type": "datetime-local"})
+    active_until = StringField(_l("Until (local time, optional)"), render_kw={"type": "datetime-local"})

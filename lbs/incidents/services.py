@@ -1,4 +1,4 @@
-"""Incidents, staff activations and the incident timeline."""
+"""Incidents and staff activations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -110,12 +109,6 @@ def close_incident(*, incident: Incident, by: User | None, at: datetime | None =
     return incident
 
 
-def list_activations(incident: Incident) -> Sequence[Activation]:
-    return db.session.scalars(
-        select(Activation).where(Activation.incident_id == incident.id).order_by(Activation.active_from, Activation.id)
-    ).all()
-
-
 def add_activation(
     *,
     incident: Incident,
@@ -146,72 +139,3 @@ def add_activation(
                  data={"incident_id": incident.id, "staff": staff.code, "readiness": readiness.value})
     return activation
 
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str  # "activation" | "decision"
-    item: Any
-
-
-def timeline(incident: Incident) -> list[TimelineEntry]:
-    """Activations and decisions in time order (decisions by decided time, then number)."""
-    from lbs.decisions import services as decisions
-
-    entries = [TimelineEntry(a.active_from, "activation", a) for a in list_activations(incident)]
-    entries += [TimelineEntry(d.decided_at, "decision", d) for d in decisions.list_decisions(incident=incident)]
-    return sorted(entries, key=lambda e: (e.at, 0 if e.kind == "activation" else 1,
-                                          getattr(e.item, "number", 0)))
-
-
-TIMELINE_PAGE = 100
-
-
-@dataclass(frozen=True)
-class TimelinePage:
-    entries: list[TimelineEntry]
-    after: int  # the page shows decisions numbered after this …
-    last: int  # … up to and including this one
-    total: int  # decisions in the incident
-    previous_after: int | None  # ``after`` of the previous page (None on the first)
-    next_after: int | None  # ``after`` of the next page (None on the last)
-    amended_ids: set[int]  # ids of decisions on this page that a later decision amends
-
-
-def timeline_page(incident: Incident, *, after: int = 0, limit: int = TIMELINE_PAGE) -> TimelinePage:
-    """One page of the timeline: decisions numbered ``after`` < n <= ``after + limit`` (keyset by number) and
-    the activations between the decided times of decision ``after`` and of the page's last decision (all of
-    them before the first page and after the last), in time order. A constant number of queries."""
-    from lbs.decisions.models import Decision
-
-    total = incident.last_decision_number
-    if after >= total:
-        after = max(0, total - limit)
-    page = db.session.scalars(
-        select(Decision).where(Decision.incident_id == incident.id, Decision.number > after)
-        .order_by(Decision.number).limit(limit).options(selectinload(Decision.staff))
-    ).all()
-    last = page[-1].number if page else after
-    has_next = last < total
-    low = None
-    if after > 0:
-        low = db.session.scalar(select(Decision.decided_at).where(Decision.incident_id == incident.id,
-                                                                  Decision.number == after))
-    high = page[-1].decided_at if page and has_next else None
-    query = select(Activation).where(Activation.incident_id == incident.id).options(selectinload(Activation.staff))
-    if low is not None:
-        query = query.where(Activation.active_from > low)
-    if high is not None:
-        query = query.where(Activation.active_from <= high)
-    activations = db.session.scalars(query.order_by(Activation.active_from, Activation.id)).all()
-    ids = [d.id for d in page]
-    amended_ids = set(db.session.scalars(
-        select(Decision.amends_id).where(Decision.amends_id.in_(ids)).distinct())) if ids else set()
-    entries = [TimelineEntry(a.active_from, "activation", a) for a in activations]
-    entries += [TimelineEntry(d.decided_at, "decision", d) for d in page]
-    entries.sort(key=lambda e: (e.at, 0 if e.kind == "activation" else 1, getattr(e.item, "number", 0)))
-    return TimelinePage(
-        entries=entries, after=after, last=last, total=total,
-        previous_after=max(0, after - limit) if after > 0 else None, next_after=last if has_next else None,
-        amended_ids={i for i in amended_ids if i is not None},
-    )

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
-from lbs.decisions import services as decision_services
 from lbs.decisions.models import Decision
+from lbs.decisions.verification import verify_incident
 from lbs.errors import Forbidden, NotFound
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -38,7 +38,7 @@ def check_chain(incident_id: int) -> IntegrityResult:
     incident = db.session.get(Incident, incident_id)
     if incident is None:
         return NOT_CHECKED
-    result = decision_services.verify_incident(incident)
+    result = verify_incident(incident)
     return IntegrityResult(available=True, ok=result.ok, checked=result.checked, first_broken=result.first_broken)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 
 from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome, Party
-from lbs.decisions import chain, services
+from lbs.decisions import amendments, chain, log, verification
 from lbs.decisions.draft import ConsultationDraft, CostDraft, DecisionDraft
 from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
 from lbs.extensions import db
@@ -82,10 +82,10 @@ def _draft(**kw):
 def logged(app):
     incident = factories.incident()
     other = factories.incident(title="Anden")
-    decisions = [services.log_decision(incident=incident, draft=_draft(title=f"D{i}"), by=None).decision
+    decisions = [log.log_decision(incident=incident, draft=_draft(title=f"D{i}"), by=None).decision
                  for i in range(3)]
     db.session.flush()
-    assert services.verify_incident(incident).ok
+    assert verification.verify_incident(incident).ok
     return incident, other, decisions
 
 
@@ -117,7 +117,7 @@ def test_direct_update_of_any_decision_field_is_detected(logged, column):
     else:
         value = values[column]
     db.session.execute(update(Decision).where(Decision.id == target.id).values({column: value}))
-    result = services.verify_incident(incident)
+    result = verification.verify_incident(incident)
     assert not result.ok and result.first_broken == 2, column
 
 
@@ -130,16 +130,16 @@ def test_direct_update_of_cost_line_is_detected(logged, column, value):
     if column == "bearer_id":
         value = factories.organisation("Region Midtjylland").id
     db.session.execute(update(CostLine).where(CostLine.decision_id == decisions[2].id).values({column: value}))
-    assert services.verify_incident(incident).first_broken == 3
+    assert verification.verify_incident(incident).first_broken == 3
 
 
 def test_cost_workflow_fields_are_outside_the_hash_but_removal_and_insertion_are_not(logged):
     incident, _, decisions = logged
     db.session.execute(update(CostLine).where(CostLine.decision_id == decisions[0].id).values(
         actual_dkk=Decimal("900.00"), status=CostStatus.SETTLED, note="betalt", superseded_by_id=decisions[1].id))
-    assert services.verify_incident(incident).ok
+    assert verification.verify_incident(incident).ok
     db.session.execute(delete(CostLine).where(CostLine.decision_id == decisions[0].id))
-    assert services.verify_incident(incident).first_broken == 1
+    assert verification.verify_incident(incident).first_broken == 1
 
 
 def test_inserted_cost_line_is_detected(logged):
@@ -148,7 +148,7 @@ def test_inserted_cost_line_is_detected(logged):
         decision_id=decisions[1].id, incident_id=incident.id, bearer_id=decisions[1].owner_id,
         category=CostCategory.SUPPLIES, estimate_dkk=Decimal("5.00"), provisional=False,
         status=CostStatus.ESTIMATED))
-    assert services.verify_incident(incident).first_broken == 2
+    assert verification.verify_incident(incident).first_broken == 2
 
 
 @pytest.mark.parametrize("column", ["party_id", "consulted_at", "mode", "outcome", "channel", "note", "delete"])
@@ -164,7 +164,7 @@ def test_direct_change_of_consultation_is_detected(logged, column):
             "note": "ændret",
         }[column]
         db.session.execute(update(Consultation).where(where).values({column: value}))
-    assert services.verify_incident(incident).first_broken == 1
+    assert verification.verify_incident(incident).first_broken == 1
 
 
 def test_deleting_the_last_decision_is_detected(logged):
@@ -172,19 +172,19 @@ def test_deleting_the_last_decision_is_detected(logged):
     for model in (CostLine, Consultation):
         db.session.execute(delete(model).where(model.decision_id == decisions[2].id))
     db.session.execute(delete(Decision).where(Decision.id == decisions[2].id))
-    result = services.verify_incident(incident)
+    result = verification.verify_incident(incident)
     assert not result.ok and result.first_broken == 3
 
 
 def test_amendments_keep_the_chain_valid(logged):
     incident, _, decisions = logged
     original = decisions[1]
-    amendment = services.amend_decision(original=original, draft=_draft(title="Rettet", costs=[
+    amendment = amendments.amend_decision(original=original, draft=_draft(title="Rettet", costs=[
         CostDraft(original.owner_id, CostCategory.CATERING, Decimal("2000.00"))]), reason="Nyt overslag",
         by=None).decision
     db.session.flush()
     assert amendment.number == 4 and amendment.amends_id == original.id and amendment.prev_hash == decisions[2].hash
-    assert services.verify_incident(incident) == chain.ChainResult(True, 4, None)
+    assert verification.verify_incident(incident) == chain.ChainResult(True, 4, None)
     superseded = db.session.scalars(select(CostLine).where(CostLine.decision_id == original.id)).one()
     assert superseded.superseded_by_id == amendment.id
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from lbs.decisions import services
+from lbs.decisions import log, reads, verification
 from lbs.decisions.models import CostLine, Decision
 from lbs.demo.incidents import DEMO_TITLE, EXERCISE_TITLE
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.timeutil import utcnow
+from tests import factories
 from tests.conftest import make_app, prepare_database
 
 
@@ -17,16 +18,16 @@ def test_demo_incidents_are_seeded_with_valid_chains(app):
     demo = db.session.scalars(select(Incident).where(Incident.title == DEMO_TITLE)).one()
     exercise = db.session.scalars(select(Incident).where(Incident.title == EXERCISE_TITLE)).one()
     assert exercise.exercise and [m.code for m in exercise.municipalities] == ["665", "671", "773", "787"]
-    decisions = services.list_decisions(incident=demo)
+    decisions = factories.decisions_of(demo)
     assert [d.number for d in decisions] == [1, 2, 3, 4, 5, 6]
     assert [d.type.value for d in decisions] == ["cordon", "evacuation", "shelter", "assistance_request",
                                                  "evacuation", "warning"]
     assert decisions[2].owner.name == "Herning Kommune" and decisions[5].urgent
     assert all(not d.decided_by_off_roster for d in decisions)
-    lines = services.cost_lines([d.id for d in decisions])
+    lines = reads.cost_lines([d.id for d in decisions])
     assert sum(c.estimate_dkk for c in lines[decisions[1].id]) == 175000
     assert lines[decisions[3].id][0].provisional and lines[decisions[4].id][0].status.value == "disputed"
-    assert services.verify_incident(demo).ok and services.verify_incident(exercise).ok
+    assert verification.verify_incident(demo).ok and verification.verify_incident(exercise).ok
 
 
 def test_verify_cli_exit_codes(runner, app):
@@ -37,7 +38,7 @@ def test_verify_cli_exit_codes(runner, app):
     assert runner.invoke(args=["lbs", "verify", "--incident", str(demo.id)]).exit_code == 0
     missing = runner.invoke(args=["lbs", "verify", "--incident", "999999"])
     assert missing.exit_code == 1 and "no such incident" in missing.output
-    decision = services.list_decisions(incident=demo)[3]
+    decision = factories.decisions_of(demo)[3]
     db.session.execute(update(CostLine).where(CostLine.decision_id == decision.id).values(estimate_dkk=1))
     db.session.flush()
     broken = runner.invoke(args=["lbs", "verify"])
@@ -62,7 +63,7 @@ def test_seed_demo_with_synthetic_decisions(fresh_database_url):
         assert all((now - i.started_at).days >= 1 for i in synthetic)
         latest = db.session.scalar(select(func.max(Decision.decided_at)))
         assert latest is not None and latest < now
-        assert all(services.verify_incident(i).ok for i in synthetic)
+        assert all(verification.verify_incident(i).ok for i in synthetic)
         db.session.remove()
     assert runner.invoke(args=["lbs", "verify"]).exit_code == 0
     # a new decision after the bulk insert gets a fresh id (sequence moved on PostgreSQL)
@@ -73,12 +74,12 @@ def test_seed_demo_with_synthetic_decisions(fresh_database_url):
         from lbs.decisions.draft import DecisionDraft
         incident = synthetic[0]
         incident = db.session.get(Incident, incident.id)
-        last = services.list_decisions(incident=incident)[-1]
+        last = factories.decisions_of(incident)[-1]
         draft = DecisionDraft(staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1),
                               decided_by_id=last.decided_by_id, owner_id=last.owner_id, type=DecisionType.OTHER,
                               title="Efter", decision="x", rationale="y")
-        new = services.log_decision(incident=incident, draft=draft, by=None).decision
+        new = log.log_decision(incident=incident, draft=draft, by=None).decision
         db.session.commit()
-        assert new.number == last.number + 1 and services.verify_incident(incident).ok
+        assert new.number == last.number + 1 and verification.verify_incident(incident).ok
         db.session.remove()
         db.engine.dispose()

@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from lbs.decisions import services
+from lbs.decisions import verification
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -55,7 +55,7 @@ def test_concurrent_writers_get_gapless_numbers_and_a_valid_chain(fresh_database
                                      .order_by(Decision.number)).all()
         assert numbers == list(range(1, total + 1))
         incident = incidents.get_incident(incident_id)
-        result = services.verify_incident(incident)
+        result = verification.verify_incident(incident)
         assert result.ok and result.checked == total
         db.session.remove()
         db.engine.dispose()

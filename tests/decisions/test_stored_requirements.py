@@ -12,11 +12,11 @@ from sqlalchemy import select, text, update
 
 from lbs.consultation.facts import DecisionType, Requirement
 from lbs.consultation.rules import RuleInput, create_rule
-from lbs.decisions import chain, services
+from lbs.decisions import amendments, chain, log, reads, verification
 from lbs.decisions.compliance import facts_of, required_consultations
 from lbs.decisions.draft import CostDraft, DecisionDraft
-from lbs.decisions.export import decision_record, read_time
 from lbs.decisions.models import CostCategory, Decision
+from lbs.decisions.read_model import decision_record, read_time
 from lbs.extensions import db
 from lbs.staffs.models import Person
 from lbs.timeutil import utcnow
@@ -30,7 +30,7 @@ def _evacuation(incident, **kw):
                 type=DecisionType.EVACUATION, title="Evakuering", decision="Beboere evakueres.", rationale="Vand.",
                 costs=[CostDraft(herning, CostCategory.EVACUATION_TRANSPORT, Decimal("300000.00"), False, "Busser")])
     data.update(kw)
-    return services.log_decision(incident=incident, draft=DecisionDraft(**data), by=None).decision
+    return log.log_decision(incident=incident, draft=DecisionDraft(**data), by=None).decision
 
 
 def test_logged_decision_stores_what_the_rules_required(app, api_as):
@@ -63,17 +63,17 @@ def test_a_later_rule_change_does_not_rewrite_what_a_logged_decision_required(ap
     # a decision logged now is judged by the rules as they are now
     later = _evacuation(incident, title="Evakuering 2")
     assert "politi:stab" in [r["party"] for r in decision_record(later.id)["required_consultations"]]
-    assert services.verify_incident(incident).ok
+    assert verification.verify_incident(incident).ok
 
 
 def test_direct_change_of_the_stored_requirements_is_detected(app):
     incident = factories.incident()
     decisions = [_evacuation(incident, title=f"E{i}") for i in range(2)]
-    assert services.verify_incident(incident).ok
+    assert verification.verify_incident(incident).ok
     forged = [{"party": "politi:stab", "name": "x", "organisation_id": 1, "mode": "inform", "rule": "R12",
                "timing": "at_once", "path": ["R12"], "flag": ""}]
     db.session.execute(update(Decision).where(Decision.id == decisions[0].id).values(required_consultations=forged))
-    result = services.verify_incident(incident)
+    result = verification.verify_incident(incident)
     assert not result.ok and result.first_broken == 1
 
 
@@ -82,15 +82,15 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     decision = _evacuation(incident)
     expected = decision_record(decision.id)
     # as a row written before the column existed: NULL there, and a hash that never covered it
-    fields = services.decision_fields(decision)
+    fields = log.decision_fields(decision)
     fields["required_consultations"] = fields["missing_count"] = None
-    costs = [services.cost_fields(line) for line in services.cost_lines([decision.id])[decision.id]]
+    costs = [log.cost_fields(line) for line in reads.cost_lines([decision.id])[decision.id]]
     legacy_hash = chain.decision_hash(fields, costs, [])
     db.session.execute(update(Decision).where(Decision.id == decision.id)
                        .values(required_consultations=None, missing_count=None, hash=legacy_hash))
     db.session.expire_all()
     assert db.session.scalar(select(Decision.required_consultations).where(Decision.id == decision.id)) is None
-    assert services.verify_incident(incident).ok
+    assert verification.verify_incident(incident).ok
     body = api_as("revisor").get(f"/api/v1/incidents/{incident.id}/decisions").get_json()
     assert body[0]["required_consultations"] == expected["required_consultations"]
     assert body[0]["missing_consultations"] == expected["missing_consultations"]
@@ -105,7 +105,7 @@ def test_a_legacy_amendment_without_costs_is_judged_on_the_lines_it_amends(app, 
     draft = DecisionDraft(staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1), decided_by_id=person,
                           owner_id=original.owner_id, type=DecisionType.EVACUATION, title="Evakuering, rettet",
                           decision="Beboere evakueres til hallen.", rationale="Vand.")
-    amendment = services.amend_decision(original=original, draft=draft, reason="Nyt sted", by=None).decision
+    amendment = amendments.amend_decision(original=original, draft=draft, reason="Nyt sted", by=None).decision
     expected = decision_record(amendment.id)["required_consultations"]
     without_costs = _evacuation(incident, costs=[])
     assert expected != decision_record(without_costs.id)["required_consultations"], \

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lbs.decisions import services
+from lbs.decisions import verification
 from lbs.decisions.models import CostLine, Decision
 from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
@@ -77,20 +77,20 @@ def test_fast_form_logs_a_decision_with_a_cost_line(login):
         "consultations-0-outcome": "agreed", "options-0-text": "Vent", "options-0-rejection_reason": "For sent",
         "vulnerable": "y"}))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    decision = services.list_decisions(incident=demo)[-1]
+    decision = factories.decisions_of(demo)[-1]
     assert decision.number == 7 and decision.conditions == {"vulnerable": True}
     line = db.session.scalars(select(CostLine).where(CostLine.decision_id == decision.id)).one()
     assert str(line.estimate_dkk) == "12500.50" and line.provisional
     assert decision.options == [{"text": "Vent", "chosen": False, "rejection_reason": "For sent"}]
     page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert "Afspærring af Torvet" in page
-    assert services.verify_incident(demo).ok
+    assert verification.verify_incident(demo).ok
 
 
 def test_form_errors_keep_input_and_write_nothing(login):
     client = login("admin")
     demo = _demo()
-    before = len(services.list_decisions(incident=demo))
+    before = len(factories.decisions_of(demo))
     late = _form(decided_at=_local(utcnow() - timedelta(hours=1)), title="Sen beslutning",
                  **{"costs-0-bearer": "1", "costs-0-category": "supplies", "costs-0-estimate": "-5"})
     response = client.post(f"/incidents/{demo.id}/decisions/new", data=late)
@@ -104,16 +104,26 @@ def test_form_errors_keep_input_and_write_nothing(login):
     assert nonexistent.status_code == 422
     unknown = client.post(f"/incidents/{demo.id}/decisions/new", data=_form(decided_by="999999"))
     assert unknown.status_code == 422
-    assert len(services.list_decisions(incident=demo)) == before
+    assert len(factories.decisions_of(demo)) == before
     late["delay_reason"] = "Radioforbindelsen var nede"
     assert client.post(f"/incidents/{demo.id}/decisions/new", data=late).status_code == 302
-    assert services.list_decisions(incident=demo)[-1].number == before + 1
+    assert factories.decisions_of(demo)[-1].number == before + 1
+
+
+def test_a_service_error_of_a_row_lands_on_that_row(login):
+    """Blank rows are left out of the draft: its ``costs[0]`` is the form's second cost row here."""
+    client = login("politi")
+    demo = _demo()
+    data = _form(**{"costs-1-bearer": "999999", "costs-1-category": "supplies", "costs-1-estimate": "500"})
+    response = client.post(f"/incidents/{demo.id}/decisions/new", data=data)
+    assert response.status_code == 422
+    assert 'href="#costs-1-bearer"' in response.get_data(as_text=True)
 
 
 def test_amend_via_form_strikes_original_and_verify_button(login):
     client = login("politi")
     demo = _demo()
-    original = services.list_decisions(incident=demo)[0]
+    original = factories.decisions_of(demo)[0]
     form_page = client.get(f"/decisions/{original.id}/amend").get_data(as_text=True)
     assert original.title in form_page
     data = _form(title="Afspærring udvidet", reason="Vandet steg")
@@ -121,7 +131,7 @@ def test_amend_via_form_strikes_original_and_verify_button(login):
     assert client.post(f"/decisions/{original.id}/amend", data={**data, "reason": ""}).status_code == 422
     response = client.post(f"/decisions/{original.id}/amend", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    amendment = services.list_decisions(incident=demo)[-1]
+    amendment = factories.decisions_of(demo)[-1]
     assert amendment.amends_id == original.id and amendment.amendment_reason == "Vandet steg"
     page = client.get(f"/decisions/{original.id}").get_data(as_text=True)
     assert "<del>" in page and f"/decisions/{amendment.id}" in page

@@ -21,10 +21,12 @@ from lbs.consultation.ruleset import current_ruleset
 from lbs.costs.charts import thin_points
 from lbs.costs.lines import LINE_PAGE, LinePage, incident_line_page, open_line_page
 from lbs.costs.workflow import OPEN_STATUSES
-from lbs.decisions import compliance, compliance_export, services
-from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks, incident_decision_records
+from lbs.decisions import compliance, compliance_export, log
+from lbs.decisions.export import CSV_COLUMNS, _csv_row, decisions_csv_chunks
 from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
+from lbs.decisions.read_model import incident_decision_records
 from lbs.decisions.synthetic import seed_synthetic
+from lbs.decisions.timeline import timeline_page
 from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.incidents.models import Incident, IncidentStatus, Readiness
@@ -87,7 +89,7 @@ def test_small_incident_shows_everything_without_links(app, client) -> None:
 
 def test_activations_appear_once_across_pages(app) -> None:
     incident = _synthetic(250)
-    decisions = services.list_decisions(incident=incident)
+    decisions = factories.decisions_of(incident)
     by_number = {d.number: d for d in decisions}
     moments = [incident.started_at, by_number[100].decided_at, by_number[100].decided_at + timedelta(seconds=1),
                by_number[180].decided_at, by_number[250].decided_at + timedelta(minutes=5)]
@@ -98,14 +100,14 @@ def test_activations_appear_once_across_pages(app) -> None:
     after: int | None = 0
     pages = 0
     while after is not None:
-        page = incidents.timeline_page(incident, after=after)
+        page = timeline_page(incident, after=after)
         seen += [e.item.id for e in page.entries if e.kind == "activation"]
         after = page.next_after
         pages += 1
     assert pages == 3
     assert len(seen) == len(moments) == len(set(seen))
     # the first page holds the activations up to and including decision 100's time, in time order
-    first = incidents.timeline_page(incident, after=0)
+    first = timeline_page(incident, after=0)
     assert [e.at for e in first.entries if e.kind == "activation"] == moments[:2]
     times = [e.at for e in first.entries]
     assert times == sorted(times)
@@ -121,7 +123,7 @@ def test_timeline_marks_amended_decisions_on_the_page(app, client, api_as) -> No
     _login(client)
     amended = set(db.session.scalars(select(Decision.amends_id).where(Decision.incident_id == demo.id,
                                                                       Decision.amends_id.is_not(None))))
-    page = incidents.timeline_page(demo)
+    page = timeline_page(demo)
     assert page.amended_ids == amended
     html = client.get(f"/incidents/{demo.id}").get_data(as_text=True)
     assert html.count('class="decision-row amended"') == len(amended)
@@ -218,7 +220,7 @@ def test_thin_points_keeps_first_and_last() -> None:
 def test_compiled_rules_give_the_same_requirements(app) -> None:
     ruleset = current_ruleset()
     incident = _synthetic(40)
-    for decision in services.list_decisions(incident=incident):
+    for decision in factories.decisions_of(incident):
         facts = compliance.facts_of(decision)
         rules = ruleset.in_force(facts.at)
         plain = rulegraph.required(rules, facts, ruleset.context, None,
@@ -314,7 +316,7 @@ def test_compliance_summary_is_kept_until_a_decision_is_logged(app) -> None:
     herning = db.session.get(Municipality, "657")
     assert herning is not None
     person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
-    logged = services.log_decision(incident=incident, by=None, draft=DecisionDraft(
+    logged = log.log_decision(incident=incident, by=None, draft=DecisionDraft(
         staff="LBS-O", decided_at=utcnow() - timedelta(minutes=1), decided_by_id=person,
         owner_id=herning.organisation_id, type=DecisionType.EVACUATION, title="Evakuering",
         decision="Beboere evakueres.", rationale="Vand.",

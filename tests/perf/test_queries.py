@@ -139,7 +139,7 @@ def test_the_api_list_reaches_costs_and_consultations_by_index(app: Flask, backe
     district: 15 ms each at 100 000, growing with the history.)"""
     from sqlalchemy import event
 
-    from lbs.decisions.export import incident_decision_records
+    from lbs.decisions.read_model import incident_decision_records
 
     seed_synthetic(decisions=12_000, incidents=3, echo=lambda _m: None)
     incident = max(db.session.scalars(select(Incident.id)))

@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import select
 
 from lbs.costs.models import CostChange
-from lbs.decisions import services as decisions
+from lbs.decisions import verification
 from lbs.decisions.models import CostLine
 from lbs.extensions import db
 from lbs.incidents import services as incidents
@@ -108,7 +108,7 @@ def test_processes_and_threads_write_at_once_and_nothing_is_lost(fresh_database_
         assert stored_ids == assignment_ids
         winners = db.session.scalars(select(Assignment).where(Assignment.rank == RACE_RANK)).all()
         assert len(winners) == 1
-        result = decisions.verify_incident(incidents.get_incident(world.incident_id))
+        result = verification.verify_incident(incidents.get_incident(world.incident_id))
         assert result.ok and result.checked == CLIENTS * ROUNDS
         db.session.remove()
         db.engine.dispose()
