@@ -30,11 +30,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from lbs.formatting import register_filters
+    from lbs.forms import form_errors
     from lbs.labels import register_labels
     from lbs.navigation import register_navigation
     from lbs.security import register_form_guard, register_https, register_security_headers
 
     register_filters(app)
+    app.add_template_global(form_errors, "form_errors")
     register_labels(app)
     register_navigation(app)
     register_security_headers(app)

@@ -33,6 +33,21 @@ class QuickSelect(Select):
         return Markup(f'<option{selected} value="{escape(choice.value)}">{escape(label)}</option>')
 
 
+def form_errors(form: Any) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every error of ``form``, in the form's order, for the error summary; a row
+    of a list of subforms (the decision form's cost lines, say) is labelled with its number."""
+    items: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.type == "FieldList":
+            for entry in field:
+                row = int(entry.id.rsplit("-", 1)[-1]) + 1
+                for sub in entry.form:
+                    items += [(sub.id, f"{field.label.text} {row}: {sub.label.text}", str(m)) for m in sub.errors or []]
+        elif field.type != "CSRFTokenField":
+            items += [(field.id, str(field.label.text), str(m)) for m in field.errors or []]
+    return items
+
+
 class EmptyForm(FlaskForm):
     """CSRF-protected POST button."""
 

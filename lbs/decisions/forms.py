@@ -114,21 +114,6 @@ class DecisionForm(FlaskForm):
                     rows[f"{name}[{index}].{DRAFT_KEYS.get(field.short_name, field.short_name)}"] = field
         return DraftFields(self, rows)
 
-    def error_summary(self) -> list[tuple[str, str, str]]:
-        """(field id, label, message) of every error, rows labelled with their number, in the form's order."""
-        items = []
-        for field in self:
-            if field.type == "FieldList":
-                for entry in field:
-                    for sub in entry.form:
-                        for message in sub.errors or []:
-                            row = int(entry.id.rsplit("-", 1)[-1]) + 1
-                            items.append((sub.id, f"{field.label.text} {row}: {sub.label.text}", message))
-            elif field.type != "CSRFTokenField":
-                for message in field.errors or []:
-                    items.append((field.id, str(field.label.text), str(message)))
-        return items
-
     def _filled_rows(self) -> dict[str, list[Any]]:
         """The option, cost and consultation rows with something typed in (blank rows are left out)."""
         return {

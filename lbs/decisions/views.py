@@ -70,7 +70,7 @@ def _render_form(form: DecisionForm, incident: Incident, *, original: Decision |
                  status: int = 200) -> ResponseReturnValue:
     template = "decisions/amend.html" if original else "decisions/new.html"
     return render_template(template, form=form, incident=incident, original=original,
-                           summary=form.error_summary(), panel_url=_panel_url(incident)), status
+                           panel_url=_panel_url(incident)), status
 
 
 def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -> ResponseReturnValue:
