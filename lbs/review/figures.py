@@ -22,9 +22,9 @@ from lbs.versioned_cache import VersionedCache
 
 
 @dataclass(frozen=True)
-class BearerCosts:
-    bearer_id: int
-    bearer_name: str
+class BearerSums:
+    """One bearer's cost lines of an incident, summed (superseded lines left out)."""
+
     estimate_dkk: Decimal
     actual_dkk: Decimal
     lines: int
@@ -32,7 +32,13 @@ class BearerCosts:
     disputed: int
     provisional: int
     # The estimates of just the lines that have an actual amount (what the actuals compare with).
-    estimate_with_actual_dkk: Decimal = Decimal("0.00")
+    estimate_with_actual_dkk: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class BearerCosts(BearerSums):
+    bearer_id: int
+    bearer_name: str
 
     @property
     def difference_dkk(self) -> Decimal | None:
@@ -78,21 +84,10 @@ def money_sum(value: Decimal | None) -> Decimal:
     return Decimal("0.00") if value is None else value
 
 
-@dataclass(frozen=True)
-class _BearerSums:
-    estimate_dkk: Decimal
-    actual_dkk: Decimal
-    lines: int
-    lines_with_actual: int
-    disputed: int
-    provisional: int
-    estimate_with_actual_dkk: Decimal
+_bearer_sums: VersionedCache[dict[int, BearerSums]] = VersionedCache(256)
 
 
-_bearer_sums: VersionedCache[dict[int, _BearerSums]] = VersionedCache(256)
-
-
-def _sums_per_bearer(incident_id: int) -> dict[int, _BearerSums]:
+def _sums_per_bearer(incident_id: int) -> dict[int, BearerSums]:
     query = (
         select(
             CostLine.bearer_id,
@@ -109,7 +104,7 @@ def _sums_per_bearer(incident_id: int) -> dict[int, _BearerSums]:
         .group_by(CostLine.bearer_id)
     )
     return {
-        bearer_id: _BearerSums(money_sum(estimate), money_sum(actual), int(lines), int(with_actual),
+        bearer_id: BearerSums(money_sum(estimate), money_sum(actual), int(lines), int(with_actual),
                                int(disputed or 0), int(provisional or 0), money_sum(compared))
         for bearer_id, estimate, actual, lines, with_actual, disputed, provisional, compared
         in db.session.execute(query)
@@ -124,7 +119,7 @@ def costs_per_bearer(incident: Incident) -> list[BearerCosts]:
         return []
     names = db.session.execute(select(Organisation.id, Organisation.name)
                                .where(Organisation.id.in_(list(sums))).order_by(Organisation.name))
-    return [BearerCosts(bearer_id, name, **vars(sums[bearer_id])) for bearer_id, name in names]
+    return [BearerCosts(bearer_id=bearer_id, bearer_name=name, **vars(sums[bearer_id])) for bearer_id, name in names]
 
 
 def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: datetime | None = None) -> KeyFigures:

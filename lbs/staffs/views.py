@@ -144,14 +144,27 @@ def _form_error_from(form: Any, exc: DomainError, mapping: dict[str, str]) -> No
             field.errors.append(message)
 
 
+def _organisation_form(form_class: Any, obj: Any = None) -> Any:
+    """A position or person form with the organisations to choose from, filled from ``obj`` on a GET."""
+    form = form_class(obj=obj) if obj is not None and request.method == "GET" else form_class()
+    form.organisation.choices = _organisation_choices()
+    if obj is not None and request.method == "GET":
+        form.organisation.data = str(obj.organisation_id)
+    return form
+
+
+def _write(form: Any) -> FormWrite:
+    """The write of a position or person form: a refusal lands on the form (the organisation by its name)."""
+    return FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+
+
 @bp.route("/<code>/positions/new", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def new_position(code: str) -> str | Response:
     staff = found_or_404(services.get_staff_by_code(code))
-    form = PositionForm()
-    form.organisation.choices = _organisation_choices()
+    form = _organisation_form(PositionForm)
     if form.validate_on_submit():
-        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        write = _write(form)
         with write:
             position = services.create_position(
                 by=acting_user(), staff=staff, title=form.title.data or "", organisation_id=int(form.organisation.data),
@@ -166,12 +179,9 @@ def new_position(code: str) -> str | Response:
 @permission_required(Action.ROSTER_EDIT)
 def edit_position(position_id: int) -> str | Response:
     position = found_or_404(services.get_position(position_id))
-    form = PositionForm(obj=position) if request.method == "GET" else PositionForm()
-    form.organisation.choices = _organisation_choices()
-    if request.method == "GET":
-        form.organisation.data = str(position.organisation_id)
+    form = _organisation_form(PositionForm, position)
     if form.validate_on_submit():
-        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        write = _write(form)
         with write:
             services.update_position(
                 by=acting_user(), position=position, title=form.title.data or "",
@@ -186,10 +196,9 @@ def edit_position(position_id: int) -> str | Response:
 @bp.route("/people/new", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def new_person() -> str | Response:
-    form = PersonForm()
-    form.organisation.choices = _organisation_choices()
+    form = _organisation_form(PersonForm)
     if form.validate_on_submit():
-        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        write = _write(form)
         with write:
             person = services.create_person(
                 by=acting_user(), name=form.name.data or "", job_title=form.job_title.data or "",
@@ -205,12 +214,9 @@ def new_person() -> str | Response:
 @permission_required(Action.ROSTER_EDIT)
 def edit_person(person_id: int) -> str | Response:
     person = found_or_404(services.get_person(person_id))
-    form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
-    form.organisation.choices = _organisation_choices()
-    if request.method == "GET":
-        form.organisation.data = str(person.organisation_id)
+    form = _organisation_form(PersonForm, person)
     if form.validate_on_submit():
-        write = FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
+        write = _write(form)
         with write:
             services.update_person(
                 by=acting_user(), person=person, name=form.name.data or "", job_title=form.job_title.data or "",
