@@ -20,7 +20,7 @@ from lbs.consultation.models import Rule
 from lbs.consultation.rule_schema import KINDS
 from lbs.converters import form_id
 from lbs.forms import EmptyForm
-from lbs.incidents import services as incidents
+from lbs.incidents.views import incident_or_404
 from lbs.organisations import services as organisations
 from lbs.timeutil import utcnow
 from lbs.web import FormWrite, acting_user, load_or_404
@@ -94,7 +94,7 @@ def graph() -> str:
 @bp.post("/required/<id:incident_id>")
 @permission_required(Action.DECISION_WRITE)
 def required_panel(incident_id: int) -> str:
-    incident = load_or_404(lambda: incidents.get_incident(incident_id))
+    incident = incident_or_404(incident_id)
     facts = facts_from_form(request.form, incident)
     requirements = ruleset.required_consultations(facts=facts, incident_totals=decision_log().earlier_totals)
     chosen = {value for key, value in request.form.items() if key.startswith("consultations-")

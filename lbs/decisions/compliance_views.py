@@ -15,8 +15,7 @@ from lbs.consultation import decision_log
 from lbs.converters import query_number
 from lbs.decisions.compliance import LoggedDecisions, compliance_page, compliance_summary
 from lbs.decisions.compliance_export import stream_compliance_csv
-from lbs.incidents import services as incidents
-from lbs.web import load_or_404
+from lbs.incidents.views import incident_or_404
 
 bp = Blueprint("compliance", __name__, url_prefix="/consultation")
 
@@ -29,7 +28,7 @@ def _install_decision_log(state: BlueprintSetupState) -> None:
 @bp.get("/incidents/<id:incident_id>/compliance")
 @permission_required(Action.READ)
 def page(incident_id: int) -> str:
-    incident = load_or_404(lambda: incidents.get_incident(incident_id))
+    incident = incident_or_404(incident_id)
     gaps_only = request.args.get("gaps") == "1"
     shown = compliance_page(incident_id=incident.id, after=query_number("after", 0), gaps_only=gaps_only)
     return render_template("compliance/page.html", incident=incident, page=shown, rows=shown.rows,
@@ -40,7 +39,7 @@ def page(incident_id: int) -> str:
 @bp.get("/incidents/<id:incident_id>/compliance.csv")
 @permission_required(Action.READ)
 def csv(incident_id: int) -> Response:
-    incident = load_or_404(lambda: incidents.get_incident(incident_id))
+    incident = incident_or_404(incident_id)
     return Response(stream_compliance_csv(incident.id), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="compliance-{incident.id}.csv"',
         "Content-Type": "text/csv; charset=utf-8"})
