@@ -20,7 +20,7 @@ bp = Blueprint("main", __name__)
 def index() -> str | WerkzeugResponse:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.municipality is not None and "costs.index" in current_app.view_functions:
+    if current_user.municipality is not None:
         # The first page a municipal user sees is their cost dashboard.
         return redirect(url_for("costs.index"))
     return render_template("main/index.html")

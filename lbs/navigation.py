@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -43,8 +43,7 @@ def register_navigation(app: Flask) -> None:
         items = []
         if current_user.is_authenticated and can(current_user, Action.READ):
             for endpoint, label, blueprint in NAV_ITEMS:
-                if endpoint in current_app.view_functions:
-                    items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
+                items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
         return {
             "get_locale": get_locale,
             "role_label": role_label,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -60,17 +60,11 @@ def _typed_time(form: DecisionForm, default: datetime) -> datetime:
     return default
 
 
-def _panel_url(incident: Incident) -> str | None:
-    if "consultation.required_panel" in current_app.view_functions:
-        return url_for("consultation.required_panel", incident_id=incident.id)
-    return None
-
-
 def _render_form(form: DecisionForm, incident: Incident, *, original: Decision | None = None,
                  status: int = 200) -> ResponseReturnValue:
     template = "decisions/amend.html" if original else "decisions/new.html"
     return render_template(template, form=form, incident=incident, original=original,
-                           panel_url=_panel_url(incident)), status
+                           panel_url=url_for("consultation.required_panel", incident_id=incident.id)), status
 
 
 def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -> ResponseReturnValue:
