@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lbs.enum_type import text_enum
@@ -82,9 +82,15 @@ class Rule(Base):
 
 
 class Consultation(Base):
-    """A party that was actually consulted/informed for a decision. Part of the decision's hash."""
+    """A party that was actually consulted/informed for a decision.
+
+    Logged with the decision (``appended_seq`` NULL): part of the decision's hash. Appended later: numbered
+    per incident (``appended_seq`` 1, 2, …) and chained on its own (``prev_hash``/``hash``), the chain's head
+    kept on the incident (``Incident.consultation_head``), so that a change or a deletion is detected.
+    """
 
     __tablename__ = "consultations"
+    __table_args__ = (UniqueConstraint("incident_id", "appended_seq", name="uq_consultations_incident_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
@@ -94,5 +100,13 @@ class Consultation(Base):
     outcome: Mapped[Outcome] = mapped_column(text_enum(Outcome, 40))
     channel: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None]
+    # When and by whom it was recorded (for those logged with a decision: the decision's recording).
+    recorded_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Appended consultations only (NULL for those logged with the decision):
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    appended_seq: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     party: Mapped[Party] = relationship()

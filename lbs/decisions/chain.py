@@ -26,7 +26,8 @@ DECISION_FIELDS = (
     "missing_reason", "prev_hash",
 )
 # Covered when present: rows logged before the column existed have NULL there and kept their hash.
-OPTIONAL_FIELDS = ("required_consultations", "missing_count")
+OPTIONAL_FIELDS = ("required_consultations", "missing_count", "decided_by_name", "decided_by_job_title",
+                   "decided_by_seat")
 COST_FIELDS = ("bearer_id", "category", "description", "estimate_dkk", "provisional")
 CONSULTATION_FIELDS = ("party", "consulted_at", "mode", "outcome", "channel", "note")
 

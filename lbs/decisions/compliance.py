@@ -197,7 +197,7 @@ def _compliance_rows(decisions: Sequence[Decision]) -> list[DecisionCompliance]:
 
 def _gap_filter(gaps_only: bool) -> ColumnElement[bool]:
     # Rows logged before gaps were stored (NULL) are judged on the page itself.
-    return or_(Decision.missing_count > 0, Decision.missing_count.is_(None)) if gaps_only else true()
+    return or_(Decision.unmet_count > 0, Decision.unmet_count.is_(None)) if gaps_only else true()
 
 
 def compliance_page(*, incident_id: int, after: int = 0, gaps_only: bool = False,
@@ -231,15 +231,15 @@ def compliance_summary(*, incident: Incident) -> ComplianceSummary:
 
 def _count_compliance(incident_id: int) -> ComplianceSummary:
     row = db.session.execute(
-        select(func.count(), func.count().filter(Decision.missing_count > 0),
-               func.coalesce(func.sum(Decision.missing_count), 0),
-               func.count().filter(Decision.missing_count.is_(None)))
+        select(func.count(), func.count().filter(Decision.unmet_count > 0),
+               func.coalesce(func.sum(Decision.unmet_count), 0),
+               func.count().filter(Decision.unmet_count.is_(None)))
         .where(Decision.incident_id == incident_id)
     ).one()
     decisions, with_gaps, missing, unknown = (int(value or 0) for value in row)
     if unknown:  # rows logged before gaps were stored: judged one by one
         legacy = _compliance_rows(db.session.scalars(
-            select(Decision).where(Decision.incident_id == incident_id, Decision.missing_count.is_(None))).all())
+            select(Decision).where(Decision.incident_id == incident_id, Decision.unmet_count.is_(None))).all())
         with_gaps += sum(1 for row in legacy if row.missing)
         missing += sum(len(row.missing) for row in legacy)
     return ComplianceSummary(decisions=decisions, with_gaps=with_gaps, missing=missing)

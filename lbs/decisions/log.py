@@ -20,6 +20,7 @@ from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.consultation import ruleset
 from lbs.consultation.facts import CostFact, DecisionFacts, Requirement
+from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
 from lbs.consultation.parties import parties_by_key
 from lbs.decisions import chain, compliance
@@ -44,16 +45,20 @@ class Resolved:
     person: Person
     owner: Organisation
     parties: dict[str, Party]
-    on_roster: bool  # the decision maker held a seat in the staff when the decision was taken
+    seat: str | None  # the seat the decision maker held in the staff when the decision was taken
+
+    @property
+    def on_roster(self) -> bool:
+        return self.seat is not None
 
 
 @cache
-def _references_query() -> Select[Staff, Person, Organisation, bool]:
+def _references_query() -> Select[Staff, Person, Organisation, str | None]:
     """Built once per process (its cache key is kept with it); parameters ``code`` (None matches no staff),
     ``person_id``, ``owner_id`` and ``at``."""
     anchor = select(literal(1).label("one")).subquery("anchor")
     return (
-        select(Staff, Person, Organisation, staffs.on_roster(Person.id, Staff.id, bindparam("at")))
+        select(Staff, Person, Organisation, staffs.seat_held(Person.id, Staff.id, bindparam("at")))
         .select_from(anchor)
         .outerjoin(Staff, Staff.code == bindparam("code"))
         .outerjoin(Person, Person.id == bindparam("person_id"))
@@ -65,9 +70,10 @@ def resolve(draft: DecisionDraft) -> Resolved:
     """Check every reference of the draft; 422 with field errors for unknown ones.
 
     The staff, the decision maker, the owner and whether the decision maker was on the staff's roster come
-    from one statement (outer joins to a one-row anchor: an unknown one is None, not a missing row); cost
+    from one statement (outer joins to a one-row anchor: an unknown one is None, not a missing row), with the
+    seat the decision maker held in the staff then; cost
     bearers and consultation parties from one statement each when the draft has any."""
-    staff, person, owner, on_roster = db.session.execute(_references_query(), {
+    staff, person, owner, seat = db.session.execute(_references_query(), {
         "code": draft.staff if staffs.possible_staff_code(draft.staff) else None,
         "person_id": draft.decided_by_id, "owner_id": draft.owner_id, "at": draft.decided_at,
     }).one()
@@ -91,7 +97,7 @@ def resolve(draft: DecisionDraft) -> Resolved:
             errors[f"consultations[{index}].party"] = ["unknown consultation party"]
     if errors:
         raise ValidationError("invalid decision", errors)
-    return Resolved(staff, person, owner, parties, bool(on_roster))
+    return Resolved(staff, person, owner, parties, seat)
 
 
 def facts_for(
@@ -105,17 +111,17 @@ def facts_for(
     )
 
 
-def requirements(facts: DecisionFacts, consulted: set[str]) -> tuple[list[Requirement], list[Requirement]]:
-    """(required, missing): a required party counts as consulted whatever the mode and outcome."""
-    required = compliance.required_consultations(facts=facts)
-    missing = [r for r in required if r.party_key not in consulted]
-    return required, missing
+def judged(required: Sequence[Requirement], draft: DecisionDraft) -> list[Judged]:
+    """The requirements judged over the draft's consultations (:mod:`lbs.consultation.judging`)."""
+    return judge_requirements(required, ((c.party, c.mode, c.outcome) for c in draft.consultations))
 
 
-def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Requirement], list[Requirement]]:
-    """What the draft would require and what it still misses. Stores nothing."""
+def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Judged], list[Judged]]:
+    """(required, missing): what the draft would require, each with its status, and what of it is not met.
+    Stores nothing."""
     resolved = resolve(draft)
-    return requirements(draft_facts(incident, draft, resolved), {c.party for c in draft.consultations})
+    required = judged(compliance.required_consultations(facts=draft_facts(incident, draft, resolved)), draft)
+    return required, [item for item in required if not item.met]
 
 
 def draft_facts(incident: Incident, draft: DecisionDraft, resolved: Resolved,
@@ -238,10 +244,11 @@ def log_decision(
         rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
         urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
         amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
-        required_consultations=[r.record() for r in required],
-        missing_count=len({r.party_key for r in required} - {c.party for c in draft.consultations}),
-        prev_hash=_previous_hash(incident.id, number),
+        required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
+        decided_by_name=resolved.person.name, decided_by_job_title=resolved.person.job_title,
+        decided_by_seat=resolved.seat,
     )
+    fields["missing_count"] = fields["unmet_count"] = sum(1 for item in judged(required, draft) if not item.met)
     row = _append(fields, draft, lines, consulted, amends)
     audit.record(
         by=by, action="decision.amend" if amends else "decision.create", object_type="decision", object_id=row.id,
@@ -275,6 +282,7 @@ def _append(fields: dict[str, Any], draft: DecisionDraft, lines: list[CostLine],
         line.decision_id = row.id
     for item in consulted:
         item.decision_id = row.id
+        item.recorded_at, item.recorded_by_id = row.recorded_at, row.recorded_by_id
     db.session.add_all(lines)
     db.session.add_all(consulted)
     if amends is not None and draft.costs:

@@ -34,8 +34,8 @@ class Decision(Base):
         Index("ix_decisions_incident_decided", "incident_id", "decided_at"),
         # The urgent decisions of an incident, counted from the index (the review search).
         Index("ix_decisions_incident_urgent", "incident_id", "urgent"),
-        Index("ix_decisions_incident_gaps", "incident_id", "number", sqlite_where=text("missing_count > 0"),
-              postgresql_where=text("missing_count > 0")),
+        Index("ix_decisions_incident_unmet", "incident_id", "number", sqlite_where=text("unmet_count > 0"),
+              postgresql_where=text("unmet_count > 0")),
         # Partial: almost every decision has no amends_id, and a full index on a mostly-NULL column looks
         # useless to SQLite's planner once statistics exist (it then scans the table).
         Index("ix_decisions_amends_id", "amends_id", sqlite_where=text("amends_id IS NOT NULL"),
@@ -71,8 +71,17 @@ class Decision(Base):
     # What the consultation rules required when the decision was logged (``Requirement.record()`` each),
     # covered by the hash. NULL only on rows logged before this was stored: those are computed when read.
     required_consultations: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
-    # How many of those were not consulted (fixed: consultations are part of the logged decision); NULL likewise.
+    # How many of those were not met when the decision was logged (covered by the hash); NULL likewise.
     missing_count: Mapped[int | None]
+    # How many are not met now, counting consultations appended later (``lbs.consultation.judging``): kept up
+    # to date when one is appended, outside the hash. NULL where the requirements are not stored.
+    unmet_count: Mapped[int | None]
+    # Who decided, as recorded when the decision was logged (covered by the hash; a later change to the
+    # person does not alter it): name, job title and the seat held in the staff then (None: no seat).
+    # NULL on rows logged before these were stored: those read the person's current name.
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_by_job_title: Mapped[str | None] = mapped_column(String(200))
+    decided_by_seat: Mapped[str | None] = mapped_column(String(200))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -31,6 +31,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.types import TypeEngine
 
 from lbs import fastjson
+from lbs.consultation.judging import judge_all, unmet
 from lbs.consultation.models import Consultation, Party
 from lbs.database import among
 from lbs.decisions import compliance
@@ -53,7 +54,8 @@ DECISION_FIELDS = (
     *((name, name) for name in (
         "id", "incident_id", "number", "decided_at", "recorded_at", "decided_by_off_roster", "title", "decision",
         "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent", "conditions",
-        "amendment_reason", "delay_reason", "missing_reason", "required_consultations", "hash", "prev_hash")),
+        "amendment_reason", "delay_reason", "missing_reason", "required_consultations", "decided_by_job_title",
+        "decided_by_seat", "hash", "prev_hash")),
     ("decided_by", "decided_by_id"), ("recorded_by", "recorded_by_id"), ("owner", "owner_id"),
 )
 TIME_FIELDS = ("decided_at", "recorded_at")
@@ -118,7 +120,9 @@ def _decision_rows(condition: ColumnElement[bool], limit: int | None) -> list[di
                                      cast(Table, Organisation.__table__), decisions.alias("amended"))
     query = (
         select(*(_selected(column, key) for key, column in DECISION_FIELDS), staff.c.code.label("staff"),
-               _as_stored(decisions.c.type, String()), person.c.name.label("decided_by_name"),
+               _as_stored(decisions.c.type, String()),
+               # Recorded when logged; rows logged before that was stored show the person's name.
+               func.coalesce(decisions.c.decided_by_name, person.c.name).label("decided_by_name"),
                owner.c.name.label("owner_name"), amended.c.number.label("amends"))
         .join(staff, staff.c.id == decisions.c.staff_id).join(person, person.c.id == decisions.c.decided_by_id)
         .join(owner, owner.c.id == decisions.c.owner_id).outerjoin(amended, amended.c.id == decisions.c.amends_id)
@@ -153,9 +157,12 @@ def _consultations(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The consultations of the decisions ``ids`` in the API shape, by decision id."""
     query = (select(consultations.c.decision_id, parties.c.key, parties.c.name, parties.c.organisation_id,
                     _raw_time(consultations.c.consulted_at), _as_stored(consultations.c.mode, String()),
-                    _as_stored(consultations.c.outcome, String()), consultations.c.channel, consultations.c.note)
+                    _as_stored(consultations.c.outcome, String()), consultations.c.channel, consultations.c.note,
+                    _raw_time(consultations.c.recorded_at), consultations.c.appended_seq)
              .join(parties, parties.c.id == consultations.c.party_id)
-             .where(among(consultations.c.decision_id, ids)).order_by(consultations.c.id))
+             .where(among(consultations.c.decision_id, ids))
+             # Those logged with the decision first, then those appended, in the order they were appended.
+             .order_by(consultations.c.appended_seq.is_not(None), consultations.c.appended_seq, consultations.c.id))
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in db.session.connection().execute(query).all():
         result[row[0]].append(consultation_json(row))
@@ -204,22 +211,25 @@ def cost_json(row: Sequence[Any]) -> dict[str, Any]:
 
 def consultation_json(row: Sequence[Any]) -> dict[str, Any]:
     """A consultation in the API shape, from its consultation row: ``decision_id``, the party's ``key, name,
-    organisation_id``, then ``consulted_at`` (UTC text, see :func:`read_time`), ``mode, outcome, channel, note``."""
-    _decision_id, party, name, organisation_id, consulted_at, mode, outcome, channel, note = row
+    organisation_id``, then ``consulted_at`` (UTC text, see :func:`read_time`), ``mode, outcome, channel, note``,
+    ``recorded_at`` (UTC text) and ``appended_seq`` (None for those logged with the decision)."""
+    _decision_id, party, name, organisation_id, consulted_at, mode, outcome, channel, note, recorded_at, seq = row
     return {"party": party, "name": name, "organisation_id": organisation_id, "consulted_at": read_time(consulted_at),
-            "mode": mode, "outcome": outcome, "channel": channel, "note": note}
+            "mode": mode, "outcome": outcome, "channel": channel, "note": note,
+            "recorded_at": read_time(recorded_at) if recorded_at is not None else None, "appended": seq is not None}
 
 
 def decision_json(row: dict[str, Any], *, costs: list[dict[str, Any]], consultations: list[dict[str, Any]],
                   amended_by: list[int]) -> dict[str, Any]:
     """A decision in the API shape: its decision row (see the module's docstring) completed with its cost lines,
-    consultations, the numbers of the decisions amending it and the required consultations it lacks.
-    Each requirement carries, besides the contract's keys, its ``timing``, rule ``path`` and ``flag``."""
-    done = {c["party"] for c in consultations}
-    row["amended_by"] = amended_by
+    consultations, the number of the decision amending it (the first, were there several) and its required
+    consultations, each judged over all its consultations (:mod:`lbs.consultation.judging`), with those not
+    met. Each requirement carries, besides the contract's keys, its ``timing``, rule ``path`` and ``flag``."""
+    row["amended_by"] = min(amended_by) if amended_by else None
     row["costs"] = costs
     row["consultations"] = consultations
-    row["missing_consultations"] = [r for r in row["required_consultations"] if r["party"] not in done]
+    row["required_consultations"] = judge_all(row["required_consultations"], consultations)
+    row["missing_consultations"] = unmet(row["required_consultations"])
     return row
 
 
@@ -256,14 +266,14 @@ def logged_record(logged: Logged) -> dict[str, Any]:
     row = {key: getattr(decision, column) for key, column in DECISION_FIELDS}
     for key in TIME_FIELDS:
         row[key] = getattr(decision, key).isoformat()
-    row.update(staff=resolved.staff.code, type=decision.type.value, decided_by_name=resolved.person.name,
+    row.update(staff=resolved.staff.code, type=decision.type.value, decided_by_name=decision.decided_by_name,
                owner_name=resolved.owner.name, amends=logged.amends.number if logged.amends else None)
     costs = [cost_json((line.id, line.decision_id, line.bearer_id, line.category.value, line.description,
                         _as_ore(line.estimate_dkk), _as_ore(line.actual_dkk), line.status.value, line.provisional,
                         line.superseded_by_id)) for line in logged.lines]
     consulted = [consultation_json((decision.id, party.key, party.name, party.organisation_id,
                                     _as_utc_text(item.consulted_at), item.mode.value, item.outcome.value,
-                                    item.channel, item.note))
+                                    item.channel, item.note, _as_utc_text(decision.recorded_at), None))
                  for item, party in ((item, resolved.parties[key]) for item, key in logged.consulted)]
     return decision_json(row, costs=costs, consultations=consulted, amended_by=[])
 

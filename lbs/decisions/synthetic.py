@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, text
 from lbs.audit import services as audit
 from lbs.consultation import ruleset
 from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType
+from lbs.consultation.judging import judge_requirements
 from lbs.consultation.models import Mode, Outcome, Party
 from lbs.database import write_intent
 from lbs.decisions import chain
@@ -110,8 +111,12 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
                 "expected_outcome": None, "urgent": fact.urgent, "conditions": {}, "amends_id": None,
                 "amendment_reason": None, "delay_reason": None, "missing_reason": None,
                 "required_consultations": [r.record() for r in needed],
-                "missing_count": len({r.party_key for r in needed} - {party_key}), "prev_hash": prev_hash,
+                "prev_hash": prev_hash,
             }
+            # Each decision consults one party (``consult``, agreed): every other requirement, and an approval
+            # of that party, stays unmet.
+            fields["missing_count"] = fields["unmet_count"] = sum(
+                1 for item in judge_requirements(needed, [(party_key, Mode.CONSULT, Outcome.AGREED)]) if not item.met)
             cost_rows = [{"bearer_id": c.bearer_organisation_id, "category": CostCategory(c.category),
                           "description": None, "estimate_dkk": c.estimate_dkk, "provisional": c.provisional}
                          for c in fact.costs]
@@ -126,7 +131,8 @@ def _seed(*, decisions: int, incidents_count: int, echo: Callable[[str], Any]) -
                               "status": CostStatus.ESTIMATED, "created_at": now, "updated_at": now})
             consulted.append({"decision_id": decision_id, "party_id": party_id,
                               "consulted_at": consultation_row["consulted_at"], "mode": Mode.CONSULT,
-                              "outcome": Outcome.AGREED, "channel": "telefon", "note": None})
+                              "outcome": Outcome.AGREED, "channel": "telefon", "note": None,
+                              "recorded_at": fields["recorded_at"]})
             prev_hash = digest
             if len(rows) >= BATCH or number == count:
                 _flush(rows, costs, consulted)

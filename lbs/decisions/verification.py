@@ -39,7 +39,9 @@ def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
         for item in db.session.execute(
             select(Consultation.decision_id, Party.key, Consultation.consulted_at, Consultation.mode,
                    Consultation.outcome, Consultation.channel, Consultation.note)
-            .join(Party, Party.id == Consultation.party_id).where(Consultation.decision_id.in_(chunk))
+            .join(Party, Party.id == Consultation.party_id)
+            # Those logged with the decision (appended ones are chained on their own).
+            .where(Consultation.decision_id.in_(chunk), Consultation.appended_seq.is_(None))
         ):
             decision_id, *values = item
             consulted[decision_id].append(dict(zip(chain.CONSULTATION_FIELDS, values, strict=True)))

@@ -67,10 +67,33 @@ class Incident(Base):
     # Bumped (in SQL) with every change to one of the incident's cost lines; new lines and superseded ones come
     # with a new decision number. Together they version the incident's costs for caches in any worker.
     costs_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The chain of consultations appended to the incident's decisions after they were logged: how many and the
+    # hash of the newest, kept here so that deleting the newest row is detected (``lbs.decisions.verification``).
+    appended_consultations: Mapped[int] = mapped_column(default=0, server_default="0")
+    consultation_head: Mapped[str | None] = mapped_column(String(64))
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=incident_municipalities, order_by=Municipality.code
     )
+
+
+class IncidentEventKind(enum.StrEnum):
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class IncidentEvent(Base):
+    """A closing or a reopening of an incident, kept as its history (never changed)."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    kind: Mapped[IncidentEventKind] = mapped_column(text_enum(IncidentEventKind))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]  # closing: the end time given
+    reason: Mapped[str | None]  # reopening: why
 
 
 class Activation(Base):

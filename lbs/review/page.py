@@ -1,7 +1,7 @@
 """The review page of one incident, sized for long incidents.
 
 Key figures, cost totals and the consultation compliance summary are aggregated in SQL over what each
-decision stored when it was logged (``decisions.required_consultations`` and ``missing_count``); only
+decision stored when it was logged (``decisions.required_consultations`` and ``unmet_count``); only
 decisions logged before that was stored (NULL) are judged in Python. The decision-derived figures are cached
 per state of the decision log. The per-decision detail is shown one keyset page at a time (by decision
 number), and the "missing consultations only" filter runs in SQL.

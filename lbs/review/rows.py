@@ -157,7 +157,8 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
         done_keys = {c.party_key for c in done}
         required = requirements[d.id]
         rows.append(DecisionReview(
-            decision=d, staff_code=d.staff.code, owner_name=d.owner.name, decided_by_name=d.decided_by.name,
+            decision=d, staff_code=d.staff.code, owner_name=d.owner.name,
+            decided_by_name=d.decided_by_name or d.decided_by.name,
             required=required, done=done, missing=[r for r in required if r.party_key not in done_keys],
             roster=rosters.at_decision(d, required) if with_rosters else [],
             delay_minutes=round(minutes_between(d.recorded_at, d.decided_at), 1),
@@ -172,16 +173,16 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
 
 
 def has_missing() -> ColumnElement[bool]:
-    """A decision with a stored requirement that no consultation meets: ``missing_count``, stored with the
+    """A decision with a stored requirement that no consultation meets: ``unmet_count``, stored with the
     decision (its consultations are logged with it), served by the partial index ix_decisions_incident_gaps.
     NULL on decisions logged before it was stored (see :func:`not_stored`)."""
-    return Decision.missing_count > 0
+    return Decision.unmet_count > 0
 
 
 def not_stored() -> ColumnElement[bool]:
-    """A decision logged before its requirements and ``missing_count`` were stored: judged by
+    """A decision logged before its requirements and ``unmet_count`` were stored: judged by
     :func:`legacy_rows` in Python."""
-    return Decision.missing_count.is_(None)
+    return Decision.unmet_count.is_(None)
 
 
 def legacy_rows(incident_ids: Sequence[int], decision_ids: Sequence[int]) -> list[DecisionReview]:

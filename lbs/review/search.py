@@ -143,14 +143,14 @@ def _summaries(incidents: Sequence[Incident]) -> dict[int, tuple[int, int, int, 
 
 def _missing_counts(ids: Sequence[int]) -> dict[int, int]:
     """Per incident: the required consultations its decisions missed. Summed in SQL over what each decision
-    stored when it was logged (``missing_count``, as the review page does); decisions logged before that was
+    stored when it was logged (``unmet_count``, as the review page does); decisions logged before that was
     stored are judged in Python."""
     counts: dict[int, int] = dict.fromkeys(ids, 0)
     if not ids:
         return counts
     unknown: list[int] = []
     for incident_id, missing, legacy in db.session.execute(
-        select(Decision.incident_id, func.coalesce(func.sum(Decision.missing_count), 0),
+        select(Decision.incident_id, func.coalesce(func.sum(Decision.unmet_count), 0),
                func.count().filter(not_stored()))
         .where(Decision.incident_id.in_(ids)).group_by(Decision.incident_id)
     ):

@@ -52,6 +52,17 @@ def on_roster(person_id: Any, staff_id: Any, at: datetime | BindParameter[dateti
     )
 
 
+def seat_held(person_id: Any, staff_id: Any, at: datetime | BindParameter[datetime]) -> ColumnElement[str | None]:
+    """SQL scalar: the title of the seat the person held in the staff at ``at`` (as primary holder before a
+    deputyship; NULL when none)."""
+    return (
+        select(Position.title)
+        .join(Assignment, Assignment.position_id == Position.id)
+        .where(Assignment.person_id == person_id, Position.staff_id == staff_id, held_at(at))
+        .order_by(Assignment.rank, Position.id).limit(1).scalar_subquery()
+    )
+
+
 def is_on_roster(*, person_id: int, staff_id: int, at: datetime) -> bool:
     """Did ``person_id`` hold any seat (primary or deputy) in the staff at ``at``?"""
     return bool(db.session.scalar(select(on_roster(person_id, staff_id, at))))
