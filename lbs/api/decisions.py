@@ -15,8 +15,9 @@ from lbs.api.blueprint import api_bp
 from lbs.api.consultation import MODE
 from lbs.api.costs import CATEGORY, COST_LINE
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
-from lbs.api.schemas import ERROR, MONEY_IN, TIME, array_of, component, enum_of, list_component, obj
+from lbs.api.schemas import ERROR, MONEY_IN, NULLABLE_TIME, TIME, array_of, component, enum_of, list_component, obj
 from lbs.consultation.facts import DecisionType
+from lbs.consultation.judging import Status
 from lbs.consultation.models import Outcome
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, log, reads, verification
@@ -33,7 +34,8 @@ _INT = re.compile(r"^[0-9]{1,10}$")
 
 REQUIREMENT = component("ConsultationRequirement", obj({
     "party": {"type": "string"}, "name": {"type": "string"}, "organisation_id": {"type": "integer"}, "mode": MODE,
-    "rule": {"type": "string"}}))
+    "rule": {"type": "string"},
+    "status": enum_of("ConsultationStatus", [status.value for status in Status])}))
 CONSULTATION_PROPS = {
     "party": {"type": "string"}, "consulted_at": TIME, "mode": MODE,
     "outcome": enum_of("ConsultationOutcome", [o.value for o in Outcome]), "channel": {"type": ["string", "null"]},
@@ -41,7 +43,9 @@ CONSULTATION_PROPS = {
 }
 CONSULTATION_IN = component("ConsultationInput", obj(CONSULTATION_PROPS,
                                                      required=["party", "consulted_at", "mode", "outcome"]))
-CONSULTATION = component("Consultation", obj({**CONSULTATION_PROPS, "name": {"type": "string"}},
+CONSULTATION = component("Consultation", obj({**CONSULTATION_PROPS, "name": {"type": "string"},
+                                              "recorded_at": NULLABLE_TIME,
+                                              "appended": {"type": "boolean"}},
                                              required=["party", "consulted_at", "mode", "outcome", "channel", "note"]))
 OPTION = component("DecisionOption", obj({
     "text": {"type": "string"}, "chosen": {"type": "boolean"}, "rejection_reason": {"type": "string"}},
@@ -73,6 +77,8 @@ DECISION = component("Decision", obj(
      "title": {"type": "string"}, "decision": {"type": "string"}, "rationale": {"type": "string"},
      "amends": {"type": ["integer", "null"]}, "costs": array_of(COST_LINE), "consultations": array_of(CONSULTATION),
      "required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT),
+     "amended_by": {"type": ["integer", "null"]}, "decided_by_name": {"type": "string"},
+     "decided_by_job_title": {"type": ["string", "null"]}, "decided_by_seat": {"type": ["string", "null"]},
      "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]}},
 ))
 PREVIEW = component("DecisionPreview", obj({"required_consultations": array_of(REQUIREMENT),

@@ -285,7 +285,7 @@ def test_lone_surrogates_are_422(api_as, incident):
     assert response.status_code == 422
 
 
-def test_preview_stores_nothing_and_missing_is_required_minus_consulted(api_as, incident, monkeypatch):
+def test_preview_stores_nothing_and_judges_each_requirement(api_as, incident, monkeypatch):
     def fake(*, facts):
         assert facts.municipalities == ("657",) and facts.type == "evacuation"
         assert facts.costs and facts.costs[0].estimate_dkk == factories.money("90000.00")
@@ -303,16 +303,19 @@ def test_preview_stores_nothing_and_missing_is_required_minus_consulted(api_as, 
     assert response.status_code == 200
     result = response.get_json()
     assert [r["party"] for r in result["required_consultations"]] == ["657:kommunaldirektoer", "657:borgmester"]
-    assert [r["party"] for r in result["missing_consultations"]] == ["657:kommunaldirektoer"]
-    assert set(result["missing_consultations"][0]) == {"party", "name", "organisation_id", "mode", "rule"}
+    # The Borgmester was only informed of a decision they must approve: not met, and said why.
+    assert [(r["party"], r["status"]) for r in result["required_consultations"]] == [
+        ("657:kommunaldirektoer", "missing"), ("657:borgmester", "insufficient_form")]
+    assert [r["party"] for r in result["missing_consultations"]] == ["657:kommunaldirektoer", "657:borgmester"]
+    assert set(result["missing_consultations"][0]) == {"party", "name", "organisation_id", "mode", "rule", "status"}
     assert _counts(incident.id) == before
     assert api.post(f"/api/v1/incidents/{incident.id}/decisions/preview", json={"x": 1}).status_code == 422
     assert api.post("/api/v1/incidents/999999/decisions/preview", json=payload).status_code == 404
     assert api_as("herning").post(f"/api/v1/incidents/{incident.id}/decisions/preview",
                                   json=payload).status_code == 403
     logged = api.post(f"/api/v1/incidents/{incident.id}/decisions", json=payload).get_json()
-    assert [r["party"] for r in logged["missing_consultations"]] == ["657:kommunaldirektoer"]
-    assert len(logged["required_consultations"]) == 2
+    for key in ("required_consultations", "missing_consultations"):
+        assert [{k: r[k] for k in result[key][0]} for r in logged[key]] == result[key]
 
 
 def test_amendment(api_as, incident):
@@ -337,7 +340,7 @@ def test_amendment(api_as, incident):
     assert [c["party"] for c in amended["consultations"]] == ["657:repraesentant"]
     assert amended["prev_hash"] == original["hash"]
     again = api.get(f"/api/v1/decisions/{original['id']}").get_json()
-    assert again["hash"] == original["hash"] and again["amended_by"] == [2]
+    assert again["hash"] == original["hash"] and again["amended_by"] == 2
     assert not again["costs"][0]["superseded"]
     with_costs = api.post(url, json={"reason": "Nyt overslag", "costs": [
         {"bearer": herning, "category": "supplies", "estimate_dkk": "25000"}]}).get_json()

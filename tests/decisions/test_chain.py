@@ -102,6 +102,7 @@ def _tamper_values(incident, other):
         "legal_basis": None, "expected_outcome": "Ændret", "urgent": True, "conditions": {"vulnerable": False},
         "amends_id": None, "amendment_reason": "Ændret", "delay_reason": None, "missing_reason": None,
         "prev_hash": "0" * 64, "required_consultations": [], "missing_count": 99,
+        "decided_by_name": "Ændret", "decided_by_job_title": "Ændret", "decided_by_seat": "Ændret",
     }
 
 

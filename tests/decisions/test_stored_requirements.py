@@ -95,7 +95,8 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     assert body[0]["required_consultations"] == expected["required_consultations"]
     assert body[0]["missing_consultations"] == expected["missing_consultations"]
     compliance = factories.incident_compliance(incident_id=incident.id)
-    assert [r.record() for r in compliance[0].required] == expected["required_consultations"]
+    assert [r.record() for r in compliance[0].required] == [
+        {key: value for key, value in record.items() if key != "status"} for record in expected["required_consultations"]]
 
 
 def test_a_legacy_amendment_without_costs_is_judged_on_the_lines_it_amends(app, api_as):
@@ -165,7 +166,7 @@ def test_the_log_and_amend_responses_equal_what_is_read_back(app, api_as, whole_
     again = amended.get_json()
     assert again["amends"] == body["number"] and again["costs"][0]["estimate_dkk"] == "400000.00"
     assert again == police.get(f"/api/v1/decisions/{again['id']}").get_json()
-    assert police.get(f"/api/v1/decisions/{body['id']}").get_json()["amended_by"] == [again["number"]]
+    assert police.get(f"/api/v1/decisions/{body['id']}").get_json()["amended_by"] == again["number"]
 
 
 @pytest.mark.parametrize("raw, expected", [

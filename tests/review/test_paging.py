@@ -151,6 +151,7 @@ def test_figures_are_cached_per_state_of_the_log(synthetic: Incident) -> None:
         incident_id=synthetic.id, number=last.number + 1, staff_id=last.staff_id, decided_at=last.decided_at,
         recorded_at=last.recorded_at, decided_by_id=last.decided_by_id, owner_id=last.owner_id, type=last.type,
         title="Ny", decision="Ny.", rationale="R.", urgent=True, required_consultations=[], missing_count=0,
+        unmet_count=0,
         prev_hash=last.hash, hash="0" * 64))
     synthetic.last_decision_number += 1
     db.session.flush()
