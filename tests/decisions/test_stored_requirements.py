@@ -96,7 +96,8 @@ def test_rows_logged_before_requirements_were_stored_are_computed_when_read(app,
     assert body[0]["missing_consultations"] == expected["missing_consultations"]
     compliance = factories.incident_compliance(incident_id=incident.id)
     assert [r.record() for r in compliance[0].required] == [
-        {key: value for key, value in record.items() if key != "status"} for record in expected["required_consultations"]]
+        {key: value for key, value in record.items() if key != "status"}
+        for record in expected["required_consultations"]]
 
 
 def test_a_legacy_amendment_without_costs_is_judged_on_the_lines_it_amends(app, api_as):
