@@ -38,6 +38,9 @@ TIMING = {"before": _l("before"), "after": _l("after"), "at_once": _l("at once")
           "next_meeting": _l("at the next meeting")}
 OUTCOME = {"agreed": _l("Agreed"), "agreed_with_reservation": _l("Agreed with reservation"),
            "objected": _l("Objected"), "no_answer": _l("No answer")}
+# The status of a required consultation (``lbs.consultation.judging.Status``), in words: never colour alone.
+CONSULTATION_STATUS = {"met": _l("met"), "objected": _l("objected"), "no_answer": _l("no answer"),
+                       "insufficient_form": _l("insufficient form"), "missing": _l("missing")}
 READINESS = {"standby": _l("standby"), "activated": _l("activated"), "stood_down": _l("stood down")}
 INCIDENT_KIND = {
     "severe_weather": _l("Severe weather"), "flood": _l("Flood"), "storm_surge": _l("Storm surge"),
@@ -55,6 +58,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "outcome": OUTCOME,
     "incident_kind": INCIDENT_KIND,
     "readiness": READINESS,
+    "consultation_status": CONSULTATION_STATUS,
 }
 
 

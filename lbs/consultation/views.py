@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import graph as rulegraph
-from lbs.consultation import layout, rules, ruleset, seats
+from lbs.consultation import judging, layout, rules, ruleset, seats
 from lbs.consultation.decision_log import decision_log
 from lbs.consultation.facts import DecisionFacts, DecisionType, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm, facts_from_form
-from lbs.consultation.models import Rule
+from lbs.consultation.models import Outcome, Rule
 from lbs.consultation.rule_schema import KINDS
 from lbs.converters import form_id
 from lbs.forms import EmptyForm
@@ -101,8 +101,24 @@ def required_panel(incident_id: int) -> str:
               and key.endswith("-party") and value}
     holders = seats.seat_holders(party_keys=[r.party_key for r in requirements], at=utcnow())
     return render_template("consultation/_required_panel.html", requirements=requirements, holders=holders,
-                           chosen=chosen, mode_labels=labels.translated(MODE_LABELS),
-                           timing_labels=labels.translated(TIMING_LABELS))
+                           chosen=chosen, statuses=_panel_statuses(requirements, chosen),
+                           status_labels=labels.translated(labels.CONSULTATION_STATUS),
+                           mode_labels=labels.translated(MODE_LABELS), timing_labels=labels.translated(TIMING_LABELS))
+
+
+def _panel_statuses(requirements: list[Requirement], chosen: set[str]) -> dict[str, str]:
+    """Each requirement's status judged over the form's consultation rows that have a party, a form and an
+    outcome; a party whose only rows are not yet complete has none (the panel says a row is there)."""
+    rows: list[tuple[str, str, str]] = []
+    for key, party in request.form.items():
+        if key.startswith("consultations-") and key.endswith("-party") and party:
+            prefix = key.removesuffix("party")
+            mode, outcome = request.form.get(prefix + "mode", ""), request.form.get(prefix + "outcome", "")
+            if mode in judging.RANK and outcome in {o.value for o in Outcome}:
+                rows.append((party, mode, outcome))
+    complete = {party for party, _mode, _outcome in rows}
+    return {j.requirement.party_key: j.status.value for j in judging.judge_requirements(requirements, rows)
+            if j.requirement.party_key in complete or j.requirement.party_key not in chosen}
 
 
 # ------------------------------------------------------------------ rule administration (admin)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from lbs.consultation import ruleset
 from lbs.consultation.decision_log import LoggedRequirements
 from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
+from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation
 from lbs.consultation.rules import PreviewSubject
 from lbs.decisions.models import CostLine, Decision
@@ -157,7 +158,12 @@ class DecisionCompliance:
     decision: Decision
     required: list[Requirement]
     done: list[Consultation]
-    missing: list[Requirement]
+    judged: list[Judged]  # each required consultation with its status, judged over every consultation done
+
+    @property
+    def missing(self) -> list[Requirement]:
+        """The required consultations not met (none, a lesser form, no answer or an objection)."""
+        return [j.requirement for j in self.judged if not j.met]
 
 
 @dataclass(frozen=True)
@@ -189,10 +195,19 @@ def _compliance_rows(decisions: Sequence[Decision]) -> list[DecisionCompliance]:
         for decision in decisions:
             required = logged_requirements(decision, partial(facts_of, decision))
             done = done_by_decision.get(decision.id, [])
-            done_keys = {c.party.key for c in done}
-            result.append(DecisionCompliance(decision=decision, required=required, done=done,
-                                             missing=[r for r in required if r.party_key not in done_keys]))
+            judged = judge_requirements(required, ((c.party.key, c.mode, c.outcome) for c in done))
+            result.append(DecisionCompliance(decision=decision, required=required, done=done, judged=judged))
     return result
+
+
+def unmet_counts(decisions: Sequence[Decision]) -> dict[int, int]:
+    """How many required consultations of each decision are not met, by decision id: as stored
+    (``unmet_count``, kept up to date when a consultation is appended), judged here for rows logged before
+    that was stored."""
+    counts = {d.id: d.unmet_count for d in decisions if d.unmet_count is not None}
+    legacy = [d for d in decisions if d.unmet_count is None]
+    counts.update({row.decision.id: len(row.missing) for row in _compliance_rows(legacy)})
+    return counts
 
 
 def _gap_filter(gaps_only: bool) -> ColumnElement[bool]:

@@ -12,7 +12,8 @@ from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
 
 BATCH = 500
-HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason"]
+# ``status``: each required consultation's status (met, objected, no_answer, insufficient_form, missing).
+HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason", "status"]
 
 
 def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) -> tuple[bytes, int | None]:
@@ -31,6 +32,7 @@ def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) 
             ", ".join(f"{r.party_key} ({r.mode}, {r.rule})" for r in row.required),
             ", ".join(f"{c.party.key} ({c.mode.value}, {c.outcome.value})" for c in row.done),
             ", ".join(r.party_key for r in row.missing), neutralise(d.missing_reason or ""),
+            ", ".join(f"{j.requirement.party_key}: {j.status.value}" for j in row.judged),
         ])
     return out.getvalue().encode("utf-8"), page.next_after
 

@@ -20,7 +20,7 @@ CSV_COLUMNS = [
     "number", "decided_at", "recorded_at", "staff", "decided_by", "decided_by_off_roster", "owner", "type",
     "title", "decision", "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent",
     "amends", "amendment_reason", "delay_reason", "missing_reason", "costs", "consultations",
-    "missing_consultations", "hash", "prev_hash",
+    "required_consultations", "missing_consultations", "hash", "prev_hash",
 ]
 
 
@@ -44,7 +44,10 @@ def _csv_row(item: dict[str, Any]) -> list[str]:
             f"{': ' + o['rejection_reason'] if o.get('rejection_reason') else ''}" for o in item["options"]),
         "costs": " | ".join(f"{c['category']} {c['estimate_dkk']} (bærer {c['bearer']})" for c in item["costs"]),
         "consultations": " | ".join(f"{c['party']} {c['mode']} {c['outcome']}" for c in item["consultations"]),
-        "missing_consultations": " | ".join(c["party"] for c in item["missing_consultations"]),
+        # Each required consultation with its status (met, objected, no_answer, insufficient_form, missing).
+        "required_consultations": " | ".join(f"{c['party']} {c['mode']} {c['status']}"
+                                             for c in item["required_consultations"]),
+        "missing_consultations": " | ".join(f"{c['party']} {c['status']}" for c in item["missing_consultations"]),
     }
     return [_safe_cell(row[c]) for c in CSV_COLUMNS]
 

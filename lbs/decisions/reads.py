@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
+from lbs.consultation.judging import judge_requirements
 from lbs.consultation.models import Consultation
 from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
@@ -55,7 +56,8 @@ def decision_requirements(
     decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation],
     amended_lines: Sequence[CostLine] | None = None,
 ) -> tuple[list[Requirement], list[Requirement]]:
-    """What the logged decision required and what of it was not consulted. ``amended_lines`` (the lines of the
+    """What the logged decision required and what of it is not met (judged over ``consulted``, see
+    :mod:`lbs.consultation.judging`). ``amended_lines`` (the lines of the
     decision it amends; read when needed and not given) only matter for rows without stored requirements."""
     def facts() -> DecisionFacts:
         amended = amended_lines
@@ -70,5 +72,5 @@ def decision_requirements(
         )
 
     required = compliance.logged_requirements(decision, facts)
-    consulted_keys = {c.party.key for c in consulted}
-    return required, [r for r in required if r.party_key not in consulted_keys]
+    judged = judge_requirements(required, ((c.party.key, c.mode, c.outcome) for c in consulted))
+    return required, [j.requirement for j in judged if not j.met]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lbs.decisions.compliance import unmet_counts
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident
@@ -31,6 +32,8 @@ class TimelinePage:
     previous_after: int | None  # ``after`` of the previous page (None on the first)
     next_after: int | None  # ``after`` of the next page (None on the last)
     amended_ids: set[int]  # ids of decisions on this page that a later decision amends
+    # decision id → how many of its required consultations are not met (those with none left out)
+    unmet: dict[int, int] = field(default_factory=dict)
 
 
 def timeline_page(incident: Incident, *, after: int = 0, limit: int = TIMELINE_PAGE) -> TimelinePage:
@@ -67,4 +70,5 @@ def timeline_page(incident: Incident, *, after: int = 0, limit: int = TIMELINE_P
         entries=entries, after=after, last=last, total=total,
         previous_after=max(0, after - limit) if after > 0 else None, next_after=last if has_next else None,
         amended_ids={i for i in amended_ids if i is not None},
+        unmet={k: v for k, v in unmet_counts(page).items() if v},
     )

@@ -20,6 +20,7 @@ def labels_context() -> dict[str, Any]:
         "cost_status_label": lambda v: labels.label_of(labels.COST_STATUS, v),
         "mode_label": lambda v: labels.label_of(labels.MODE, v),
         "outcome_label": lambda v: labels.label_of(labels.OUTCOME, v),
+        "consultation_status_label": lambda v: labels.label_of(labels.CONSULTATION_STATUS, v),
         "readiness_label": lambda v: labels.label_of(labels.READINESS, v),
         "duration_text": duration_text,
         "decision_texts": decision_texts,

@@ -17,7 +17,7 @@ from flask import current_app
 
 from lbs.review import timeline
 from lbs.review.labels import labels_context
-from lbs.review.rows import DecisionReview
+from lbs.review.rows import DecisionReview, DoneConsultation
 from lbs.review.whole import IncidentReview
 from lbs.timeutil import utcnow
 
@@ -57,8 +57,8 @@ def _decision_json(r: DecisionReview) -> dict[str, Any]:
         "expected_outcome": d.expected_outcome, "urgent": d.urgent, "conditions": d.conditions,
         "amends": r.amends_number, "amendment_reason": d.amendment_reason, "delay_reason": d.delay_reason,
         "missing_reason": d.missing_reason, "delay_minutes": r.delay_minutes,
-        "required_consultations": [q.as_json() for q in r.required],
-        "missing_consultations": [q.as_json() for q in r.missing],
+        "required_consultations": [j.as_json() for j in r.judged],
+        "missing_consultations": [j.as_json() for j in r.judged if not j.met],
         "after_sign_off": r.after_sign_off, "prev_hash": d.prev_hash, "hash": d.hash,
     }
 
@@ -76,10 +76,11 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     files["decisions.json"] = json.dumps(decisions, ensure_ascii=False, indent=2).encode("utf-8")
     files["decisions.csv"] = csv_bytes(
         ["number", "decided_at", "recorded_at", "staff", "type", "title", "decided_by", "owner", "urgent", "amends",
-         "required", "missing", "delay_minutes", "hash", "prev_hash"],
+         "required", "status", "missing", "delay_minutes", "hash", "prev_hash"],
         ([r.decision.number, _iso(r.decision.decided_at), _iso(r.decision.recorded_at), r.staff_code,
           r.decision.type.value, r.decision.title, r.decided_by_name, r.owner_name,
           "yes" if r.decision.urgent else "no", r.amends_number, " ".join(q.party_key for q in r.required),
+          " ".join(f"{j.requirement.party_key}:{j.status.value}" for j in r.judged),
           " ".join(q.party_key for q in r.missing), r.delay_minutes, r.decision.hash, r.decision.prev_hash]
          for r in review.decisions),
     )
@@ -92,7 +93,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
          for r in review.decisions for line in r.costs),
     )
     files["consultations.csv"] = csv_bytes(
-        ["decision_number", "party", "name", "required", "done", "mode", "outcome", "consulted_at", "rule"],
+        ["decision_number", "party", "name", "required", "required_mode", "status", "done", "mode", "outcome",
+         "consulted_at", "rule"],
         _consultation_rows(review),
     )
     files["rosters.json"] = json.dumps(
@@ -105,14 +107,21 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
 
 
 def _consultation_rows(review: IncidentReview) -> Iterable[list[Any]]:
+    """One row per consultation done (a required party not consulted: one row without one), each with what
+    was required of its party and the requirement's status (judged over all the party's consultations)."""
     for r in review.decisions:
-        done = {c.party_key: c for c in r.done}
-        required = {q.party_key: q for q in r.required}
-        for key in sorted(set(done) | set(required)):
-            q, c = required.get(key), done.get(key)
-            yield [r.decision.number, key, (c.party_name if c else q.name if q else key),
-                   "yes" if q else "no", "yes" if c else "no", c.mode if c else (q.mode if q else None),
-                   c.outcome if c else None, _iso(c.consulted_at) if c else None, q.rule if q else None]
+        judged = {j.requirement.party_key: j for j in r.judged}
+        done: dict[str, list[DoneConsultation | None]] = {}
+        for consulted in r.done:
+            done.setdefault(consulted.party_key, []).append(consulted)
+        for key in sorted(set(done) | set(judged)):
+            j = judged.get(key)
+            q = j.requirement if j else None
+            for c in done.get(key) or [None]:
+                yield [r.decision.number, key, (c.party_name if c else q.name if q else key),
+                       "yes" if q else "no", q.mode if q else None, j.status.value if j else None,
+                       "yes" if c else "no", c.mode if c else None, c.outcome if c else None,
+                       _iso(c.consulted_at) if c else None, q.rule if q else None]
 
 
 def findings_csv(review: IncidentReview) -> bytes:

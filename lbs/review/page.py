@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from lbs.consultation.models import Consultation, Party
+from lbs.consultation.models import Consultation, Mode, Outcome, Party
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident
@@ -45,6 +45,9 @@ from lbs.staffs.models import Staff
 from lbs.timeutil import utcnow
 
 PAGE_SIZE = 25
+# The shape and meaning of the cached decision figures; a row cached under another version is recomputed
+# (2: a party counts as done only where its requirement is met, judged by form and outcome).
+FIGURES_VERSION = 2
 # Up to this many decisions the chain is verified on every view (the verifier re-hashes every decision).
 LIVE_VERIFY_LIMIT = 500
 # ``DecisionReview.delay_needs_reason`` compares the delay rounded to 0.1 minute: rounded above the limit
@@ -59,22 +62,33 @@ def _dialect() -> str:
 # --- stored requirements in SQL ----------------------------------------------------------------------
 
 
-def _requirements() -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+def _requirements() -> tuple[Any, ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
     """The stored requirement records of ``Decision`` as a table-valued function (one row per record), with
-    expressions for a record's party key and party name."""
+    expressions for a record's party key, party name and required form."""
     if _dialect() == "postgresql":
         table = func.json_array_elements(Decision.required_consultations).table_valued("value").alias("req")
-        return table, table.c.value.op("->>")("party"), table.c.value.op("->>")("name")
+        field = table.c.value.op("->>")
+        return table, field("party"), field("name"), field("mode")
     table = func.json_each(Decision.required_consultations).table_valued("value").alias("req")
-    return table, func.json_extract(table.c.value, "$.party"), func.json_extract(table.c.value, "$.name")
+    return (table, func.json_extract(table.c.value, "$.party"), func.json_extract(table.c.value, "$.name"),
+            func.json_extract(table.c.value, "$.mode"))
 
 
-def _done(key: ColumnElement[Any]) -> ColumnElement[bool]:
-    """The decision has a consultation with the party ``key``. Driven by the decision's consultations (a few
-    rows by ``ix_consultations_decision_id``), the party's key looked up by primary key: joined on the key
-    instead, SQLite scans every consultation of the party."""
+def _met(key: ColumnElement[Any], mode: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The decision has a consultation with the party ``key`` that meets a requirement of form ``mode``
+    (:func:`lbs.consultation.judging.judge`: at least that form; for ``approve`` agreed, with or without a
+    reservation; for ``consult`` answered). Driven by the decision's consultations (a few rows by
+    ``ix_consultations_decision_id``), the party's key looked up by primary key: joined on the key instead,
+    SQLite scans every consultation of the party."""
     party_key = select(Party.key).where(Party.id == Consultation.party_id).scalar_subquery()
-    return (select(Consultation.id).where(Consultation.decision_id == Decision.id, party_key == key)
+    meets = or_(
+        mode == "inform",
+        and_(mode == "consult", Consultation.mode.in_([Mode.CONSULT, Mode.APPROVE]),
+             Consultation.outcome != Outcome.NO_ANSWER),
+        and_(mode == "approve", Consultation.mode == Mode.APPROVE,
+             Consultation.outcome.in_([Outcome.AGREED, Outcome.AGREED_WITH_RESERVATION])),
+    )
+    return (select(Consultation.id).where(Consultation.decision_id == Decision.id, party_key == key, meets)
             .correlate_except(Consultation).exists())
 
 
@@ -153,10 +167,10 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
         data["per_staff"][code] = data["per_staff"].get(code, 0) + int(count)
         data["per_type"][kind.value] = data["per_type"].get(kind.value, 0) + int(count)
 
-    table, key, name = _requirements()
-    required: dict[str, list[Any]] = {}
+    table, key, name, mode = _requirements()
+    required: dict[str, list[Any]] = {}  # party key → [name, times required, times met]
     for party_key, party_name, n, done in db.session.execute(
-        select(key, func.max(name), func.count(), func.sum(case((_done(key), 1), else_=0)))
+        select(key, func.max(name), func.count(), func.sum(case((_met(key, mode), 1), else_=0)))
         .select_from(Decision).join(table, true())
         .where(of_incident, ~not_stored()).group_by(key)
     ):
@@ -173,6 +187,7 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
                 entry[2] += 1
     data["with_missing"] = with_missing
     data["compliance"] = [[k, *v] for k, v in required.items()]
+    data["version"] = FIGURES_VERSION
     return data, len(legacy)
 
 
@@ -180,7 +195,8 @@ def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
     """``_decision_figures`` from the cache row when it matches the incident's last decision number; else
     computed (and stored, when every decision has stored requirements)."""
     cached = db.session.get(SummaryCache, incident.id)
-    if cached is not None and cached.last_decision_number == incident.last_decision_number:
+    if (cached is not None and cached.last_decision_number == incident.last_decision_number
+            and cached.data.get("version") == FIGURES_VERSION):
         return cached.data
     data, legacy = _decision_figures(incident.id)
     if legacy == 0:

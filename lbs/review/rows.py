@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from lbs.consultation.facts import Requirement, logged_decision_facts
+from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
 from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
@@ -47,13 +48,18 @@ class DecisionReview:
     decided_by_name: str
     required: list[Requirement]
     done: list[DoneConsultation]
-    missing: list[Requirement]
+    judged: list[Judged]  # each required consultation with its status, judged over every consultation done
     roster: list[Seat]
     delay_minutes: float
     amends_number: int | None
     amended_by: list[int]
     costs: list[CostLine]
     after_sign_off: bool = False
+
+    @property
+    def missing(self) -> list[Requirement]:
+        """The required consultations not met (whatever the reason: none, a lesser form, no answer, objected)."""
+        return [j.requirement for j in self.judged if not j.met]
 
     @property
     def delay_needs_reason(self) -> bool:
@@ -154,12 +160,12 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
     rows: list[DecisionReview] = []
     for d in loaded.decisions:
         done = loaded.consultations.get(d.id, [])
-        done_keys = {c.party_key for c in done}
         required = requirements[d.id]
         rows.append(DecisionReview(
             decision=d, staff_code=d.staff.code, owner_name=d.owner.name,
             decided_by_name=d.decided_by_name or d.decided_by.name,
-            required=required, done=done, missing=[r for r in required if r.party_key not in done_keys],
+            required=required, done=done,
+            judged=judge_requirements(required, ((c.party_key, c.mode, c.outcome) for c in done)),
             roster=rosters.at_decision(d, required) if with_rosters else [],
             delay_minutes=round(minutes_between(d.recorded_at, d.decided_at), 1),
             amends_number=amends_numbers.get(d.amends_id) if d.amends_id is not None else None,
