@@ -208,3 +208,24 @@ def test_import_roster_allows_adjacent_ranks_and_different_people(app, runner, t
     result = runner.invoke(args=["lbs", "import-roster", _csv(tmp_path, text)])
     assert result.exit_code == 0, result.output
     assert "imported 3 assignment(s)" in result.output and "2 new person(s)" in result.output
+
+
+def test_the_replace_form_refuses_a_holder_of_another_rank_in_danish(login):
+    client = login("politi")
+    log = db.session.scalars(select(Position).where(Position.title == "Logfører")).one()
+    primary = db.session.scalars(select(Assignment).where(Assignment.position_id == log.id, Assignment.rank == 0,
+                                                          Assignment.valid_to.is_(None))).one()
+    deputy = db.session.scalars(select(Assignment).where(Assignment.position_id == log.id,
+                                                         Assignment.rank == 1)).one()
+    before = counts()
+    at = to_local(datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/staffs/assignments/{primary.id}/replace",
+                           data={"person": str(deputy.person_id), "at": at})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    person_error = html[html.index('id="person-error"'):]
+    assert f"{deputy.person.name} har allerede denne plads som Stedfortræder 1" in \
+        person_error[:person_error.index("</p>")]
+    assert counts() == before
+    db.session.refresh(primary)
+    assert primary.valid_to is None  # the end of the old assignment was rolled back too
