@@ -183,24 +183,37 @@ def validate(rows: list[dict[str, str]], numbers: list[int]) -> tuple[list[Row],
 
 
 def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
-    """Rows that overlap an existing assignment or an earlier row of the same position and rank."""
+    """Rows that overlap an existing assignment or an earlier row of the same position and rank, or in which
+    a person would hold two ranks of one position at the same time."""
     position_ids = {r.position.id for r in rows}
     existing: list[roster.HoldingLike] = list(
         db.session.scalars(select(Assignment).where(Assignment.position_id.in_(position_ids)))
     ) if position_ids else []
     planned: list[roster.HoldingLike] = []
+    new_people: dict[tuple[str, int], int] = {}  # people the file creates, by a negative stand-in id
     errors = []
     for index, row in enumerate(rows):
-        person = people.get((row.person_name, row.organisation.id))
-        pending = _Pending(-(index + 1), row.position.id, person.id if person else 0, row.rank, row.valid_from,
-                           row.valid_to)
-        clash = roster.find_overlap(existing + planned, position_id=row.position.id, rank=row.rank,
-                                    valid_from=row.valid_from, valid_to=row.valid_to)
+        key = (row.person_name, row.organisation.id)
+        person = people.get(key)
+        person_id = person.id if person else new_people.setdefault(key, -(len(new_people) + 1))
+        pending = _Pending(-(index + 1), row.position.id, person_id, row.rank, row.valid_from, row.valid_to)
+        seen = existing + planned
+        clash = roster.find_overlap(seen, position_id=row.position.id, rank=row.rank, valid_from=row.valid_from,
+                                    valid_to=row.valid_to)
+        other = roster.find_other_rank(seen, position_id=row.position.id, person_id=person_id, rank=row.rank,
+                                       valid_from=row.valid_from, valid_to=row.valid_to)
         if clash is not None:
-            where = f"row {rows[-clash.id - 1].number}" if clash.id < 0 else f"existing assignment {clash.id}"
-            errors.append(f"row {row.number}: overlaps {where} of the same position and rank")
+            errors.append(f"row {row.number}: overlaps {_where(clash, rows)} of the same position and rank")
+        elif other is not None:
+            errors.append(f"row {row.number}: {row.person_name} already holds rank {other.rank} of "
+                          f"{row.position.title!r} in an overlapping period ({_where(other, rows)}, "
+                          f"{roster.period_text(other)}); one person holds at most one rank of a position at a time")
         planned.append(pending)
     return errors
+
+
+def _where(clash: roster.HoldingLike, rows: list[Row]) -> str:
+    return f"row {rows[-clash.id - 1].number}" if clash.id < 0 else f"existing assignment {clash.id}"
 
 
 @lbs_cli.command("import-roster")

@@ -57,9 +57,12 @@ class Problem(enum.StrEnum):
     TOO_FEW_DEPUTIES = "too_few_deputies"
     ENDING_SOON = "ending_soon"
     SHARED_HOLDER = "shared_holder"
+    HANDOVER = "handover"
 
 
 CONTRACT_GAPS = (Problem.NO_PRIMARY, Problem.TOO_FEW_DEPUTIES)
+# Not a problem: a planned change of holder at the moment the current assignment ends (shown as a notice).
+NOTICES = (Problem.HANDOVER,)
 
 
 def holds_at(valid_from: datetime, valid_to: datetime | None, at: datetime) -> bool:
@@ -77,6 +80,12 @@ def period_error(valid_from: datetime, valid_to: datetime | None) -> str | None:
     return None
 
 
+def period_text(holding: HoldingLike) -> str:
+    """``valid_from – valid_to`` in ISO 8601 (for the API's and the CLI's English messages)."""
+    until = holding.valid_to.isoformat() if holding.valid_to else "open-ended"
+    return f"{holding.valid_from.isoformat()} – {until}"
+
+
 def find_overlap(
     existing: Iterable[H],
     *,
@@ -89,6 +98,27 @@ def find_overlap(
     """The first assignment of the same position and rank whose period overlaps the given one."""
     for other in sorted(existing, key=lambda h: (h.valid_from, h.id)):
         if other.id == ignore_id or other.position_id != position_id or other.rank != rank:
+            continue
+        if periods_overlap(valid_from, valid_to, other.valid_from, other.valid_to):
+            return other
+    return None
+
+
+def find_other_rank(
+    existing: Iterable[H],
+    *,
+    position_id: int,
+    person_id: int,
+    rank: int,
+    valid_from: datetime,
+    valid_to: datetime | None,
+    ignore_id: int | None = None,
+) -> H | None:
+    """The first assignment in which the same person holds another rank of the same position in an
+    overlapping period: one person holds at most one rank of a seat at a time."""
+    for other in sorted(existing, key=lambda h: (h.valid_from, h.id)):
+        if (other.id == ignore_id or other.position_id != position_id or other.person_id != person_id
+                or other.rank == rank):
             continue
         if periods_overlap(valid_from, valid_to, other.valid_from, other.valid_to):
             return other
@@ -115,10 +145,21 @@ class SeatRoster(Generic[SeatT, HoldT]):
     primary: HoldT | None = None
     deputies: list[HoldT] = field(default_factory=list)
     problems: list[Gap] = field(default_factory=list)
+    # The planned next holder of each current holding's rank (by the holding's id); see add_successors.
+    successors: dict[int, HoldT] = field(default_factory=dict)
 
     @property
     def holders(self) -> list[HoldT]:
         return ([self.primary] if self.primary is not None else []) + self.deputies
+
+    @property
+    def warnings(self) -> list[Gap]:
+        """The gaps and warnings, without the notices (a planned handover is no problem)."""
+        return [g for g in self.problems if g.problem not in NOTICES]
+
+    @property
+    def gaps(self) -> list[Gap]:
+        return [g for g in self.problems if g.problem in CONTRACT_GAPS]
 
     def has(self, problem: Problem) -> bool:
         return any(g.problem is problem for g in self.problems)
@@ -150,15 +191,33 @@ def roster_at(positions: Iterable[S], holdings: Iterable[H], at: datetime) -> li
 
 
 def contract_gaps(seats: Iterable[SeatRoster[S, H]]) -> list[Gap]:
-    return [g for seat in seats for g in seat.problems if g.problem in CONTRACT_GAPS]
+    return [g for seat in seats for g in seat.gaps]
+
+
+def add_successors(seats: list[SeatRoster[S, H]], later: Iterable[H]) -> None:
+    """Record, for each current holding that ends, the incoming holder: the earliest of ``later`` of the same
+    position and rank that starts at or after the end (the seat's holder changes at a known time)."""
+    candidates: dict[tuple[int, int], list[H]] = defaultdict(list)
+    for holding in later:
+        candidates[(holding.position_id, holding.rank)].append(holding)
+    for seat in seats:
+        for holding in seat.holders:
+            end = holding.valid_to
+            if end is None:
+                continue
+            following = [c for c in candidates.get((holding.position_id, holding.rank), [])
+                         if c.id != holding.id and c.valid_from >= end]
+            if following:
+                seat.successors[holding.id] = min(following, key=lambda c: (c.valid_from, c.id))
 
 
 def add_warnings(
     seats: list[SeatRoster[S, H]], at: datetime, *, other_holdings: Iterable[HoldingLike] = ()
 ) -> None:
-    """Add the page's warnings to ``seats``: assignments ending within 30 days of ``at``, and seats whose
-    only holder also holds another seat at ``at`` (in this staff or in ``other_holdings``, e.g. the other
-    staff) — when both are needed at once, one of them stays empty."""
+    """Add the page's warnings to ``seats``: assignments ending within 30 days of ``at`` (a notice instead when
+    the incoming holder, see :func:`add_successors`, takes over at that very moment), and seats whose only
+    holder also holds another seat at ``at`` (in this staff or in ``other_holdings``, e.g. the other staff) —
+    when both are needed at once, one of them stays empty."""
     seats_of: dict[int, set[int]] = defaultdict(set)
     for seat in seats:
         for holding in seat.holders:
@@ -169,7 +228,10 @@ def add_warnings(
     for seat in seats:
         for holding in seat.holders:
             if holding.valid_to is not None and holding.valid_to - at <= ENDING_SOON:
-                seat.problems.append(Gap(seat.position.id, Problem.ENDING_SOON, holding.person_id))
+                successor = seat.successors.get(holding.id)
+                seamless = successor is not None and successor.valid_from == holding.valid_to
+                kind = Problem.HANDOVER if seamless else Problem.ENDING_SOON
+                seat.problems.append(Gap(seat.position.id, kind, holding.person_id))
         people = {h.person_id for h in seat.holders}
         if len(people) == 1:
             (only,) = people

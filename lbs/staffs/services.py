@@ -164,6 +164,13 @@ def roster_at(*, staff: Staff, at: datetime, warnings: bool = False) -> Roster:
     own = [a for a in held if a.position.staff_id == staff.id] if warnings else list(held)
     seats = roster.roster_at(positions, own, at)
     if warnings:
+        later = db.session.scalars(
+            select(Assignment)
+            .join(Position, Position.id == Assignment.position_id)
+            .where(Position.staff_id == staff.id, Assignment.valid_from > at)
+            .options(joinedload(Assignment.person))
+        ).all()
+        roster.add_successors(seats, later)
         roster.add_warnings(seats, at, other_holdings=[a for a in held if a.position.staff_id != staff.id])
     return Roster(staff=staff, at=at, seats=seats)
 
@@ -276,19 +283,39 @@ class OverlapError(ValidationError):
         self.clash = clash
 
 
+class OtherRankError(OverlapError):
+    """The person already holds another rank of the same position in an overlapping period; ``clash`` is
+    that assignment (one person holds at most one rank of a seat at a time)."""
+
+
 def _check_overlap(
-    *, position_id: int, rank: int, valid_from: datetime, valid_to: datetime | None, ignore_id: int | None = None
+    *,
+    position_id: int,
+    person_id: int,
+    rank: int,
+    valid_from: datetime,
+    valid_to: datetime | None,
+    ignore_id: int | None = None,
+    person_field: str = "person_id",
 ) -> None:
+    """Refuse (422) an overlap with an assignment of the same position and rank, or with another rank of the
+    same position held by the same person. Call it with the position locked (:func:`_lock_position`)."""
     same_seat = db.session.scalars(
-        select(Assignment).where(Assignment.position_id == position_id, Assignment.rank == rank)
+        select(Assignment).where(Assignment.position_id == position_id,
+                                 or_(Assignment.rank == rank, Assignment.person_id == person_id))
     ).all()
     clash = roster.find_overlap(same_seat, position_id=position_id, rank=rank, valid_from=valid_from,
                                 valid_to=valid_to, ignore_id=ignore_id)
     if clash is not None:
-        until = clash.valid_to.isoformat() if clash.valid_to else "open-ended"
-        message = (f"overlaps assignment {clash.id} of the same position and rank "
-                   f"({clash.valid_from.isoformat()} – {until})")
+        message = f"overlaps assignment {clash.id} of the same position and rank ({roster.period_text(clash)})"
         raise OverlapError(message, {"valid_from": [message]}, clash)
+    clash = roster.find_other_rank(same_seat, position_id=position_id, person_id=person_id, rank=rank,
+                                   valid_from=valid_from, valid_to=valid_to, ignore_id=ignore_id)
+    if clash is not None:
+        message = (f"the person already holds rank {clash.rank} of this position in an overlapping period "
+                   f"(assignment {clash.id}, {roster.period_text(clash)}); one person holds at most one rank of a "
+                   f"position at a time")
+        raise OtherRankError(message, {person_field: [message]}, clash)
 
 
 def assign(
@@ -300,7 +327,8 @@ def assign(
     valid_from: datetime,
     valid_to: datetime | None = None,
 ) -> Assignment:
-    """Put ``person`` on ``position`` at ``rank`` for ``[valid_from, valid_to)``; refuses overlaps (422)."""
+    """Put ``person`` on ``position`` at ``rank`` for ``[valid_from, valid_to)``; refuses (422) an overlap with
+    the same rank, or with another rank of the position the person holds meanwhile."""
     errors: dict[str, list[str]] = {}
     position = _lock_position(position_id)
     if position is None:
@@ -314,7 +342,8 @@ def assign(
         errors["rank"] = ["must be 0 or more"]
     if errors:
         raise ValidationError("invalid assignment", errors)
-    _check_overlap(position_id=position_id, rank=rank, valid_from=valid_from, valid_to=valid_to)
+    _check_overlap(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
+                   valid_to=valid_to)
     assignment = Assignment(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
                             valid_to=valid_to, created_by_id=by.id if by else None)
     db.session.add(assignment)
@@ -335,8 +364,9 @@ def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetim
     if assignment.valid_to is not None and assignment.valid_to <= utcnow():
         raise Conflict("the assignment has already ended")
     if assignment.valid_to is None or valid_to > assignment.valid_to:
-        _check_overlap(position_id=assignment.position_id, rank=assignment.rank, valid_from=assignment.valid_from,
-                       valid_to=valid_to, ignore_id=assignment.id)
+        _check_overlap(position_id=assignment.position_id, person_id=assignment.person_id, rank=assignment.rank,
+                       valid_from=assignment.valid_from, valid_to=valid_to, ignore_id=assignment.id,
+                       person_field="valid_to")
     old = assignment.valid_to
     assignment.valid_to = valid_to
     db.session.flush()

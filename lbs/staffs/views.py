@@ -235,11 +235,26 @@ def _overlap_message(exc: services.OverlapError) -> str:
                  name=clash.person.name, start=dt(clash.valid_from), end=until))
 
 
+def _rank_label(rank: int) -> str:
+    return str(_("Primary")) if rank == 0 else str(_("Deputy %(rank)s", rank=rank))
+
+
+def _other_rank_message(exc: services.OtherRankError) -> str:
+    clash = exc.clash
+    until = dt(clash.valid_to) if clash.valid_to else _("open-ended")
+    return str(_("%(name)s already holds this position as %(rank)s (%(start)s – %(end)s): one person can hold "
+                 "only one rank of a position at a time. Nothing was saved.",
+                 name=clash.person.name, rank=_rank_label(clash.rank), start=dt(clash.valid_from), end=until))
+
+
 def _assignment_error(form: Any, field: Any, exc: DomainError, *, invalid: str | None = None,
                       mapping: dict[str, str] | None = None) -> None:
-    """Why an assignment change was refused, on ``field``: an overlap names the clash; an ended assignment
-    says so; any other refusal gets ``invalid`` or, without it, the service's own field errors."""
-    if isinstance(exc, services.OverlapError):
+    """Why an assignment change was refused, on ``field``: a person who holds another rank of the position is
+    told on the form's person field (if any); an overlap names the clash; an ended assignment says so; any
+    other refusal gets ``invalid`` or, without it, the service's own field errors."""
+    if isinstance(exc, services.OtherRankError):
+        getattr(form, "person", field).errors.append(_other_rank_message(exc))
+    elif isinstance(exc, services.OverlapError):
         field.errors.append(_overlap_message(exc))
     elif isinstance(exc, Conflict):
         field.errors.append(_("This assignment has already ended."))

@@ -47,7 +47,9 @@ def _client(base: str, world: World, t: int) -> list[tuple[str, Any, int, Any]]:
         r = session.patch(f"{base}/api/v1/costs/{line_id}", json={"actual_dkk": amount}, headers=herning, timeout=60)
         out.append(("cost", (line_id, amount), r.status_code, r.text))
 
-        position_id = world.position_ids[t % len(world.position_ids)]
+        # One person holds one rank of a seat at a time: each client has a seat of its own, not the first one
+        # (world.person_id holds it) and not the last one (raced for below).
+        position_id = world.position_ids[1 + t % (len(world.position_ids) - 2)]
         start = BASE + timedelta(days=30 * i)
         r = session.post(f"{base}/api/v1/assignments", headers=police, timeout=60, json={
             "position_id": position_id, "person_id": world.person_id, "rank": 100 + t,
@@ -55,7 +57,7 @@ def _client(base: str, world: World, t: int) -> list[tuple[str, Any, int, Any]]:
         out.append(("assignment", (position_id, 100 + t), r.status_code, r.json() if r.status_code == 201 else r.text))
     # Every client races for the same seat and period: the row lock must let exactly one in.
     r = session.post(f"{base}/api/v1/assignments", headers=police, timeout=60, json={
-        "position_id": world.position_ids[0], "person_id": world.person_id, "rank": RACE_RANK,
+        "position_id": world.position_ids[-1], "person_id": world.person_id, "rank": RACE_RANK,
         "valid_from": BASE.isoformat(), "valid_to": (BASE + timedelta(days=7)).isoformat()})
     out.append(("race", None, r.status_code, r.json() if r.status_code == 201 else r.text))
     session.close()
@@ -65,6 +67,7 @@ def _client(base: str, world: World, t: int) -> list[tuple[str, Any, int, Any]]:
 @pytest.mark.slow
 def test_processes_and_threads_write_at_once_and_nothing_is_lost(fresh_database_url, tmp_path):
     world = prepare_world(fresh_database_url)
+    assert len(world.position_ids) >= CLIENTS + 2
     started = time.monotonic()
     with (Server(fresh_database_url, workers=3, threads=2, log=tmp_path / "gunicorn.log") as server,
           ThreadPoolExecutor(CLIENTS) as pool):

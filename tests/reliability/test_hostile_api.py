@@ -134,7 +134,8 @@ def test_hostile_person_bodies_are_refused(world, data):
 @SETTINGS
 def test_hostile_assignment_bodies_are_refused(world, data):
     app, w = world
-    valid = {"position_id": w.position_ids[0], "person_id": w.person_id, "rank": 500,
+    # position_ids[0]: the person is its primary holder (one rank per person), so a seat they do not hold
+    valid = {"position_id": w.position_ids[1], "person_id": w.person_id, "rank": 500,
              "valid_from": "2032-01-01T08:00:00+01:00", "valid_to": "2032-02-01T08:00:00+01:00"}
     kinds = {"position_id": (REF, True), "person_id": (REF, True), "rank": (INT, True), "valid_from": (TIME, True),
              "valid_to": (TIME, False)}

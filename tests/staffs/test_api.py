@@ -221,7 +221,10 @@ def test_overlap_refused_but_touching_ends_allowed(api_as):
                                                          "valid_from": "2026-02-01T00:00:00Z",
                                                          "valid_to": "2026-03-01T00:00:00Z"})
     assert before_start.status_code == 201
-    other_rank = api.post("/api/v1/assignments", json={"position_id": position.id, "person_id": b.id, "rank": 1,
+    # b holds rank 0 meanwhile (one rank per person): the deputy is someone else
+    c = factories.person("C")
+    db.session.commit()
+    other_rank = api.post("/api/v1/assignments", json={"position_id": position.id, "person_id": c.id, "rank": 1,
                                                        "valid_from": "2026-03-15T00:00:00Z"})
     assert other_rank.status_code == 201
 

@@ -59,7 +59,7 @@ def test_good_file_imports_everything(app, runner, tmp_path):
 def test_comma_separated_and_existing_person(app, runner, tmp_path):
     # a comma inside a title needs quoting in a comma file
     text = ("staff,position,person,job_title,organisation,rank,valid_from\n"
-            'LBS-S,"Forbindelsesofficer, Forsvaret","Forbindelsesofficer, Forsvaret",Forbindelsesofficer,'
+            'LBS-O,"Krisestabskontakt, Herning Kommune","Forbindelsesofficer, Forsvaret",Forbindelsesofficer,'
             "Forsvaret,1,2026-02-01 10:00\n")
     before = counts()
     result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, text)])
