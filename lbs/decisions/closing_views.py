@@ -27,6 +27,15 @@ def _to_incident(incident: Incident) -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
+def _time_error(exc: TimeError) -> str:
+    """A datetime-local value that cannot be read, said in the reader's language (DST edges included)."""
+    if "ambiguous" in str(exc):
+        return str(_("This local time occurs twice (the clocks go back): choose a time outside that hour."))
+    if "does not exist" in str(exc):
+        return str(_("This local time does not exist (the clocks skip it): choose another time."))
+    return str(exc)  # parse_local's own message is translated
+
+
 def _close_error(form: CloseForm, incident: Incident, exc: DomainError) -> None:
     """Why the end time was refused, in the reader's language, on the end time field."""
     if isinstance(exc, closing.EndInFuture):
@@ -71,7 +80,7 @@ def close(incident_id: int) -> ResponseReturnValue:
         try:
             ended_at = parse_local(form.ended_at.data)
         except TimeError as exc:
-            form.ended_at.errors = [*form.ended_at.errors, str(exc)]
+            form.ended_at.errors = [*form.ended_at.errors, _time_error(exc)]
         else:
             write = FormWrite(form, leave=(Conflict,), on_error=lambda exc: _close_error(form, incident, exc))
             with write:
