@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from lbs.demo.incidents import DEMO_TITLE
+from lbs.extensions import db
+from lbs.incidents.models import Incident
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import SUBMIT_EMPTY, VIEWPORTS, scan
 
 
 def test_close_with_the_default_end_time_then_reopen_with_a_reason(page, live_server):
@@ -55,3 +60,46 @@ def test_close_with_the_default_end_time_then_reopen_with_a_reason(page, live_se
     expect(history.nth(1)).to_contain_text(re.compile(
         r"Genåbnet \d\d\.\d\d\.\d{4} \d\d:\d\d af .+ med begrundelsen: Nyt skybrud varslet"))
     expect(page.get_by_role("link", name="Registrér beslutning")).to_be_visible()
+
+
+@pytest.fixture
+def scanned_page(browser):
+    # axe is injected through the DevTools protocol; the app's strict CSP stays on for the app's own scripts.
+    context = browser.new_context(bypass_csp=True, viewport=VIEWPORTS[0])
+    yield context.new_page()
+    context.close()
+
+
+def test_the_closing_and_reopening_pages_pass_the_accessibility_scan(scanned_page, live_server):
+    """The confirmation page and the reason form (empty and with their error states), the closed incident's
+    page with its history, and the review page showing the history: no serious violation."""
+    page = scanned_page
+    sign_in(page, live_server, "politi")
+    with live_server.app.app_context():
+        incident_id = db.session.scalars(select(Incident.id).where(Incident.title == DEMO_TITLE)).one()
+        db.session.remove()
+    base = f"{live_server.url}/incidents/{incident_id}"
+    problems: list[str] = []
+    page.goto(f"{base}/close")
+    problems += scan(page)
+    with page.expect_navigation():
+        page.evaluate(SUBMIT_EMPTY, "main form[method=post]")
+    expect(page.locator(".error-summary")).to_contain_text("Angiv sluttidspunktet.")
+    problems += scan(page)
+    page.goto(f"{base}/close")  # the default end time again
+    page.get_by_role("button", name="Afslut hændelse").click()
+    expect(page.get_by_text("Hændelsen er afsluttet.")).to_be_visible()
+    problems += scan(page)
+    page.goto(f"{base}/reopen")
+    problems += scan(page)
+    with page.expect_navigation():
+        page.evaluate(SUBMIT_EMPTY, "main form[method=post]")
+    expect(page.locator(".error-summary")).to_contain_text("Angiv begrundelsen for at genåbne hændelsen.")
+    problems += scan(page)
+    page.get_by_label("Begrundelse for genåbning").fill("Tilgængelighedstest")
+    page.get_by_role("button", name="Genåbn hændelse").click()
+    expect(page.get_by_text("Hændelsen er genåbnet.")).to_be_visible()
+    page.goto(f"{live_server.url}/review/incidents/{incident_id}")
+    expect(page.locator("ol.incident-history li").last).to_contain_text("med begrundelsen: Tilgængelighedstest")
+    problems += scan(page)
+    assert not problems, "\n".join(problems)
