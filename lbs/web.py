@@ -4,9 +4,9 @@ A write view validates its form, then runs the service call inside :class:`FormW
 
     write = FormWrite(form)
     with write:
-        services.close_incident(incident=incident, by=acting_user())
+        closing.reopen_incident(incident=incident, reason=form.reason.data, by=acting_user())
     if write.ok:
-        flash(_("Incident closed."), "success")
+        flash(_("The incident was reopened."), "success")
         return redirect(url_for("incidents.show", incident_id=incident.id))
     return render_template(..., form=form), 422
 

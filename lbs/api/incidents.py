@@ -1,4 +1,4 @@
-"""Incidents: create, list, read, close."""
+"""Incidents: create, list, read, close, reopen."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, component, enum_of, list_component, obj
+from lbs.decisions import closing as decision_closing
 from lbs.decisions.draft import check_encodable
 from lbs.extensions import db
-from lbs.incidents import services
+from lbs.incidents import closing, services
 from lbs.incidents.models import IncidentKind, IncidentStatus
 from lbs.incidents.read_model import incident_json
 from lbs.validation import Fields
@@ -30,6 +31,8 @@ INCIDENT_IN = component("IncidentInput", obj(
     required=["title", "kind", "started_at", "municipalities"],
 ))
 CLOSE_IN = component("IncidentCloseInput", obj({"ended_at": TIME}, required=[]))
+REOPEN_IN = component("IncidentReopenInput", obj({"reason": {"type": "string", "minLength": 1, "maxLength": 10_000}},
+                                                 required=["reason"]))
 
 
 @endpoint(api_bp, "/incidents", "GET", operation_id="listIncidents",
@@ -68,8 +71,8 @@ def get_incident(incident_id: int) -> ResponseReturnValue:
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/close", "POST", operation_id="closeIncident",
-          summary="Close an incident", tag="incidents", roles=WRITERS, request_schema=CLOSE_IN,
-          responses={200: INCIDENT, 404: ERROR, 409: ERROR, 422: ERROR})
+          summary="Close an incident (ended_at defaults to now)", tag="incidents", roles=WRITERS,
+          request_schema=CLOSE_IN, responses={200: INCIDENT, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
 def close_incident(incident_id: int) -> ResponseReturnValue:
     incident = services.get_incident(incident_id)
     ended_at = None
@@ -77,6 +80,19 @@ def close_incident(incident_id: int) -> ResponseReturnValue:
         f = Fields(json_body())
         ended_at = f.time("ended_at", required=False)
         f.check()
-    services.close_incident(incident=incident, by=api_user(), at=ended_at)
+    decision_closing.close_incident(incident=incident, by=api_user(), at=ended_at)
+    db.session.commit()
+    return jsonify(incident_json(incident))
+
+
+@endpoint(api_bp, "/incidents/<id:incident_id>/reopen", "POST", operation_id="reopenIncident",
+          summary="Reopen a closed incident, giving the reason", tag="incidents", roles=WRITERS,
+          request_schema=REOPEN_IN, responses={200: INCIDENT, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
+def reopen_incident(incident_id: int) -> ResponseReturnValue:
+    incident = services.get_incident(incident_id)
+    f = Fields(json_body())
+    reason = f.text("reason")
+    f.check()
+    closing.reopen_incident(incident=incident, reason=reason, by=api_user())
     db.session.commit()
     return jsonify(incident_json(incident))

@@ -18,6 +18,7 @@ from lbs.converters import query_number
 from lbs.decisions.timeline import timeline_page
 from lbs.formatting import dt_input
 from lbs.forms import EmptyForm
+from lbs.incidents import closing
 from lbs.incidents import services as incidents
 from lbs.incidents.forms import ActivationForm
 from lbs.incidents.models import Incident, Readiness
@@ -39,7 +40,8 @@ def _page(incident: Incident, activation_form: ActivationForm, status: int = 200
     page = timeline_page(incident, after=query_number("after", 0))
     return render_template("incidents/show.html", incident=incident, entries=page.entries, page=page,
                            amended_ids=page.amended_ids, activation_form=activation_form, button=EmptyForm(),
-                           can_write=can(acting_user(), Action.DECISION_WRITE), last_number=page.total), status
+                           can_write=can(acting_user(), Action.DECISION_WRITE), last_number=page.total,
+                           history=closing.history(incident.id)), status
 
 
 @bp.post("/incidents/<id:incident_id>/activations")

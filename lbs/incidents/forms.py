@@ -31,3 +31,16 @@ class ActivationForm(FlaskForm):
     active_from = StringField(_l("From (local time)"), validators=[DataRequired()],
                               render_kw={"type": "datetime-local"})
     active_until = StringField(_l("Until (local time, optional)"), render_kw={"type": "datetime-local"})
+
+
+class CloseForm(FlaskForm):
+    """The confirmation of closing an incident: when it ended (local time, default now)."""
+
+    ended_at = StringField(_l("End time (local time)"), validators=[DataRequired(message=_l("Enter the end time."))],
+                           render_kw={"type": "datetime-local", "step": "1"})
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for reopening"), validators=[
+        DataRequired(message=_l("Give the reason for reopening the incident.")),
+        Length(max=10_000, message=_l("At most %(max)d characters."))])

@@ -17,7 +17,6 @@ from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident, IncidentKind, IncidentStatus, Readiness
 from lbs.organisations.models import Municipality
 from lbs.staffs import services as staffs
-from lbs.timeutil import utcnow
 
 
 @cache
@@ -91,21 +90,6 @@ def create_incident(
     audit.record(by=by, action="incident.create", object_type="incident", object_id=incident.id,
                  summary=f"incident created: {title}",
                  data={"kind": kind.value, "municipalities": [m.code for m in municipalities], "exercise": exercise})
-    return incident
-
-
-def close_incident(*, incident: Incident, by: User | None, at: datetime | None = None) -> Incident:
-    if incident.status is IncidentStatus.CLOSED:
-        raise Conflict("the incident is already closed")
-    at = at or utcnow()
-    if at < incident.started_at:
-        raise ValidationError("the end is before the start", {"ended_at": ["must not be before the start"]})
-    incident.status = IncidentStatus.CLOSED
-    incident.ended_at = at
-    db.session.flush()
-    audit.record(by=by, action="incident.close", object_type="incident", object_id=incident.id,
-                 summary=f"incident closed: {incident.title}",
-                 changes={"status": ("active", "closed"), "ended_at": (None, at)})
     return incident
 
 

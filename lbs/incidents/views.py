@@ -1,7 +1,8 @@
-"""HTML: the incident list, creating and closing an incident.
+"""HTML: the incident list and creating an incident.
 
-The incident page itself (``incidents.show``) and the activation form on it show the decision timeline, so
-their views live above, in :mod:`lbs.decisions.incident_page`, registered on this blueprint.
+The incident page itself (``incidents.show``) and the activation form on it show the decision timeline, and
+closing an incident judges its end against the decisions, so those views live above, in
+:mod:`lbs.decisions.incident_page` and :mod:`lbs.decisions.closing_views`, registered on this blueprint.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.converters import query_number
 from lbs.formatting import dt_input
-from lbs.forms import EmptyForm, choices
+from lbs.forms import choices
 from lbs.incidents import services
 from lbs.incidents.forms import IncidentForm
 from lbs.incidents.models import Incident, IncidentKind
@@ -68,16 +69,3 @@ def create() -> ResponseReturnValue:
                 flash(_("Incident created."), "success")
                 return redirect(url_for("incidents.show", incident_id=incident.id))
     return _index(form, 422)
-
-
-@bp.post("/incidents/<id:incident_id>/close")
-@permission_required(Action.DECISION_WRITE)
-def close(incident_id: int) -> ResponseReturnValue:
-    incident = incident_or_404(incident_id)
-    if EmptyForm().validate_on_submit():
-        write = FormWrite()
-        with write:
-            services.close_incident(incident=incident, by=acting_user())
-        if write.ok:
-            flash(_("Incident closed."), "success")
-    return redirect(url_for("incidents.show", incident_id=incident.id))

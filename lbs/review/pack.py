@@ -69,7 +69,9 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     decisions = {
         "incident": {"id": incident.id, "title": incident.title, "kind": incident.kind.value,
                      "started_at": _iso(incident.started_at), "ended_at": _iso(incident.ended_at),
-                     "municipalities": list(review.municipalities), "exercise": incident.exercise},
+                     "municipalities": list(review.municipalities), "exercise": incident.exercise,
+                     "history": [{"kind": h.kind.value, "recorded_at": _iso(h.recorded_at), "by": h.by_name,
+                                  "ended_at": _iso(h.ended_at), "reason": h.reason} for h in review.history]},
         "decisions": [_decision_json(r) for r in review.decisions],
     }
     files: dict[str, bytes] = {}

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 from lbs.consultation.models import Consultation, Mode, Outcome, Party
 from lbs.decisions.models import Decision
 from lbs.extensions import db
+from lbs.incidents.closing import HistoryEntry, history
 from lbs.incidents.models import Activation, Incident
 from lbs.review import integrity
 from lbs.review.figures import KeyFigures, costs_per_bearer
@@ -140,6 +141,7 @@ class ReviewSummary:
     after_sign_off: int  # decisions logged after the last sign-off
     integrity: IntegrityStatus
     chain_head: str | None
+    history: list[HistoryEntry]  # closings and reopenings, oldest first
 
     @property
     def last_sign_off(self) -> SignOff | None:
@@ -249,7 +251,7 @@ def summary(incident: Incident, *, now: datetime | None = None) -> ReviewSummary
         figures=figures, compliance=compliance, findings=list_findings(incident.id),
         sign_offs=sign_offs, after_sign_off=after_sign_off,
         integrity=IntegrityStatus(live=live, stored=stored, total=total),
-        chain_head=integrity.chain_head(incident.id),
+        chain_head=integrity.chain_head(incident.id), history=history(incident.id),
     )
 
 

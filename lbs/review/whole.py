@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lbs.extensions import db
+from lbs.incidents.closing import HistoryEntry, history
 from lbs.incidents.models import Activation, Incident
 from lbs.review import integrity
 from lbs.review.figures import KeyFigures, key_figures
@@ -29,6 +30,7 @@ class IncidentReview:
     sign_offs: list[SignOff]
     integrity: integrity.IntegrityResult
     chain_head: str | None
+    history: list[HistoryEntry]  # closings and reopenings, oldest first
 
     @property
     def last_sign_off(self) -> SignOff | None:
@@ -60,5 +62,5 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
         incident=incident, municipalities=loaded.municipalities.get(incident.id, ()),
         figures=key_figures(incident, rows, now=now), decisions=rows, activations=activations,
         findings=list_findings(incident.id), sign_offs=sign_offs, integrity=check,
-        chain_head=rows[-1].decision.hash if rows else None,
+        chain_head=rows[-1].decision.hash if rows else None, history=history(incident.id),
     )

@@ -54,7 +54,7 @@ def test_incident_list_create_activate_close(login):
     assert client.post(f"{url}/activations", data={"staff": "LBS-S", "readiness": "activated",
                                                    "active_from": "nonsense"}).status_code == 422
     assert "LBS-S" in client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/close").status_code == 302
+    assert client.post(f"{url}/close", data={"ended_at": _local(utcnow())}).status_code == 302
     db.session.refresh(incident)
     assert incident.status.value == "closed"
     assert client.get(f"{url}/decisions/new").status_code == 302
