@@ -60,8 +60,10 @@ class ConsultationForm(Form):
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
     mode = SelectField(_l("Mode"), validate_choice=False,
                        choices=choices([(m.value, MODE_LABELS[m.value]) for m in Mode]))
+    # No default outcome: the person says how the party answered (a row with a party needs one).
     outcome = SelectField(_l("Outcome"), validate_choice=False,
-                          choices=choices([(o.value, OUTCOME_LABELS[o.value]) for o in Outcome]))
+                          choices=choices([("", _l("Choose outcome")),
+                                           *((o.value, OUTCOME_LABELS[o.value]) for o in Outcome)]))
     channel = StringField(_l("Channel"), validators=[Optional(), Length(max=200)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=10_000)])
 
@@ -159,6 +161,9 @@ class DecisionForm(FlaskForm):
             f = entry.form
             item: dict[str, Any] = {"party": f.party.data, "mode": f.mode.data, "outcome": f.outcome.data,
                                     "channel": f.channel.data or None, "note": f.note.data or None}
+            if not f.outcome.data:
+                _add_error(f.outcome, _("Choose the outcome of the consultation"))
+                ok = False
             try:
                 item["consulted_at"] = parse_local(f.consulted_at.data or self.decided_at.data).isoformat()
             except TimeError as exc:
