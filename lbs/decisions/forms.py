@@ -9,6 +9,7 @@ leads them back to the form's fields for :class:`lbs.web.FormWrite`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome
 from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
-from lbs.decisions.models import CostCategory, Decision
+from lbs.decisions.models import CostCategory, CostLine, Decision
 from lbs.formatting import dt_input
 from lbs.forms import QuickSelect, choices
 from lbs.money import MoneyError, parse_money_form
@@ -140,7 +141,7 @@ class DecisionForm(FlaskForm):
         try:
             body["decided_at"] = parse_local(self.decided_at.data).isoformat()
         except TimeError as exc:
-            _add_error(self.decided_at, str(exc))
+            add_error(self.decided_at, str(exc))
             ok = False
         rows = self._filled_rows()
         body["options"] = [{"text": e.form.text.data, "chosen": bool(e.form.chosen.data),
@@ -153,7 +154,7 @@ class DecisionForm(FlaskForm):
             try:
                 cost["estimate_dkk"] = str(parse_money_form(f.estimate.data or ""))
             except MoneyError:
-                _add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
+                add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
                 ok = False
             body["costs"].append(cost)
         body["consultations"] = []
@@ -162,12 +163,12 @@ class DecisionForm(FlaskForm):
             item: dict[str, Any] = {"party": f.party.data, "mode": f.mode.data, "outcome": f.outcome.data,
                                     "channel": f.channel.data or None, "note": f.note.data or None}
             if not f.outcome.data:
-                _add_error(f.outcome, _("Choose the outcome of the consultation"))
+                add_error(f.outcome, _("Choose the outcome of the consultation"))
                 ok = False
             try:
                 item["consulted_at"] = parse_local(f.consulted_at.data or self.decided_at.data).isoformat()
             except TimeError as exc:
-                _add_error(f.consulted_at, str(exc))
+                add_error(f.consulted_at, str(exc))
                 ok = False
             body["consultations"].append(item)
         return body if ok else None
@@ -176,8 +177,27 @@ class DecisionForm(FlaskForm):
 class AmendmentForm(DecisionForm):
     reason = TextAreaField(_l("Reason for the amendment"), validators=[DataRequired(), Length(max=10_000)])
 
-    def fill_from(self, original: Decision, consulted: Sequence[Consultation]) -> None:
-        """Start from the original decision and its consultations (the cost rows start empty)."""
+    def to_amendment_draft(self, live: Sequence[CostLine]) -> DecisionDraft:
+        """The validated form as an amendment's draft. Cost rows that repeat the live lines of the amendment
+        line unchanged (as the form was filled in) are no costs of the amendment's own: the lines stay as they
+        are instead of being superseded by copies (which a settled line would refuse)."""
+        assert self._body is not None, "validate() first"
+        body = dict(self._body)
+        if sorted(map(_row_key, body["costs"])) == sorted(map(_line_key, live)):
+            body["costs"] = []
+        return read_draft(body)
+
+    def fill_from(self, original: Decision, consulted: Sequence[Consultation],
+                  live: Sequence[CostLine] = ()) -> None:
+        """Start from the current version: every field, its consultations and the live cost lines."""
+        while len(self.costs) < len(live):
+            self.costs.append_entry()
+        for entry, line in zip(self.costs, live, strict=False):
+            entry.form.bearer.data = str(line.bearer_id)
+            entry.form.category.data = line.category.value
+            entry.form.estimate.data = amount_input(line.estimate_dkk)
+            entry.form.provisional.data = line.provisional
+            entry.form.description.data = line.description or ""
         self.staff.data = original.staff.code
         self.decided_at.data = dt_input(original.decided_at)
         self.decided_by.data = str(original.decided_by_id)
@@ -203,6 +223,21 @@ class AmendmentForm(DecisionForm):
             entry.form.note.data = item.note or ""
 
 
+def amount_input(value: Decimal) -> str:
+    """An amount as typed into the form: ``125.000,00`` (what :func:`parse_money_form` reads back)."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _row_key(cost: dict[str, Any]) -> str:
+    return repr((cost["bearer"], cost["category"], f"{Decimal(cost['estimate_dkk']):.2f}", cost["provisional"],
+                 cost["description"] or None))
+
+
+def _line_key(line: CostLine) -> str:
+    return repr((line.bearer_id, line.category.value, f"{line.estimate_dkk:.2f}", line.provisional,
+                 line.description or None))
+
+
 # A row field's key in the draft where it differs from the field's name.
 DRAFT_KEYS = {"estimate": "estimate_dkk"}
 
@@ -222,6 +257,6 @@ class DraftFields:
         return getattr(self._form, key)
 
 
-def _add_error(field: Any, message: str) -> None:
+def add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
 
