@@ -19,7 +19,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
-from lbs.consultation.facts import DecisionType
+from lbs.consultation.facts import FORM_FLAGS, DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome
 from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
@@ -87,7 +87,11 @@ class DecisionForm(FlaskForm):
     legal_basis = StringField(_l("Legal basis"), validators=[Optional(), Length(max=10_000)])
     expected_outcome = TextAreaField(_l("Expected outcome"), validators=[Optional(), Length(max=10_000)])
     urgent = BooleanField(_l("Urgent, taken outside a meeting"))
+    # The conditions the consultation rules read (lbs.consultation.facts.FORM_FLAGS), asked in the first section.
     vulnerable = BooleanField(_l("Concerns vulnerable citizens (care homes etc.)"))
+    statutory_before_grant = BooleanField(_l("Statutory costs paid before a grant"))
+    supplementary_grant = BooleanField(_l("Needs a supplementary grant"))
+    disputed = BooleanField(_l("Who bears the costs is disputed"))
     costs = FieldList(FormField(CostForm), min_entries=ROWS, max_entries=50)
     consultations = FieldList(FormField(ConsultationForm), min_entries=ROWS, max_entries=50)
     missing_reason = TextAreaField(_l("Why required parties were not consulted"),
@@ -136,7 +140,7 @@ class DecisionForm(FlaskForm):
             "legal_basis": self.legal_basis.data or None, "expected_outcome": self.expected_outcome.data or None,
             "urgent": bool(self.urgent.data), "missing_reason": self.missing_reason.data or None,
             "delay_reason": self.delay_reason.data or None,
-            "conditions": {"vulnerable": True} if self.vulnerable.data else {},
+            "conditions": {name: True for name in FORM_FLAGS if getattr(self, name).data},
         }
         try:
             body["decided_at"] = parse_local(self.decided_at.data).isoformat()
@@ -177,12 +181,15 @@ class DecisionForm(FlaskForm):
 class AmendmentForm(DecisionForm):
     reason = TextAreaField(_l("Reason for the amendment"), validators=[DataRequired(), Length(max=10_000)])
 
-    def to_amendment_draft(self, live: Sequence[CostLine]) -> DecisionDraft:
+    def to_amendment_draft(self, live: Sequence[CostLine], conditions: dict[str, Any] | None) -> DecisionDraft:
         """The validated form as an amendment's draft. Cost rows that repeat the live lines of the amendment
         line unchanged (as the form was filled in) are no costs of the amendment's own: the lines stay as they
-        are instead of being superseded by copies (which a settled line would refuse)."""
+        are instead of being superseded by copies (which a settled line would refuse). The original's
+        ``conditions`` the form does not ask about (assisting organisations, say) are kept."""
         assert self._body is not None, "validate() first"
         body = dict(self._body)
+        kept = {key: value for key, value in (conditions or {}).items() if key not in FORM_FLAGS}
+        body["conditions"] = {**kept, **body["conditions"]}
         if sorted(map(_row_key, body["costs"])) == sorted(map(_line_key, live)):
             body["costs"] = []
         return read_draft(body)
@@ -207,7 +214,8 @@ class AmendmentForm(DecisionForm):
                      "missing_reason"):
             getattr(self, name).data = getattr(original, name) or ""
         self.urgent.data = original.urgent
-        self.vulnerable.data = bool((original.conditions or {}).get("vulnerable"))
+        for name in FORM_FLAGS:
+            getattr(self, name).data = bool((original.conditions or {}).get(name))
         for entry, option in zip(self.options, original.options or [], strict=False):
             entry.form.text.data = option.get("text", "")
             entry.form.chosen.data = bool(option.get("chosen"))

@@ -97,7 +97,7 @@ def _submit_amendment(form: AmendmentForm, incident: Incident, original: Decisio
         write = FormWrite(form.draft_fields(), leave=(amendments.NotCurrent, amendments.SettledLine))
         with write:
             decision = amendments.amend_decision(
-                original=original, draft=form.to_amendment_draft(reads.live_lines(original)),
+                original=original, draft=form.to_amendment_draft(reads.live_lines(original), original.conditions),
                 reason=form.reason.data or "", by=acting_user()).decision
         if write.ok:
             return _logged(decision)

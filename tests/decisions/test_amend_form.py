@@ -174,3 +174,15 @@ def test_a_superseded_decision_links_to_the_current_version(login):
     assert _count() == before
     shown = unescape(client.get(f"/decisions/{original.id}").get_data(as_text=True))
     assert f"kun den gældende version, beslutning {third.number}, kan rettes" in shown
+
+
+def test_conditions_the_form_does_not_ask_are_kept(login):
+    client = login("politi")
+    pumps = factories.decisions_of(_demo())[3]
+    assert pumps.conditions.get("assisting_organisation_ids")
+    values = _prefilled(client, pumps)
+    assert "vulnerable" not in values
+    response = client.post(f"/decisions/{pumps.id}/amend", data={**values, "vulnerable": "y", "reason": "Plejehjem"})
+    assert response.status_code == 302
+    amendment = factories.decisions_of(_demo())[-1]
+    assert amendment.conditions == {**pumps.conditions, "vulnerable": True}
