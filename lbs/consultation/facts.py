@@ -32,6 +32,11 @@ class CostFact:
     provisional: bool = False
 
 
+# The yes/no conditions a rule's flags read that the decision form asks about (``public_warning`` follows from
+# the type; ``disputed`` also from a provisional cost line).
+FORM_FLAGS = ("vulnerable", "statutory_before_grant", "supplementary_grant", "disputed")
+
+
 @dataclass(frozen=True)
 class DecisionFacts:
     """Everything ``required_consultations`` needs to know about one (planned or logged) decision."""

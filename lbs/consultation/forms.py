@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lbs.consultation.facts import CostFact, DecisionFacts, DecisionType
+from lbs.consultation.facts import FORM_FLAGS, CostFact, DecisionFacts, DecisionType
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
@@ -155,6 +155,7 @@ def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFact
         at=_decided_at(form), staff=form.get("staff", "LBS-S"), type=form.get("type", ""),
         owner_organisation_id=form_id(form.get("owner")) or 0,
         municipalities=tuple(m.code for m in incident.municipalities), costs=_cost_facts(form),
-        urgent=form.get("urgent") in CHECKED, conditions={"vulnerable": form.get("vulnerable") in CHECKED},
+        urgent=form.get("urgent") in CHECKED,
+        conditions={name: True for name in FORM_FLAGS if form.get(name) in CHECKED},
         incident_id=incident.id,
     )

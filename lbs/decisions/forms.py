@@ -9,6 +9,7 @@ leads them back to the form's fields for :class:`lbs.web.FormWrite`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,11 +19,11 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
-from lbs.consultation.facts import DecisionType
+from lbs.consultation.facts import FORM_FLAGS, DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome
 from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
-from lbs.decisions.models import CostCategory, Decision
+from lbs.decisions.models import CostCategory, CostLine, Decision
 from lbs.formatting import dt_input
 from lbs.forms import QuickSelect, choices
 from lbs.money import MoneyError, parse_money_form
@@ -60,8 +61,10 @@ class ConsultationForm(Form):
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
     mode = SelectField(_l("Mode"), validate_choice=False,
                        choices=choices([(m.value, MODE_LABELS[m.value]) for m in Mode]))
+    # No default outcome: the person says how the party answered (a row with a party needs one).
     outcome = SelectField(_l("Outcome"), validate_choice=False,
-                          choices=choices([(o.value, OUTCOME_LABELS[o.value]) for o in Outcome]))
+                          choices=choices([("", _l("Choose outcome")),
+                                           *((o.value, OUTCOME_LABELS[o.value]) for o in Outcome)]))
     channel = StringField(_l("Channel"), validators=[Optional(), Length(max=200)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=10_000)])
 
@@ -84,7 +87,11 @@ class DecisionForm(FlaskForm):
     legal_basis = StringField(_l("Legal basis"), validators=[Optional(), Length(max=10_000)])
     expected_outcome = TextAreaField(_l("Expected outcome"), validators=[Optional(), Length(max=10_000)])
     urgent = BooleanField(_l("Urgent, taken outside a meeting"))
+    # The conditions the consultation rules read (lbs.consultation.facts.FORM_FLAGS), asked in the first section.
     vulnerable = BooleanField(_l("Concerns vulnerable citizens (care homes etc.)"))
+    statutory_before_grant = BooleanField(_l("Statutory costs paid before a grant"))
+    supplementary_grant = BooleanField(_l("Needs a supplementary grant"))
+    disputed = BooleanField(_l("Who bears the costs is disputed"))
     costs = FieldList(FormField(CostForm), min_entries=ROWS, max_entries=50)
     consultations = FieldList(FormField(ConsultationForm), min_entries=ROWS, max_entries=50)
     missing_reason = TextAreaField(_l("Why required parties were not consulted"),
@@ -133,12 +140,12 @@ class DecisionForm(FlaskForm):
             "legal_basis": self.legal_basis.data or None, "expected_outcome": self.expected_outcome.data or None,
             "urgent": bool(self.urgent.data), "missing_reason": self.missing_reason.data or None,
             "delay_reason": self.delay_reason.data or None,
-            "conditions": {"vulnerable": True} if self.vulnerable.data else {},
+            "conditions": {name: True for name in FORM_FLAGS if getattr(self, name).data},
         }
         try:
             body["decided_at"] = parse_local(self.decided_at.data).isoformat()
         except TimeError as exc:
-            _add_error(self.decided_at, str(exc))
+            add_error(self.decided_at, str(exc))
             ok = False
         rows = self._filled_rows()
         body["options"] = [{"text": e.form.text.data, "chosen": bool(e.form.chosen.data),
@@ -151,7 +158,7 @@ class DecisionForm(FlaskForm):
             try:
                 cost["estimate_dkk"] = str(parse_money_form(f.estimate.data or ""))
             except MoneyError:
-                _add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
+                add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
                 ok = False
             body["costs"].append(cost)
         body["consultations"] = []
@@ -159,10 +166,13 @@ class DecisionForm(FlaskForm):
             f = entry.form
             item: dict[str, Any] = {"party": f.party.data, "mode": f.mode.data, "outcome": f.outcome.data,
                                     "channel": f.channel.data or None, "note": f.note.data or None}
+            if not f.outcome.data:
+                add_error(f.outcome, _("Choose the outcome of the consultation"))
+                ok = False
             try:
                 item["consulted_at"] = parse_local(f.consulted_at.data or self.decided_at.data).isoformat()
             except TimeError as exc:
-                _add_error(f.consulted_at, str(exc))
+                add_error(f.consulted_at, str(exc))
                 ok = False
             body["consultations"].append(item)
         return body if ok else None
@@ -171,8 +181,30 @@ class DecisionForm(FlaskForm):
 class AmendmentForm(DecisionForm):
     reason = TextAreaField(_l("Reason for the amendment"), validators=[DataRequired(), Length(max=10_000)])
 
-    def fill_from(self, original: Decision, consulted: Sequence[Consultation]) -> None:
-        """Start from the original decision and its consultations (the cost rows start empty)."""
+    def to_amendment_draft(self, live: Sequence[CostLine], conditions: dict[str, Any] | None) -> DecisionDraft:
+        """The validated form as an amendment's draft. Cost rows that repeat the live lines of the amendment
+        line unchanged (as the form was filled in) are no costs of the amendment's own: the lines stay as they
+        are instead of being superseded by copies (which a settled line would refuse). The original's
+        ``conditions`` the form does not ask about (assisting organisations, say) are kept."""
+        assert self._body is not None, "validate() first"
+        body = dict(self._body)
+        kept = {key: value for key, value in (conditions or {}).items() if key not in FORM_FLAGS}
+        body["conditions"] = {**kept, **body["conditions"]}
+        if sorted(map(_row_key, body["costs"])) == sorted(map(_line_key, live)):
+            body["costs"] = []
+        return read_draft(body)
+
+    def fill_from(self, original: Decision, consulted: Sequence[Consultation],
+                  live: Sequence[CostLine] = ()) -> None:
+        """Start from the current version: every field, its consultations and the live cost lines."""
+        while len(self.costs) < len(live):
+            self.costs.append_entry()
+        for entry, line in zip(self.costs, live, strict=False):
+            entry.form.bearer.data = str(line.bearer_id)
+            entry.form.category.data = line.category.value
+            entry.form.estimate.data = amount_input(line.estimate_dkk)
+            entry.form.provisional.data = line.provisional
+            entry.form.description.data = line.description or ""
         self.staff.data = original.staff.code
         self.decided_at.data = dt_input(original.decided_at)
         self.decided_by.data = str(original.decided_by_id)
@@ -182,7 +214,8 @@ class AmendmentForm(DecisionForm):
                      "missing_reason"):
             getattr(self, name).data = getattr(original, name) or ""
         self.urgent.data = original.urgent
-        self.vulnerable.data = bool((original.conditions or {}).get("vulnerable"))
+        for name in FORM_FLAGS:
+            getattr(self, name).data = bool((original.conditions or {}).get(name))
         for entry, option in zip(self.options, original.options or [], strict=False):
             entry.form.text.data = option.get("text", "")
             entry.form.chosen.data = bool(option.get("chosen"))
@@ -196,6 +229,21 @@ class AmendmentForm(DecisionForm):
             entry.form.outcome.data = item.outcome.value
             entry.form.channel.data = item.channel or ""
             entry.form.note.data = item.note or ""
+
+
+def amount_input(value: Decimal) -> str:
+    """An amount as typed into the form: ``125.000,00`` (what :func:`parse_money_form` reads back)."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _row_key(cost: dict[str, Any]) -> str:
+    return repr((cost["bearer"], cost["category"], f"{Decimal(cost['estimate_dkk']):.2f}", cost["provisional"],
+                 cost["description"] or None))
+
+
+def _line_key(line: CostLine) -> str:
+    return repr((line.bearer_id, line.category.value, f"{line.estimate_dkk:.2f}", line.provisional,
+                 line.description or None))
 
 
 # A row field's key in the draft where it differs from the field's name.
@@ -217,6 +265,6 @@ class DraftFields:
         return getattr(self._form, key)
 
 
-def _add_error(field: Any, message: str) -> None:
+def add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -26,7 +26,7 @@ from lbs.consultation.parties import parties_by_key
 from lbs.decisions import chain, compliance
 from lbs.decisions.draft import DecisionDraft
 from lbs.decisions.models import CostLine, CostStatus, Decision
-from lbs.decisions.reads import cost_lines
+from lbs.decisions.reads import live_lines
 from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentStatus
@@ -126,11 +126,11 @@ def preview(*, incident: Incident, draft: DecisionDraft) -> tuple[list[Judged], 
 
 def draft_facts(incident: Incident, draft: DecisionDraft, resolved: Resolved,
                 amends: Decision | None = None) -> DecisionFacts:
-    """The facts of a decision about to be logged; an amendment without costs keeps the original's."""
+    """The facts of a decision about to be logged; an amendment without costs keeps the live lines of its line."""
     costs = [CostFact(c.bearer_id, c.category.value, c.estimate_dkk, c.provisional) for c in draft.costs]
     if amends is not None and not draft.costs:
         costs = [CostFact(line.bearer_id, line.category.value, line.estimate_dkk, line.provisional)
-                 for line in cost_lines([amends.id]).get(amends.id, [])]
+                 for line in live_lines(amends)]
     return facts_for(incident=incident, staff_code=resolved.staff.code, draft_type=draft.type.value,
                      owner_id=resolved.owner.id, costs=costs, urgent=draft.urgent, conditions=draft.conditions,
                      at=draft.decided_at)
@@ -208,15 +208,17 @@ def log_decision(
     now: datetime | None = None,
     amends: Decision | None = None,
     amendment_reason: str | None = None,
+    under_lock: Callable[[], Sequence[CostLine]] | None = None,
 ) -> Logged:
     """Validate and append one decision with the next number; nothing is written on any error.
 
     Everything that does not depend on the number is done before the number is taken, so that the incident
-    row stays locked only for the inserts (concurrent writers to one incident queue on that lock)."""
+    row stays locked only for the inserts (concurrent writers to one incident queue on that lock).
+    ``under_lock`` (an amendment's checks) runs once the lock is held and returns the cost lines the new
+    decision supersedes. An amendment's reason stands in for the delay reason but is kept as itself."""
     now = now or utcnow()
     resolved = resolve(draft)
-    delay_reason = draft.delay_reason or amendment_reason
-    check_times(incident=incident, draft=draft, now=now, delay_reason=delay_reason)
+    check_times(incident=incident, draft=draft, now=now, delay_reason=draft.delay_reason or amendment_reason)
     if incident.status is IncidentStatus.CLOSED:
         raise Conflict("the incident is closed: no more decisions can be logged")
     facts = draft_facts(incident, draft, resolved, amends)
@@ -233,6 +235,7 @@ def log_decision(
     ]
 
     number = _next_number(incident)
+    superseded = under_lock() if under_lock is not None else ()
     if ruleset.uses_incident_totals(facts):
         # Judged again under the lock: the R14 totals then include every decision logged before this one.
         required = compliance.required_consultations(facts=facts)
@@ -243,13 +246,13 @@ def log_decision(
         decision=draft.decision, information=draft.information, options=list(draft.options),
         rationale=draft.rationale, legal_basis=draft.legal_basis, expected_outcome=draft.expected_outcome,
         urgent=draft.urgent, conditions=dict(draft.conditions), amends_id=amends.id if amends else None,
-        amendment_reason=amendment_reason, delay_reason=delay_reason, missing_reason=draft.missing_reason,
+        amendment_reason=amendment_reason, delay_reason=draft.delay_reason, missing_reason=draft.missing_reason,
         required_consultations=[r.record() for r in required], prev_hash=_previous_hash(incident.id, number),
         decided_by_name=resolved.person.name, decided_by_job_title=resolved.person.job_title,
         decided_by_seat=resolved.seat,
     )
     fields["missing_count"] = fields["unmet_count"] = sum(1 for item in judged(required, draft) if not item.met)
-    row = _append(fields, draft, lines, consulted, amends)
+    row = _append(fields, draft, lines, consulted, superseded)
     audit.record(
         by=by, action="decision.amend" if amends else "decision.create", object_type="decision", object_id=row.id,
         summary=f"decision {number} in incident {incident.id}: {draft.title}"
@@ -262,9 +265,9 @@ def log_decision(
 
 
 def _append(fields: dict[str, Any], draft: DecisionDraft, lines: list[CostLine], consulted: list[Consultation],
-            amends: Decision | None) -> Decision:
-    """Hash the decision and insert it with its cost lines and consultations; an amendment with costs of its
-    own supersedes the original's lines.
+            superseded: Sequence[CostLine]) -> Decision:
+    """Hash the decision and insert it with its cost lines and consultations; the ``superseded`` lines (an
+    amendment's with costs of its own) are marked superseded by it.
 
     The decision goes in as one Core insert (the unit of work cost as much as the rest of the write's
     statements); the row then joins the session as the loaded row it is (its relationships load as usual)."""
@@ -285,10 +288,8 @@ def _append(fields: dict[str, Any], draft: DecisionDraft, lines: list[CostLine],
         item.recorded_at, item.recorded_by_id = row.recorded_at, row.recorded_by_id
     db.session.add_all(lines)
     db.session.add_all(consulted)
-    if amends is not None and draft.costs:
-        for line in db.session.scalars(select(CostLine).where(CostLine.decision_id == amends.id,
-                                                              CostLine.superseded_by_id.is_(None))):
-            line.superseded_by_id = row.id
+    for line in superseded:
+        line.superseded_by_id = row.id
     db.session.flush()
     return row
 

@@ -52,6 +52,33 @@ def amendments_of(decision: Decision) -> Sequence[Decision]:
     return db.session.scalars(select(Decision).where(Decision.amends_id == decision.id).order_by(Decision.number)).all()
 
 
+def current_version(decision: Decision) -> Decision:
+    """The version of the decision no decision amends yet (the decision itself when it is not amended)."""
+    current = decision
+    while (newer := db.session.scalars(select(Decision).where(Decision.amends_id == current.id)
+                                       .order_by(Decision.number).limit(1)).first()) is not None:
+        current = newer
+    return current
+
+
+def amendment_line(decision: Decision) -> list[int]:
+    """The ids of the decision and of every earlier version it amends, newest first."""
+    ids = [decision.id]
+    amends_id = decision.amends_id
+    while amends_id is not None:
+        ids.append(amends_id)
+        amends_id = db.session.scalar(select(Decision.amends_id).where(Decision.id == amends_id))
+    return ids
+
+
+def live_lines(decision: Decision) -> list[CostLine]:
+    """The cost lines of the decision's amendment line up to it that no amendment has superseded (read afresh:
+    their status may have changed since they were loaded)."""
+    return list(db.session.scalars(select(CostLine).where(CostLine.decision_id.in_(amendment_line(decision)),
+                                                          CostLine.superseded_by_id.is_(None))
+                                   .order_by(CostLine.id).execution_options(populate_existing=True)))
+
+
 def decision_requirements(
     decision: Decision, lines: Sequence[CostLine], consulted: Sequence[Consultation],
     amended_lines: Sequence[CostLine] | None = None,

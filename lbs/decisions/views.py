@@ -18,7 +18,7 @@ from lbs.converters import form_id
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, log, reads, verification
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
-from lbs.decisions.forms import AmendmentForm, DecisionForm
+from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
 from lbs.decisions.read_model import decision_record
 from lbs.formatting import dt_input
@@ -67,19 +67,47 @@ def _render_form(form: DecisionForm, incident: Incident, *, original: Decision |
                            panel_url=url_for("consultation.required_panel", incident_id=incident.id)), status
 
 
-def _submit(form: DecisionForm, incident: Incident, original: Decision | None) -> ResponseReturnValue:
+def _submit(form: DecisionForm, incident: Incident) -> ResponseReturnValue:
     """Validate → one service call → commit → redirect; otherwise the form again with what was typed."""
     if form.validate():
         write = FormWrite(form.draft_fields())
         with write:
-            if isinstance(form, AmendmentForm) and original is not None:
-                decision = amendments.amend_decision(original=original, draft=form.to_draft(),
-                                                     reason=form.reason.data or "", by=acting_user()).decision
-            else:
-                decision = log.log_decision(incident=incident, draft=form.to_draft(), by=acting_user()).decision
+            decision = log.log_decision(incident=incident, draft=form.to_draft(), by=acting_user()).decision
         if write.ok:
-            flash(_("Decision %(number)s logged.", number=decision.number), "success")
-            return redirect(url_for("decisions.show", decision_id=decision.id))
+            return _logged(decision)
+    return _render_form(form, incident, status=422)
+
+
+def _logged(decision: Decision) -> ResponseReturnValue:
+    flash(_("Decision %(number)s logged.", number=decision.number), "success")
+    return redirect(url_for("decisions.show", decision_id=decision.id))
+
+
+def _not_current(original: Decision, current: int) -> ResponseReturnValue:
+    flash(_("Decision %(number)s has been amended: only the current version, decision %(current)s, can be "
+            "amended.", number=original.number, current=current), "error")
+    return redirect(url_for("decisions.show", decision_id=original.id))
+
+
+def _submit_amendment(form: AmendmentForm, incident: Incident, original: Decision) -> ResponseReturnValue:
+    """As :func:`_submit`, for an amendment: cost rows left as they were filled in are not costs of its own; a
+    settled line it would supersede is an error on the cost rows; a version amended meanwhile sends the person
+    to the original's page (which links to the current version)."""
+    if form.validate():
+        write = FormWrite(form.draft_fields(), leave=(amendments.NotCurrent, amendments.SettledLine))
+        with write:
+            decision = amendments.amend_decision(
+                original=original, draft=form.to_amendment_draft(reads.live_lines(original), original.conditions),
+                reason=form.reason.data or "", by=acting_user()).decision
+        if write.ok:
+            return _logged(decision)
+        if isinstance(write.error, amendments.NotCurrent):
+            return _not_current(original, write.error.current)
+        if isinstance(write.error, amendments.SettledLine):
+            rows = form.draft_fields()
+            add_error(getattr(rows, "costs[0].estimate_dkk", form.reason),
+                       _("A settled cost line cannot be replaced: leave the cost lines as they are, or have the "
+                         "settlement reopened first."))
     return _render_form(form, incident, original=original, status=422)
 
 
@@ -99,7 +127,7 @@ def new(incident_id: int) -> ResponseReturnValue:
         flash(_("The incident is closed: no more decisions can be logged."), "error")
         return redirect(url_for("incidents.show", incident_id=incident.id))
     if form.is_submitted():
-        return _submit(form, incident, None)
+        return _submit(form, incident)
     return _render_form(form, incident)
 
 
@@ -110,10 +138,11 @@ def show(decision_id: int) -> ResponseReturnValue:
     item = decision_record(decision.id)
     incident = incident_or_404(decision.incident_id)
     amended = reads.get_decision(decision.amends_id) if decision.amends_id else None
+    amended_by = reads.amendments_of(decision)
     org_names = {org.id: org.name for org in organisations.list_organisations()}
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
-                           amendments=reads.amendments_of(decision), org_names=org_names,
-                           can_write=can(acting_user(), Action.DECISION_WRITE))
+                           amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
+                           org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE))
 
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])
@@ -125,12 +154,15 @@ def amend(decision_id: int) -> ResponseReturnValue:
     if incident.status is IncidentStatus.CLOSED:
         flash(_("The incident is closed: no more decisions can be logged."), "error")
         return redirect(url_for("decisions.show", decision_id=original.id))
+    if reads.amendments_of(original):
+        return _not_current(original, reads.current_version(original).number)
     form = AmendmentForm()
     if not form.is_submitted():
-        form.fill_from(original, reads.consultations_of([original.id]).get(original.id, []))
+        form.fill_from(original, reads.consultations_of([original.id]).get(original.id, []),
+                       reads.live_lines(original))
     _fill_choices(form, _typed_time(form, original.decided_at))
     if form.is_submitted():
-        return _submit(form, incident, original)
+        return _submit_amendment(form, incident, original)
     return _render_form(form, incident, original=original)
 
 

@@ -102,7 +102,8 @@ def seed(now: datetime) -> None:
          consultations=[
              _c("657:repraesentant", t2 - timedelta(minutes=10), M.CONSULT, Oc.AGREED, "stabsmøde"),
              _c("brand:bmv", t2 - timedelta(minutes=10), M.CONSULT, Oc.AGREED, "stabsmøde"),
-             _c("657:kommunaldirektoer", t2 - timedelta(minutes=8), M.CONSULT, Oc.AGREED, "stabsmøde"),
+             # The kommunaldirektør approves the municipality's costs (R5 requires an approval).
+             _c("657:kommunaldirektoer", t2 - timedelta(minutes=8), M.APPROVE, Oc.AGREED, "stabsmøde"),
              _c("657:oekonomi", t2 + timedelta(minutes=30), M.INFORM, Oc.AGREED, "e-mail",
                 "Lovbundne udgifter afholdes før bevilling; tillægsbevilling følger."),
          ])

@@ -138,5 +138,5 @@ def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: date
         decisions_with_missing=sum(1 for r in rows if r.missing),
         delayed=sum(1 for r in rows if r.delay_needs_reason),
         costs=costs_per_bearer(incident),
-        late_unexplained=sum(1 for r in rows if r.delay_needs_reason and not r.decision.delay_reason),
+        late_unexplained=sum(1 for r in rows if r.late_unexplained),
     )

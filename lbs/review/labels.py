@@ -45,6 +45,8 @@ _DECISION_TEXTS: dict[str, Any] = {
     "no_consultations": _l("No consultations required or made."), "costs_of": _l("Costs of decision %(n)d"),
     "bearer": _l("Bearer"), "category": _l("Category"), "estimate": _l("Estimate"), "actual": _l("Actual"),
     "status": _l("Status"), "provisional": _l("provisional bearer"), "superseded": _l("superseded"),
+    "amendment_reason": _l("Reason for the amendment"),
+    "see_amendment_reason": _l("an amendment: see the reason for the amendment"),
 }
 
 

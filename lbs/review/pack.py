@@ -147,7 +147,7 @@ def pdf_details(review: IncidentReview) -> tuple[list[DecisionReview], int]:
     notable = [
         r for r in review.decisions
         if r.missing or r.decision.urgent or r.amends_number is not None or r.amended_by or r.after_sign_off
-        or (r.delay_needs_reason and not r.decision.delay_reason) or r.decision.decided_by_off_roster
+        or r.late_unexplained or r.decision.decided_by_off_roster
         or r.decision.number in with_findings
     ][:PDF_DETAIL_LIMIT]
     return notable, len(review.decisions) - len(notable)

@@ -153,6 +153,8 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
     data; and how many decisions have no stored requirements (judged in Python here)."""
     of_incident = Decision.incident_id == incident_id
     late = _delay_seconds() >= _LATE_SECONDS
+    # An amendment's reason stands in for the delay reason.
+    late_unexplained = and_(late, func.coalesce(Decision.delay_reason, Decision.amendment_reason, "") == "")
     data: dict[str, Any] = {"decisions": 0, "urgent": 0, "amendments": 0, "delayed": 0, "late_unexplained": 0,
                             "per_staff": {}, "per_type": {}}
     for code, kind, count, urgent, amendments, delayed, unexplained in db.session.execute(
@@ -160,7 +162,7 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
                func.sum(case((Decision.urgent.is_(True), 1), else_=0)),
                func.sum(case((Decision.amends_id.is_not(None), 1), else_=0)),
                func.sum(case((late, 1), else_=0)),
-               func.sum(case((and_(late, func.coalesce(Decision.delay_reason, "") == ""), 1), else_=0)))
+               func.sum(case((late_unexplained, 1), else_=0)))
         .join(Staff, Staff.id == Decision.staff_id).where(of_incident).group_by(Staff.code, Decision.type)
     ):
         for figure, value in (("decisions", count), ("urgent", urgent), ("amendments", amendments),

@@ -65,6 +65,11 @@ class DecisionReview:
     def delay_needs_reason(self) -> bool:
         return self.delay_minutes > DELAY_LIMIT_MINUTES
 
+    @property
+    def late_unexplained(self) -> bool:
+        """Recorded late with no reason: an amendment's reason stands in for the delay reason."""
+        return self.delay_needs_reason and not (self.decision.delay_reason or self.decision.amendment_reason)
+
 
 def municipality_codes(incident_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """The codes of the municipalities each incident affects, in code order."""

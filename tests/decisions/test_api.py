@@ -336,12 +336,14 @@ def test_amendment(api_as, incident):
     amended = plain.get_json()
     assert amended["number"] == 2 and amended["amends"] == 1 and amended["title"].endswith("(rettet)")
     assert amended["decision"] == original["decision"] and amended["decided_at"] == original["decided_at"]
-    assert amended["costs"] == [] and amended["delay_reason"] == "Stavefejl i titlen"
+    assert amended["costs"] == [] and amended["amendment_reason"] == "Stavefejl i titlen"
+    assert amended["delay_reason"] is None  # the reason stands in for it but is kept as itself
     assert [c["party"] for c in amended["consultations"]] == ["657:repraesentant"]
     assert amended["prev_hash"] == original["hash"]
     again = api.get(f"/api/v1/decisions/{original['id']}").get_json()
     assert again["hash"] == original["hash"] and again["amended_by"] == 2
     assert not again["costs"][0]["superseded"]
+    url = f"/api/v1/decisions/{amended['id']}/amendments"  # only the current version can be amended
     with_costs = api.post(url, json={"reason": "Nyt overslag", "costs": [
         {"bearer": herning, "category": "supplies", "estimate_dkk": "25000"}]}).get_json()
     assert with_costs["number"] == 3 and with_costs["costs"][0]["estimate_dkk"] == "25000.00"

@@ -43,6 +43,19 @@ def test_required_parties_are_recorded_from_the_panel(page, live_server):
     expect(director).to_contain_text("Høring registreret")
     expect(mayor).to_contain_text("Høring registreret")
 
+    # Each row starts at the form its rule requires; the outcome is left for the person to choose.
+    rows = {page.locator(f'[name="consultations-{i}-party"]').input_value(): i for i in range(required)}
+    for party, index in rows.items():
+        mode = page.locator(f'[name="consultations-{index}-mode"]')
+        label = mode.locator("option:checked").inner_text()
+        expect(panel.locator(f'li[data-party="{party}"] .required-mode')).to_contain_text(label)
+    director_mode = page.locator(f'[name="consultations-{rows["657:kommunaldirektoer"]}-mode"]')
+    expect(director_mode).not_to_have_value("inform")
+    for index in rows.values():
+        outcome = page.locator(f'[name="consultations-{index}-outcome"]')
+        expect(outcome).to_have_value("")
+        outcome.select_option("agreed")
+
     page.get_by_role("button", name="Registrér beslutning").click()
     expect(page.get_by_text("Beslutning 7 er registreret.")).to_be_visible()
     expect(page.get_by_text("Kommunaldirektør, Herning Kommune").first).to_be_visible()

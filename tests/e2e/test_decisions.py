@@ -28,7 +28,7 @@ def test_log_amend_and_verify_a_decision(page, live_server):
 
     row.get_by_role("link", name="Sandsække til Nørregade").click()
     page.get_by_role("link", name="Ret denne beslutning").click()
-    page.get_by_label("Begrundelse for rettelsen").fill("Antallet var forkert")
+    page.get_by_label("Begrundelse for ændringen").fill("Antallet var forkert")
     page.get_by_label("Titel").fill("Sandsække til Nørregade (3.000 stk.)")
     page.locator('[name="costs-0-bearer"]').select_option(label="Herning Kommune")
     page.locator('[name="costs-0-category"]').select_option("supplies")

@@ -152,11 +152,20 @@ def test_politi_logs_a_decision_with_a_cost_line_and_two_consultations(page, liv
     assert panel.get_attribute("aria-live") == "polite"
     expect(panel.locator('li[data-party="657:borgmester"]')).to_contain_text("Borgmester, Herning Kommune")
 
+    # Both approve (the form the rules require of them here) and the person says how each answered.
     tab_to(page, named("consultations-0-party"))
     choose(page, value="657:kommunaldirektoer")
+    tab_to(page, named("consultations-0-mode"))
+    choose(page, value="approve")
+    tab_to(page, named("consultations-0-outcome"))
+    choose(page, value="agreed")
     type_into(page, "consultations-0-note", "Enig i evakueringen.")
     tab_to(page, named("consultations-1-party"))
     choose(page, value="657:borgmester")
+    tab_to(page, named("consultations-1-mode"))
+    choose(page, value="approve")
+    tab_to(page, named("consultations-1-outcome"))
+    choose(page, value="agreed")
     type_into(page, "consultations-1-note", "Borgmesteren godkender udgiften.")
 
     tab_to(page, lambda i: i["tag"] == "button" and i["type"] == "submit" and "Registrér beslutning" in i["text"])

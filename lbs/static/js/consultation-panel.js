@@ -39,7 +39,8 @@
     return Array.prototype.slice.call(form.querySelectorAll("[name^='consultations-'][name$='-party']"));
   }
 
-  function addRow(form, party) {
+  // The row for a required party starts at the form the rule requires; its outcome is left to the person.
+  function addRow(form, party, mode) {
     var rows = partyRows(form);
     var empty = rows.filter(function (el) { return !el.value; })[0];
     if (!empty && rows.length) {
@@ -62,6 +63,8 @@
     var at = form.querySelector("[name='" + empty.name.replace(/-party$/, "-consulted_at") + "']");
     var decided = form.querySelector("[name='decided_at']");
     if (at && !at.value && decided) { at.value = decided.value; }
+    var modeField = form.querySelector("[name='" + empty.name.replace(/-party$/, "-mode") + "']");
+    if (modeField && mode) { modeField.value = mode; }
     empty.dispatchEvent(new Event("change", { bubbles: true }));
     empty.focus();
   }
@@ -94,7 +97,7 @@
       var button = event.target.closest("button.panel-add");
       if (!button) { return; }
       event.preventDefault();
-      addRow(form, button.getAttribute("data-party"));
+      addRow(form, button.getAttribute("data-party"), button.getAttribute("data-mode"));
     });
     schedule();
   }
