@@ -72,7 +72,7 @@ def mark_closed(*, incident: Incident, at: datetime, by: User | None) -> Inciden
 
 def clean_reason(reason: str | None) -> str:
     """The reopening's reason, stripped: 422 when it is missing or blank, too long or has a NUL byte."""
-    text = (reason or "").strip() if isinstance(reason, str) else ""
+    text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise ReasonMissing("a reason is required", {"reason": ["is required"]})
     if "\x00" in text or len(text) > REASON_MAX:

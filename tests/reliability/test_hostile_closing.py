@@ -17,18 +17,17 @@ from lbs.extensions import db
 from lbs.incidents import services as incidents
 from lbs.incidents.models import Incident, IncidentKind, IncidentStatus
 from lbs.timeutil import to_local, utcnow
-from tests import factories
 from tests.hostile import DROP, SETTINGS, hostile_body, row_counts
 from tests.reliability.test_hostile_api import assert_refused, send
 from tests.reliability.test_hostile_forms import BAD_LOCAL_TIMES, bad_text, signed_in
-from tests.reliability.world import World
+from tests.reliability.world import World, decision_body
 
 pytestmark = pytest.mark.slow
 
 
 @dataclass(frozen=True)
 class Incidents:
-    active: int  # started two hours ago, its last decision decided 30 minutes ago
+    active: int  # started two hours ago, its last decision decided a minute before the tests
     closed: int
     started_at: str  # ISO
     last_decided_at: str  # ISO
@@ -44,17 +43,20 @@ def _create(title: str, *, closed: bool) -> int:
 
 @pytest.fixture(scope="module")
 def targets(world: tuple[Flask, World]) -> Incidents:
-    app, _w = world
+    app, w = world
     with app.app_context():
         active = _create("Fjendtlig afslutning", closed=False)
+        closed = _create("Fjendtlig genåbning", closed=True)
         found = db.session.get(Incident, active)
         assert found is not None
-        decision = factories.decision_with_costs(found, decided_at=utcnow() - timedelta(minutes=30))
-        made = Incidents(active=active, closed=_create("Fjendtlig genåbning", closed=True),
-                         started_at=found.started_at.isoformat(), last_decided_at=decision.decided_at.isoformat())
+        started_at = found.started_at.isoformat()
         db.session.commit()
         db.session.remove()
-    return made
+    logged = send(app, w.police_token, "POST", f"/api/v1/incidents/{active}/decisions",
+                  decision_body(w, "Sidste beslutning før afslutningen"))
+    assert logged.status_code == 201, logged.get_data(as_text=True)
+    return Incidents(active=active, closed=closed, started_at=started_at,
+                     last_decided_at=logged.get_json()["decided_at"])
 
 
 def _status(app: Flask, incident_id: int) -> IncidentStatus:
