@@ -144,7 +144,9 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
 
 
 @endpoint(api_bp, "/decisions/<id:decision_id>/amendments", "POST", operation_id="amendDecision",
-          summary="Amend a decision: a new decision with the next number that refers to it", tag="decisions",
+          summary="Amend the current version of a decision: a new decision with the next number that refers to "
+          "it (409 when the decision is already amended, naming the current version, or when its costs would "
+          "supersede a settled line)", tag="decisions",
           roles=WRITERS, request_schema=AMENDMENT_IN,
           responses={201: DECISION, 400: ERROR, 404: ERROR, 409: ERROR, 422: ERROR})
 @lock_at_first_write

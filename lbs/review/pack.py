@@ -78,12 +78,14 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     files["decisions.json"] = json.dumps(decisions, ensure_ascii=False, indent=2).encode("utf-8")
     files["decisions.csv"] = csv_bytes(
         ["number", "decided_at", "recorded_at", "staff", "type", "title", "decided_by", "owner", "urgent", "amends",
-         "required", "status", "missing", "delay_minutes", "hash", "prev_hash"],
+         "amendment_reason", "required", "status", "missing", "delay_minutes", "delay_reason", "hash", "prev_hash"],
         ([r.decision.number, _iso(r.decision.decided_at), _iso(r.decision.recorded_at), r.staff_code,
           r.decision.type.value, r.decision.title, r.decided_by_name, r.owner_name,
-          "yes" if r.decision.urgent else "no", r.amends_number, " ".join(q.party_key for q in r.required),
+          "yes" if r.decision.urgent else "no", r.amends_number, r.decision.amendment_reason,
+          " ".join(q.party_key for q in r.required),
           " ".join(f"{j.requirement.party_key}:{j.status.value}" for j in r.judged),
-          " ".join(q.party_key for q in r.missing), r.delay_minutes, r.decision.hash, r.decision.prev_hash]
+          " ".join(q.party_key for q in r.missing), r.delay_minutes, r.decision.delay_reason, r.decision.hash,
+          r.decision.prev_hash]
          for r in review.decisions),
     )
     files["costs.csv"] = csv_bytes(
