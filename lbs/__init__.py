@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.auth import views as auth
     from lbs.consultation import views as consultation
     from lbs.costs import views as costs
+    from lbs.decisions import appended_views as appended
     from lbs.decisions import compliance_views as compliance
     from lbs.decisions import incident_page  # noqa: F401  (adds the incident page to the incidents blueprint)
     from lbs.decisions import views as decisions
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
-    for module in (main, auth, staffs, incidents, decisions, consultation, compliance, costs, review):
+    for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningUpdate
 
@@ -173,3 +173,30 @@ def append_consultation(*, decision: Decision, item: ConsultationDraft, by: User
               "hash": consultation.hash},
     )
     return Appended(consultation, party, decision)
+
+
+@dataclass(frozen=True)
+class AppendedRow:
+    """An appended consultation as the decision page lists it."""
+
+    party_name: str
+    consulted_at: datetime
+    mode: str
+    outcome: str
+    channel: str | None
+    note: str | None
+    recorded_at: datetime | None
+    recorded_by: str | None
+
+
+def appended_of(decision_id: int) -> list[AppendedRow]:
+    """The consultations appended to the decision, in the order they were appended, with who recorded them."""
+    query = (
+        select(Party.name, Consultation.consulted_at, Consultation.mode, Consultation.outcome, Consultation.channel,
+               Consultation.note, Consultation.recorded_at, func.coalesce(User.display_name, User.username))
+        .join(Party, Party.id == Consultation.party_id).outerjoin(User, User.id == Consultation.recorded_by_id)
+        .where(Consultation.decision_id == decision_id, Consultation.appended_seq.is_not(None))
+        .order_by(Consultation.appended_seq)
+    )
+    return [AppendedRow(name, at, mode.value, outcome.value, channel, note, recorded_at, by)
+            for name, at, mode, outcome, channel, note, recorded_at, by in db.session.execute(query)]

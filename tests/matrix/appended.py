@@ -8,3 +8,4 @@ from tests.matrix.decisions import API, dec
 CASES = [
     Case("POST", dec("/consultations", API), WRITERS, rule=f"{API}/decisions/<id>/consultations"),
 ]
+CASES.append(Case("POST", dec("/consultations"), WRITERS, rule="/decisions/<id>/consultations"))
