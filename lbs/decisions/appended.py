@@ -200,3 +200,22 @@ def appended_of(decision_id: int) -> list[AppendedRow]:
     )
     return [AppendedRow(name, at, mode.value, outcome.value, channel, note, recorded_at, by)
             for name, at, mode, outcome, channel, note, recorded_at, by in db.session.execute(query)]
+
+
+def chain_records(incident_id: int) -> list[dict[str, Any]]:
+    """The incident's appended consultations in sequence order, as the review pack lists them (with their chain
+    links, so that the pack shows the chain the incident's ``consultation_head`` ends)."""
+    query = (
+        select(Consultation, Party.key, Decision.number)
+        .join(Party, Party.id == Consultation.party_id).join(Decision, Decision.id == Consultation.decision_id)
+        .where(Consultation.incident_id == incident_id, Consultation.appended_seq.is_not(None))
+        .order_by(Consultation.appended_seq)
+    )
+    return [
+        {"seq": c.appended_seq, "decision_number": number, "party": key,
+         "consulted_at": c.consulted_at.isoformat(),
+         "recorded_at": c.recorded_at.isoformat() if c.recorded_at else None, "mode": c.mode.value,
+         "outcome": c.outcome.value, "channel": c.channel, "note": c.note, "recorded_by": c.recorded_by_id,
+         "prev_hash": c.prev_hash, "hash": c.hash}
+        for c, key, number in db.session.execute(query)
+    ]
