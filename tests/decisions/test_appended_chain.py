@@ -192,3 +192,19 @@ def test_verify_cli_on_a_database_without_and_with_appended_consultations(runner
     db.session.commit()
     broken = runner.invoke(args=["lbs", "verify", "--incident", str(incident.id)])
     assert broken.exit_code == 1 and "decision 1" in broken.output
+
+
+def test_the_cached_compliance_summary_moves_with_an_append(app):
+    from lbs.decisions import compliance
+
+    incident = factories.incident()
+    decision = log.log_decision(incident=incident, draft=_draft("D"), by=None).decision
+    db.session.flush()
+    db.session.refresh(incident)
+    before = compliance.compliance_summary(incident=incident)
+    assert before.with_gaps == 1 and before.missing >= 1
+    appended.append_consultation(decision=decision, item=_item(), by=None)
+    db.session.flush()
+    db.session.refresh(incident)
+    after = compliance.compliance_summary(incident=incident)
+    assert after.with_gaps == 0 and after.missing == before.missing - 1
