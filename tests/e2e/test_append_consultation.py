@@ -21,6 +21,7 @@ from lbs.organisations.models import Organisation
 from lbs.staffs.models import Person
 from lbs.timeutil import utcnow
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import csp_free_page, scan  # noqa: F401  (the fixture)
 
 
 def _decision_missing_an_approval(app) -> int:
@@ -67,3 +68,20 @@ def test_an_appended_approval_turns_the_requirement_met(page, live_server):
         incident = db.session.scalars(select(Incident).where(Incident.title == DEMO_TITLE)).one()
         assert verification.verify_incident(incident).ok
         db.session.remove()
+
+
+def test_the_form_and_its_error_page_pass_the_accessibility_scan(csp_free_page, live_server):  # noqa: F811
+    """axe-core finds no serious violation on the decision page with the form, nor on the page that shows the
+    form's errors (the outcome left unchosen), which names the missing choice in Danish."""
+    page = csp_free_page
+    decision_id = _decision_missing_an_approval(live_server.app)
+    sign_in(page, live_server, "politi")
+    page.goto(f"{live_server.url}/decisions/{decision_id}")
+    problems = scan(page)
+    form = page.locator("section.append-consultation")
+    form.locator('[name="party"]').select_option("657:kommunaldirektoer")
+    form.locator('[name="mode"]').select_option("approve")
+    form.get_by_role("button", name="Tilføj høring").click()
+    expect(page.locator(".error-summary")).to_contain_text("Vælg udfaldet.")
+    problems += scan(page)
+    assert not problems, "\n".join(problems)
