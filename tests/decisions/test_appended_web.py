@@ -116,3 +116,17 @@ def test_a_closed_incident_has_no_form(login, logged):
 
 def test_unknown_decision_is_404(login):
     assert login("politi").post("/decisions/999999/consultations", data=_form()).status_code == 404
+
+
+def test_the_integrity_check_on_the_incident_page_catches_a_deleted_appended_row(login, logged):
+    from sqlalchemy import delete
+
+    incident, decision, _api = logged
+    client = login("politi")
+    assert client.post(f"/decisions/{decision['id']}/consultations", data=_form()).status_code == 302
+    ok = client.post(f"/incidents/{incident.id}/verify", follow_redirects=True).get_data(as_text=True)
+    assert "kæden er intakt" in ok
+    db.session.execute(delete(Consultation).where(Consultation.appended_seq.is_not(None)))
+    db.session.commit()
+    broken = client.post(f"/incidents/{incident.id}/verify", follow_redirects=True).get_data(as_text=True)
+    assert "Integritetskontrol FEJLEDE: kæden er brudt ved beslutning 1." in broken
