@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from lbs.consultation.models import Consultation, Party
 from lbs.decisions import appended_chain, chain
@@ -60,23 +60,23 @@ def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
 
 
 def stored_appended(incident_id: int) -> list[appended_chain.StoredAppended]:
-    """The consultations appended to the incident's decisions in sequence order, each with what its hash covers
-    as stored (a row moved to another incident or decision is still found: by its incident or its decision)."""
+    """The consultations appended in the incident in sequence order (read by the incident's own index), each with
+    what its hash covers as stored. A row moved to another incident leaves a gap or a short chain here; one whose
+    decision is not the incident's is read with no decision number."""
     query = (
         select(Consultation.decision_id, Consultation.appended_seq, Party.key, Consultation.consulted_at,
                Consultation.recorded_at, Consultation.mode, Consultation.outcome, Consultation.channel,
                Consultation.note, Consultation.recorded_by_id, Consultation.prev_hash, Consultation.hash,
-               Consultation.incident_id, Decision.incident_id.label("decision_incident_id"),
+               Decision.incident_id.label("decision_incident_id"),
                Decision.number, Decision.hash.label("decision_hash"))
         .join(Party, Party.id == Consultation.party_id)
         .outerjoin(Decision, Decision.id == Consultation.decision_id)
-        .where(Consultation.appended_seq.is_not(None),
-               or_(Consultation.incident_id == incident_id, Decision.incident_id == incident_id))
+        .where(Consultation.incident_id == incident_id, Consultation.appended_seq.is_not(None))
         .order_by(Consultation.appended_seq, Consultation.id)
     )
     result = []
     for row in db.session.execute(query):
-        ours = row.incident_id == incident_id and row.decision_incident_id == incident_id
+        ours = row.decision_incident_id == incident_id
         fields = {
             "decision_id": row.decision_id, "decision_number": row.number if ours else None,
             "decision_hash": row.decision_hash, "appended_seq": row.appended_seq, "party": row.key,

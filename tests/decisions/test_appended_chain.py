@@ -208,3 +208,14 @@ def test_the_cached_compliance_summary_moves_with_an_append(app):
     db.session.refresh(incident)
     after = compliance.compliance_summary(incident=incident)
     assert after.with_gaps == 0 and after.missing == before.missing - 1
+
+
+def test_moving_an_appended_row_to_another_incident_is_detected(world):
+    incident, _decisions, rows = world
+    other = factories.incident(title="Anden")
+    db.session.execute(update(Consultation).where(Consultation.id == rows[2].id).values(incident_id=other.id))
+    result = verification.verify_incident(incident)
+    # Decision 2's row left the chain: it breaks at the next row, decision 3's.
+    assert not result.ok and result.first_broken == 3
+    db.session.execute(update(Consultation).where(Consultation.id == rows[2].id).values(incident_id=None))
+    assert verification.verify_incident(incident).first_broken == 3
