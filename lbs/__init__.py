@@ -102,13 +102,14 @@ def register_blueprints(app: Flask) -> None:
         closing_views,  # noqa: F401  (adds closing and reopening to the incidents blueprint)
         incident_page,  # noqa: F401  (adds the incident page to the incidents blueprint)
     )
+    from lbs.decisions import appended_views as appended
     from lbs.decisions import compliance_views as compliance
     from lbs.decisions import views as decisions
     from lbs.incidents import views as incidents
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
-    for module in (main, auth, staffs, incidents, decisions, consultation, compliance, costs, review):
+    for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

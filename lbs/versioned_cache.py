@@ -3,8 +3,9 @@
 An entry is keyed by the database, the incident (with its ``created_at``, which tells apart an incident
 re-created under the same id) and the incident's two counters in the database: ``last_decision_number``
 (bumped by every decision, amendments included) and ``costs_version`` (bumped by every change to a cost line,
-in the transaction that makes it). A worker that has just read the incident row therefore never serves a
-figure older than that row, and another worker or host that changed the incident changed the key.
+in the transaction that makes it, and by every appended consultation, which moves a decision's
+``unmet_count``). A worker that has just read the incident row therefore never serves a figure older than
+that row, and another worker or host that changed the incident changed the key.
 """
 
 from __future__ import annotations

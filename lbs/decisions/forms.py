@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from lbs import labels
 from lbs.consultation.facts import FORM_FLAGS, DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome
+from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
 from lbs.decisions.models import CostCategory, CostLine, Decision
@@ -268,3 +269,33 @@ class DraftFields:
 def add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
 
+
+class AppendConsultationForm(FlaskForm):
+    """Form and outcome start blank: the person chooses (an approval is never recorded by default)."""
+
+    party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),
+                        validators=[DataRequired(_l("Choose the party that was consulted."))])
+    consulted_at = StringField(_l("Time"), validators=[DataRequired(_l("Enter when the party was consulted."))],
+                               render_kw={"type": "datetime-local"})
+    mode = SelectField(_l("Mode"), validators=[DataRequired(_l("Choose the form of the consultation."))],
+                       choices=choices([("", "–"), *((m.value, labels.MODE[m.value]) for m in Mode)]))
+    outcome = SelectField(_l("Outcome"), validators=[DataRequired(_l("Choose the outcome."))],
+                          choices=choices([("", "–"), *((o.value, labels.OUTCOME[o.value]) for o in Outcome)]))
+    channel = StringField(_l("Channel"), validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    note = TextAreaField(_l("Note"), validators=[
+        Optional(), Length(max=10_000, message=_l("At most %(max)d characters."))])
+
+    def fill_parties(self) -> None:
+        self.party.choices = choices([("", "–"), *((p.key, p.name) for p in list_parties())])
+
+    def to_body(self) -> dict[str, Any] | None:
+        """The validated form as an API-shaped body (read by :func:`lbs.decisions.appended.read_consultation`);
+        None (the error on its field) when the time cannot be read."""
+        try:
+            at = parse_local(self.consulted_at.data)
+        except TimeError as exc:
+            _add_error(self.consulted_at, str(exc))
+            return None
+        return {"party": self.party.data, "consulted_at": at.isoformat(), "mode": self.mode.data,
+                "outcome": self.outcome.data, "channel": self.channel.data or None, "note": self.note.data or None}

@@ -1,4 +1,10 @@
-"""Verification: recompute an incident's hash chain (or every incident's) from what is stored."""
+"""Verification: recompute an incident's hash chains (or every incident's) from what is stored.
+
+Two chains per incident: the decisions (:mod:`lbs.decisions.chain`) and the consultations appended to them later
+(:mod:`lbs.decisions.appended_chain`, its count and head kept on the incident). Either broken makes the result
+broken; ``first_broken`` is the lower of the two decision numbers at which they break, and ``checked`` the
+decisions before it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lbs.consultation.models import Consultation, Party
-from lbs.decisions import chain
+from lbs.decisions import appended_chain, chain
 from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.reads import CHUNK
 from lbs.errors import NotFound
@@ -53,9 +59,44 @@ def stored_chain(incident_id: int) -> list[chain.StoredDecision]:
     return result
 
 
+def stored_appended(incident_id: int) -> list[appended_chain.StoredAppended]:
+    """The consultations appended in the incident in sequence order (read by the incident's own index), each with
+    what its hash covers as stored. A row moved to another incident leaves a gap or a short chain here; one whose
+    decision is not the incident's is read with no decision number."""
+    query = (
+        select(Consultation.decision_id, Consultation.appended_seq, Party.key, Consultation.consulted_at,
+               Consultation.recorded_at, Consultation.mode, Consultation.outcome, Consultation.channel,
+               Consultation.note, Consultation.recorded_by_id, Consultation.prev_hash, Consultation.hash,
+               Decision.incident_id.label("decision_incident_id"),
+               Decision.number, Decision.hash.label("decision_hash"))
+        .join(Party, Party.id == Consultation.party_id)
+        .outerjoin(Decision, Decision.id == Consultation.decision_id)
+        .where(Consultation.incident_id == incident_id, Consultation.appended_seq.is_not(None))
+        .order_by(Consultation.appended_seq, Consultation.id)
+    )
+    result = []
+    for row in db.session.execute(query):
+        ours = row.decision_incident_id == incident_id
+        fields = {
+            "decision_id": row.decision_id, "decision_number": row.number if ours else None,
+            "decision_hash": row.decision_hash, "appended_seq": row.appended_seq, "party": row.key,
+            "consulted_at": row.consulted_at, "recorded_at": row.recorded_at, "mode": row.mode,
+            "outcome": row.outcome, "channel": row.channel, "note": row.note, "recorded_by": row.recorded_by_id,
+            "prev_hash": row.prev_hash,
+        }
+        result.append(appended_chain.StoredAppended(fields=fields, hash=row.hash))
+    return result
+
+
 def verify_incident(incident: Incident) -> chain.ChainResult:
     db.session.refresh(incident)
-    return chain.verify_chain(stored_chain(incident.id), last_number=incident.last_decision_number)
+    decisions = chain.verify_chain(stored_chain(incident.id), last_number=incident.last_decision_number)
+    broken = appended_chain.verify_appended(
+        stored_appended(incident.id), count=incident.appended_consultations, head=incident.consultation_head,
+        last_number=incident.last_decision_number)
+    if broken is None or (decisions.first_broken is not None and decisions.first_broken <= broken):
+        return decisions
+    return chain.ChainResult(ok=False, checked=min(decisions.checked, broken - 1), first_broken=broken)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, log, reads, verification
+from lbs.decisions.appended_views import panel
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
@@ -142,7 +143,8 @@ def show(decision_id: int) -> ResponseReturnValue:
     org_names = {org.id: org.name for org in organisations.list_organisations()}
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
-                           org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE))
+                           org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
+                           append=panel(decision, incident))
 
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 
+from lbs.decisions import appended
 from lbs.review import timeline
 from lbs.review.labels import labels_context
 from lbs.review.rows import DecisionReview, DoneConsultation
@@ -73,6 +74,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
                      "history": [{"kind": h.kind.value, "recorded_at": _iso(h.recorded_at), "by": h.by_name,
                                   "ended_at": _iso(h.ended_at), "reason": h.reason} for h in review.history]},
         "decisions": [_decision_json(r) for r in review.decisions],
+        # Consultations appended after their decisions were logged, in the order of their own chain.
+        "appended_consultations": appended.chain_records(incident.id),
     }
     files: dict[str, bytes] = {}
     files["decisions.json"] = json.dumps(decisions, ensure_ascii=False, indent=2).encode("utf-8")
@@ -176,6 +179,7 @@ def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: d
         "incident_id": review.incident.id,
         "generated_at": generated_at.isoformat(),
         "chain_head": review.chain_head,
+        "consultation_head": review.incident.consultation_head,
         "decisions": len(review.decisions),
         "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()],
     }
@@ -202,8 +206,9 @@ class PackCheck:
 
 
 def verify_pack(data: bytes) -> PackCheck:
-    """Every file listed in the manifest is present with its SHA-256, no file is unlisted, and the
-    manifest's chain head is the last decision's hash in decisions.json."""
+    """Every file listed in the manifest is present with its SHA-256, no file is unlisted, the manifest's chain
+    head is the last decision's hash in decisions.json, and its consultation head ends the chain of appended
+    consultations listed there (packs made before it was listed have none to check)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -235,4 +240,25 @@ def verify_pack(data: bytes) -> PackCheck:
                 return PackCheck(False, checked, "decisions.json: not readable")
             if head != listed.get("chain_head"):
                 return PackCheck(False, checked, "manifest.json: chain head is not the last decision's hash")
+            problem = _appended_problem(archive, listed)
+            if problem is not None:
+                return PackCheck(False, checked, problem)
     return PackCheck(True, checked)
+
+
+def _appended_problem(archive: zipfile.ZipFile, listed: dict[str, Any]) -> str | None:
+    """What is wrong with the appended consultations' chain in decisions.json against the manifest, if anything."""
+    if "consultation_head" not in listed:
+        return None
+    try:
+        items = json.loads(archive.read("decisions.json")).get("appended_consultations", [])
+        previous = None
+        for index, item in enumerate(items, start=1):
+            if item["seq"] != index or item["prev_hash"] != previous:
+                return f"decisions.json: appended consultation {index} is not linked to the one before"
+            previous = item["hash"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "decisions.json: appended consultations not readable"
+    if previous != listed["consultation_head"]:
+        return "manifest.json: consultation head is not the last appended consultation's hash"
+    return None
