@@ -98,11 +98,11 @@ def register_blueprints(app: Flask) -> None:
     from lbs.auth import views as auth
     from lbs.consultation import views as consultation
     from lbs.costs import views as costs
+    from lbs.decisions import appended_views as appended
     from lbs.decisions import (
         closing_views,  # noqa: F401  (adds closing and reopening to the incidents blueprint)
         incident_page,  # noqa: F401  (adds the incident page to the incidents blueprint)
     )
-    from lbs.decisions import appended_views as appended
     from lbs.decisions import compliance_views as compliance
     from lbs.decisions import views as decisions
     from lbs.incidents import views as incidents

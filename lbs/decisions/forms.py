@@ -295,7 +295,7 @@ class AppendConsultationForm(FlaskForm):
         try:
             at = parse_local(self.consulted_at.data)
         except TimeError as exc:
-            _add_error(self.consulted_at, str(exc))
+            add_error(self.consulted_at, str(exc))
             return None
         return {"party": self.party.data, "consulted_at": at.isoformat(), "mode": self.mode.data,
                 "outcome": self.outcome.data, "channel": self.channel.data or None, "note": self.note.data or None}
