@@ -10,7 +10,7 @@ when its blueprint is registered on the app, and these pages find it with :func:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -26,12 +26,14 @@ EXTENSION = "lbs.decision_log"
 
 @dataclass(frozen=True)
 class LoggedRequirements:
-    """What a logged decision required (as stored when it was logged), with its facts."""
+    """What a logged decision required (as stored when it was logged), with its facts and each requirement's
+    status now (party key → ``lbs.consultation.judging.Status`` value)."""
 
     number: int
     title: str
     facts: DecisionFacts
     requirements: list[Requirement]
+    statuses: Mapping[str, str] = field(default_factory=dict)
 
 
 class DecisionLog(Protocol):

@@ -4,6 +4,8 @@ decision form, and rule administration. (Compliance per incident is a view over 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,21 +41,21 @@ RULE_FIELDS = {"valid_from": "condition"}
 # ------------------------------------------------------------------ the graph page
 
 
-def _explained(form: WhyForm) -> tuple[str, DecisionFacts | None, list[Requirement]]:
-    """The subject, facts and required set the page explains: a logged decision (``?decision=``), the
-    hypothetical decision of the why form, or nothing."""
+def _explained(form: WhyForm) -> tuple[str, DecisionFacts | None, list[Requirement], Mapping[str, str]]:
+    """The subject, facts and required set the page explains, with each requirement's status for a logged
+    decision: a logged decision (``?decision=``), the hypothetical decision of the why form, or nothing."""
     decision_id = form_id(request.args.get("decision", ""))
     if decision_id is not None:
         logged = decision_log().logged_requirements(decision_id)
         if logged is None:
-            return "", None, []
+            return "", None, [], {}
         subject = _("Decision %(number)s: %(title)s", number=logged.number, title=logged.title)
-        return subject, logged.facts, logged.requirements
+        return subject, logged.facts, logged.requirements, logged.statuses
     if request.args.get("why_type"):
         facts = form.hypothetical_facts(organisations.get_municipality)
         if facts is not None:
-            return _("The decision described in the form"), facts, ruleset.required_consultations(facts=facts)
-    return "", None, []
+            return _("The decision described in the form"), facts, ruleset.required_consultations(facts=facts), {}
+    return "", None, [], {}
 
 
 @bp.get("/")
@@ -69,7 +71,7 @@ def graph() -> str:
     if decision_type not in {t.value for t in DecisionType}:
         decision_type = None
     shown = ruleset.rule_graph()
-    subject, facts, requirements = _explained(form)
+    subject, facts, requirements, statuses = _explained(form)
     highlight: set[tuple[str, str]] = set()
     if facts is not None:
         shown = ruleset.rule_graph(at=facts.at)
@@ -82,7 +84,8 @@ def graph() -> str:
     return render_template(
         "consultation/graph.html", drawing=drawing, form=form, municipalities=municipalities,
         types=[t.value for t in DecisionType], municipality=municipality, decision_type=decision_type,
-        requirements=requirements, subject=subject, org_kinds=layout.ORG_KINDS,
+        requirements=requirements, statuses=statuses, subject=subject, org_kinds=layout.ORG_KINDS,
+        status_labels=labels.translated(labels.CONSULTATION_STATUS),
         kind_labels=labels.translated(KIND_LABELS), layout=layout, mode_labels=labels.translated(MODE_LABELS),
         timing_labels=labels.translated(TIMING_LABELS), version=ruleset.current_ruleset().version,
     )

@@ -25,7 +25,7 @@ from lbs.consultation import ruleset
 from lbs.consultation.decision_log import LoggedRequirements
 from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_facts
 from lbs.consultation.judging import Judged, judge_requirements
-from lbs.consultation.models import Consultation
+from lbs.consultation.models import Consultation, Party
 from lbs.consultation.rules import PreviewSubject
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
@@ -289,8 +289,14 @@ class LoggedDecisions:
         if decision is None:
             return None
         facts = facts_of(decision)
+        requirements = logged_requirements(decision, lambda: facts)
+        consulted = db.session.execute(
+            select(Party.key, Consultation.mode, Consultation.outcome).join(Party, Party.id == Consultation.party_id)
+            .where(Consultation.decision_id == decision.id)).all()
+        judged = judge_requirements(requirements, ((key, mode, outcome) for key, mode, outcome in consulted))
+        statuses = {j.requirement.party_key: j.status.value for j in judged}
         return LoggedRequirements(number=decision.number, title=decision.title, facts=facts,
-                                  requirements=logged_requirements(decision, lambda: facts))
+                                  requirements=requirements, statuses=statuses)
 
     def preview_subjects(self) -> list[PreviewSubject]:
         return preview_subjects()

@@ -146,7 +146,10 @@ def test_compliance_and_preview(app):
     rows = factories.incident_compliance(incident_id=inc.id)
     assert [r.decision.number for r in rows] == [1, 2]
     missing = {r.party_key for r in rows[0].missing}
-    assert "657:kommunaldirektoer" not in missing and "657:borgmester" not in missing
+    judged = {j.requirement.party_key: j.status.value for j in rows[0].judged}
+    assert judged["657:kommunaldirektoer"] == "met" and "657:kommunaldirektoer" not in missing
+    # an objection does not meet a required approval
+    assert judged["657:borgmester"] == "objected" and "657:borgmester" in missing
     assert "657:repraesentant" in missing
     assert rows[1].required == [] and rows[1].missing == []
     del d2

@@ -123,3 +123,14 @@ def test_decision_form_panel_judges_the_rows_typed_so_far(app, login):
     assert "Status" not in incomplete and "Høring registreret" in incomplete
     html = client.post(f"/consultation/required/{inc.id}", data=facts).get_data(as_text=True)
     assert "Status: mangler" in text_of(html.split(f'data-party="{MAYOR}"')[1].split("</li>")[0])
+
+
+def test_why_view_of_a_logged_decision_shows_each_status(cases, login):
+    client = login("revisor")
+    html = client.get(f"/consultation/?decision={cases.informed.id}").get_data(as_text=True)
+    assert INSUFFICIENT in text_of(row_of(html, "consultation-status", "Borgmester, Herning Kommune"))
+    html = client.get(f"/consultation/?decision={cases.objected.id}").get_data(as_text=True)
+    assert OBJECTED in text_of(row_of(html, "consultation-status", "Borgmester, Herning Kommune"))
+    # a described (not logged) decision has no status to show
+    described = client.get("/consultation/?why_type=evacuation&why_municipality=657&why_cost=300.000,00")
+    assert "consultation-status" not in described.get_data(as_text=True)
