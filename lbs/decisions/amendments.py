@@ -85,7 +85,7 @@ def amend_decision(
         settled = [line for line in live if line.status is CostStatus.SETTLED]
         if settled:
             raise SettledLine("a settled cost line cannot be superseded: give no costs, or leave the settled line "
-                           f"as it is (cost line {', '.join(str(line.id) for line in settled)})")
+                              f"as it is (cost line {', '.join(str(line.id) for line in settled)})")
         return live
 
     return log_decision(incident=incident, draft=draft, by=by, now=now, amends=original, amendment_reason=reason,

@@ -107,8 +107,8 @@ def _submit_amendment(form: AmendmentForm, incident: Incident, original: Decisio
         if isinstance(write.error, amendments.SettledLine):
             rows = form.draft_fields()
             add_error(getattr(rows, "costs[0].estimate_dkk", form.reason),
-                       _("A settled cost line cannot be replaced: leave the cost lines as they are, or have the "
-                         "settlement reopened first."))
+                      _("A settled cost line cannot be replaced: leave the cost lines as they are, or have the "
+                        "settlement reopened first."))
     return _render_form(form, incident, original=original, status=422)
 
 
