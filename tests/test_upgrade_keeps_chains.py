@@ -5,7 +5,8 @@ one), and each decision is hashed from its row as stored, as the old code hashed
 ``hash`` (``required_consultations`` and ``missing_count`` when set), its cost lines' immutable part and its
 consultations. After the upgrade ``lbs verify`` passes, the backfilled ``unmet_count`` judges the stored
 requirements by form and outcome, the read model reports the statuses, a consultation appended to an old decision
-keeps the chains intact and turns its status to met, and an edit made behind the application's back is caught.
+(through the API) keeps the chains intact and turns its status to met, and an edit made behind the application's
+back is caught. A closed incident with a decision logged before requirements were stored upgrades too.
 """
 
 from __future__ import annotations
@@ -21,17 +22,13 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import JSON, Column, Connection, MetaData, Table, insert, select, update
 
-from lbs.auth.models import User
-from lbs.consultation.models import Mode, Outcome
-from lbs.decisions.appended import append_consultation
+from lbs.auth.services import issue_token
 from lbs.decisions.chain import canonical_json
-from lbs.decisions.draft import ConsultationDraft
 from lbs.decisions.models import Decision
 from lbs.decisions.read_model import decision_record
-from lbs.errors import Conflict
 from lbs.extensions import db
 from lbs.types import Money, UTCDateTime
-from tests.conftest import make_app
+from tests.conftest import ApiClient, make_app
 
 BEFORE = "3c8d2f6e9a17"  # the revision 1e99271dce73 upgrades from
 T0 = datetime(2026, 11, 20, 2, 15, 30, 123456, tzinfo=UTC)
@@ -180,7 +177,15 @@ def seed_old_log(connection: Connection) -> dict[str, Any]:
                                required_consultations=[_requirement("kd", kommune, "approve", "R5")],
                                missing_count=0),
                     consulted=[consulted("kd", 44, "approve", "agreed")])
-    return {"incident": incident, "user": user, "decisions": (first, second, third)}
+    # A closed incident whose one decision was logged before the requirements were stored (NULL): computed when
+    # read, no unmet_count.
+    log.head, log.number = None, 0
+    closed = log.add("incidents", title="Storm over Holstebro", kind="severe_weather", exercise=False,
+                     started_at=T0, ended_at=T0 + timedelta(days=1), status="closed", created_at=T0,
+                     created_by_id=user, last_decision_number=1, costs_version=0)
+    early = log.log(**decision(10, "Varsling af beboere", incident_id=closed, type="warning",
+                               required_consultations=None, missing_count=None))
+    return {"incident": incident, "closed": closed, "decisions": (first, second, third), "early": early}
 
 
 def verify(app: Flask) -> tuple[int, str]:
@@ -214,9 +219,10 @@ def upgraded(fresh_database_url: str) -> Upgraded:
 def test_upgrade_keeps_old_chains_intact_and_judges_them(upgraded: Upgraded) -> None:
     app, seeded, hashes = upgraded
     first, second, third = seeded["decisions"]
+    early = seeded["early"]
     code, output = verify(app)
     assert code == 0, output
-    assert "1 incident(s), 3 decision(s)" in output
+    assert "2 incident(s), 4 decision(s)" in output
 
     with app.app_context():
         stored = {d.id: d for d in db.session.scalars(select(Decision))}
@@ -224,7 +230,7 @@ def test_upgrade_keeps_old_chains_intact_and_judges_them(upgraded: Upgraded) -> 
         assert {i: d.hash for i, d in stored.items()} == hashes
         assert all(d.decided_by_name is None and d.decided_by_seat is None for d in stored.values())
         # Backfilled by the new judging: an approval only informed and an unanswered consultation are not met.
-        assert {i: d.unmet_count for i, d in stored.items()} == {first: 2, second: 1, third: 0}
+        assert {i: d.unmet_count for i, d in stored.items()} == {first: 2, second: 1, third: 0, early: None}
         assert stored[first].missing_count == 0  # the old judging's count, hash-covered, stays
 
         assert statuses(first) == {"kd": "insufficient_form", "amk": "no_answer", "beredskab": "met"}
@@ -236,24 +242,34 @@ def test_upgrade_keeps_old_chains_intact_and_judges_them(upgraded: Upgraded) -> 
         assert record["costs"][0]["estimate_dkk"] == "125000.50"
         assert all(item["recorded_at"] == record["recorded_at"] for item in record["consultations"])
         assert decision_record(second)["amended_by"] == 3
+        assert statuses(early) == {}  # no rules in this database: nothing computed as required
+        # The closed incident's closing is in its history.
+        events = Table("incident_events", MetaData(), _time("ended_at"), autoload_with=db.session.connection())
+        assert [(e.incident_id, e.kind, e.ended_at) for e in db.session.execute(select(events))] == [
+            (seeded["closed"], "closed", T0 + timedelta(days=1))]
 
 
 def test_appending_to_an_old_decision_keeps_verify_passing(upgraded: Upgraded) -> None:
     app, seeded, hashes = upgraded
     first, second, _third = seeded["decisions"]
     with app.app_context():
-        user = db.session.get(User, seeded["user"])
-        old, amended = db.session.get(Decision, first), db.session.get(Decision, second)
-        assert old is not None and amended is not None
-        append_consultation(decision=old, by=user, item=ConsultationDraft(
-            "kd", T0 + timedelta(hours=1), Mode.APPROVE, Outcome.AGREED, "telefon", "Ringede tilbage kl. 03.15"))
+        token = issue_token(username="politi")
         db.session.commit()
-        with pytest.raises(Conflict, match="current version is decision 3"):
-            append_consultation(decision=amended, by=user, item=ConsultationDraft(
-                "kd", T0 + timedelta(hours=1), Mode.APPROVE, Outcome.AGREED))
-        db.session.rollback()
+    api = ApiClient(app.test_client(), token)
+    body = {"party": "kd", "consulted_at": (T0 + timedelta(hours=1)).isoformat(), "mode": "approve",
+            "outcome": "agreed", "channel": "telefon", "note": "Ringede tilbage kl. 03.15"}
+    response = api.post(f"/api/v1/decisions/{first}/consultations", json=body)
+    assert response.status_code == 201, response.get_json()
+    # Only the current version takes one; a closed incident none.
+    amended = api.post(f"/api/v1/decisions/{second}/consultations", json=body)
+    assert amended.status_code == 409 and "current version is decision 3" in amended.get_json()["error"]["message"]
+    assert api.post(f"/api/v1/decisions/{seeded['early']}/consultations", json=body).status_code == 409
 
-        assert statuses(first) == {"kd": "met", "amk": "no_answer", "beredskab": "met"}
+    read = api.get(f"/api/v1/decisions/{first}")
+    assert read.status_code == 200
+    judged = {item["party"]: item["status"] for item in read.get_json()["required_consultations"]}
+    assert judged == {"kd": "met", "amk": "no_answer", "beredskab": "met"}
+    with app.app_context():
         decision = db.session.get(Decision, first)
         assert decision is not None
         assert decision.unmet_count == 1 and decision.hash == hashes[first]
