@@ -47,6 +47,8 @@ _DECISION_TEXTS: dict[str, Any] = {
     "status": _l("Status"), "provisional": _l("provisional bearer"), "superseded": _l("superseded"),
     "amendment_reason": _l("Reason for the amendment"),
     "see_amendment_reason": _l("an amendment: see the reason for the amendment"),
+    # A consultation appended after its decision was logged (as the decision's page marks it).
+    "appended": _l("added afterwards %(time)s by %(user)s"), "system": _l("system"),
 }
 
 

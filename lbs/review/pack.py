@@ -101,7 +101,7 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     )
     files["consultations.csv"] = csv_bytes(
         ["decision_number", "party", "name", "required", "required_mode", "status", "done", "mode", "outcome",
-         "consulted_at", "rule"],
+         "consulted_at", "rule", "appended", "recorded_at", "recorded_by"],
         _consultation_rows(review),
     )
     files["rosters.json"] = json.dumps(
@@ -115,7 +115,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
 
 def _consultation_rows(review: IncidentReview) -> Iterable[list[Any]]:
     """One row per consultation done (a required party not consulted: one row without one), each with what
-    was required of its party and the requirement's status (judged over all the party's consultations)."""
+    was required of its party and the requirement's status (judged over all the party's consultations), and
+    whether it was appended after the decision was logged (when, and by whom)."""
     for r in review.decisions:
         judged = {j.requirement.party_key: j for j in r.judged}
         done: dict[str, list[DoneConsultation | None]] = {}
@@ -128,7 +129,9 @@ def _consultation_rows(review: IncidentReview) -> Iterable[list[Any]]:
                 yield [r.decision.number, key, (c.party_name if c else q.name if q else key),
                        "yes" if q else "no", q.mode if q else None, j.status.value if j else None,
                        "yes" if c else "no", c.mode if c else None, c.outcome if c else None,
-                       _iso(c.consulted_at) if c else None, q.rule if q else None]
+                       _iso(c.consulted_at) if c else None, q.rule if q else None,
+                       ("yes" if c.appended else "no") if c else None, _iso(c.recorded_at) if c else None,
+                       c.recorded_by if c else None]
 
 
 def findings_csv(review: IncidentReview) -> bytes:
@@ -152,7 +155,7 @@ def pdf_details(review: IncidentReview) -> tuple[list[DecisionReview], int]:
     notable = [
         r for r in review.decisions
         if r.missing or r.decision.urgent or r.amends_number is not None or r.amended_by or r.after_sign_off
-        or r.late_unexplained or r.decision.decided_by_off_roster
+        or r.late_unexplained or r.decision.decided_by_off_roster or r.has_appended
         or r.decision.number in with_findings
     ][:PDF_DETAIL_LIMIT]
     return notable, len(review.decisions) - len(notable)

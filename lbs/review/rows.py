@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
+from lbs.auth.models import User
 from lbs.consultation.facts import Requirement, logged_decision_facts
 from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
@@ -38,6 +39,10 @@ class DoneConsultation:
     consulted_at: datetime
     channel: str | None
     note: str | None
+    # Appended after the decision was logged (lbs.decisions.appended): when, and by whom (display name).
+    appended: bool = False
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
 
 
 @dataclass
@@ -60,6 +65,11 @@ class DecisionReview:
     def missing(self) -> list[Requirement]:
         """The required consultations not met (whatever the reason: none, a lesser form, no answer, objected)."""
         return [j.requirement for j in self.judged if not j.met]
+
+    @property
+    def has_appended(self) -> bool:
+        """A consultation was appended after the decision was logged."""
+        return any(c.appended for c in self.done)
 
     @property
     def delay_needs_reason(self) -> bool:
@@ -114,8 +124,10 @@ def load_decisions(incident_ids: Sequence[int], *, decision_ids: Sequence[int] |
     consultations: dict[int, list[DoneConsultation]] = defaultdict(list)
     costs: dict[int, list[CostLine]] = defaultdict(list)
     if ids:
-        done_query = (select(Consultation, Party.key, Party.name).join(Party, Party.id == Consultation.party_id)
-                      .join(Decision, Decision.id == Consultation.decision_id))
+        done_query = (select(Consultation, Party.key, Party.name, func.coalesce(User.display_name, User.username))
+                      .join(Party, Party.id == Consultation.party_id)
+                      .join(Decision, Decision.id == Consultation.decision_id)
+                      .outerjoin(User, User.id == Consultation.recorded_by_id))
         if decision_ids is not None:
             done_query = done_query.where(Consultation.decision_id.in_(ids))
             with_amended = set(ids) | {d.amends_id for d in decisions if d.amends_id is not None}
@@ -124,9 +136,11 @@ def load_decisions(incident_ids: Sequence[int], *, decision_ids: Sequence[int] |
             done_query = done_query.where(Decision.incident_id.in_(incident_ids))
             lines_query = select(CostLine).where(CostLine.incident_id.in_(incident_ids))
         rows = db.session.execute(done_query.order_by(Consultation.consulted_at, Consultation.id)).all()
-        for c, key, name in rows:
-            consultations[c.decision_id].append(DoneConsultation(key, name, c.mode.value, c.outcome.value,
-                                                                 c.consulted_at, c.channel, c.note))
+        for c, key, name, recorded_by in rows:
+            appended = c.appended_seq is not None
+            consultations[c.decision_id].append(DoneConsultation(
+                key, name, c.mode.value, c.outcome.value, c.consulted_at, c.channel, c.note, appended=appended,
+                recorded_at=c.recorded_at if appended else None, recorded_by=recorded_by if appended else None))
         for line in db.session.scalars(lines_query.options(joinedload(CostLine.bearer)).order_by(CostLine.id)):
             if line.incident_id in wanted:
                 costs[line.decision_id].append(line)
