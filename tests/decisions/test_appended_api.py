@@ -138,13 +138,14 @@ def test_a_closed_incident_is_a_409(api_as, logged, incident):
     ({"outcome": "maybe"}, "outcome"),
     ({"consulted_at": "2026-12-06T03:10:00"}, "consulted_at"),  # no offset
     ({"consulted_at": "late"}, "consulted_at"),
-    ({"consulted_at": (utcnow() + timedelta(minutes=10)).isoformat()}, "consulted_at"),
+    ({"consulted_at": lambda: (utcnow() + timedelta(minutes=10)).isoformat()}, "consulted_at"),  # at run time
     ({"channel": "x" * 201}, "channel"),
     ({"note": "x" * 10_001}, "note"),
     ({"note": "a\x00b"}, "note"),
     ({"channel": 5}, "channel"),
 ])
 def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(api_as, logged, change, field):
+    change = {key: value() if callable(value) else value for key, value in change.items()}
     api = api_as("politi")
     before = _rows()
     response = api.post(f"/api/v1/decisions/{logged['id']}/consultations", json=_consultation(**change))
