@@ -55,15 +55,38 @@ def list_incident_lines(incident_id: int) -> list[CostLine]:
     return list(db.session.scalars(stmt))
 
 
-def list_history(line_id: int) -> list[tuple[CostChange, str]]:
-    """The line's changes oldest first, each with the username of who made it."""
+@dataclass(frozen=True)
+class Change:
+    """One entry of a line's history: a stored :class:`CostChange`, or the line's supersession by an amendment
+    (``field`` ``superseded_by``, ``new`` the amendment's number), read from the line and its amendment."""
+
+    at: datetime
+    field: str
+    old: str | None
+    new: str | None
+
+
+def list_history(line_id: int) -> list[tuple[Change, str]]:
+    """The line's changes oldest first, each with the username of who made it; a superseded line ends with the
+    amendment that superseded it (who logged it and when)."""
     stmt = (
         select(CostChange, User.username)
         .join(User, User.id == CostChange.by_id)
         .where(CostChange.cost_line_id == line_id)
         .order_by(CostChange.at, CostChange.id)
     )
-    return [(change, username) for change, username in db.session.execute(stmt).all()]
+    history = [(Change(change.at, change.field, change.old, change.new), username)
+               for change, username in db.session.execute(stmt).all()]
+    superseded = db.session.execute(
+        select(Decision.number, Decision.recorded_at, User.username)
+        .join(CostLine, CostLine.superseded_by_id == Decision.id)
+        .outerjoin(User, User.id == Decision.recorded_by_id)
+        .where(CostLine.id == line_id)
+    ).first()
+    if superseded is not None:
+        number, at, username = superseded
+        history.append((Change(at, "superseded_by", None, str(number)), username or "–"))
+    return history
 
 
 @dataclass(frozen=True)
