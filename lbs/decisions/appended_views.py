@@ -6,7 +6,7 @@ an active incident only; it posts here. On bad input the form is shown again wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -34,10 +34,10 @@ def may_append(decision: Decision, incident: Incident) -> bool:
             and appended.current_version(decision).id == decision.id)
 
 
-def new_form() -> AppendConsultationForm:
+def new_form(unmet: Sequence[str] = ()) -> AppendConsultationForm:
     form = AppendConsultationForm(formdata=None)
     form.consulted_at.data = dt_input(utcnow())
-    form.fill_parties()
+    form.fill_parties(unmet)
     return form
 
 
@@ -49,8 +49,9 @@ class Panel:
     form: AppendConsultationForm | None
 
 
-def panel(decision: Decision, incident: Incident) -> Panel:
-    return Panel(appended.appended_of(decision.id), new_form() if may_append(decision, incident) else None)
+def panel(decision: Decision, incident: Incident, unmet: Sequence[str] = ()) -> Panel:
+    """``unmet``: the keys of the parties whose requirement is not met, offered first."""
+    return Panel(appended.appended_of(decision.id), new_form(unmet) if may_append(decision, incident) else None)
 
 
 def _show_error(decision: Decision, form: AppendConsultationForm) -> Callable[[DomainError], None]:

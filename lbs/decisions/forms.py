@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
@@ -286,8 +287,18 @@ class AppendConsultationForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[
         Optional(), Length(max=10_000, message=_l("At most %(max)d characters."))])
 
-    def fill_parties(self) -> None:
-        self.party.choices = choices([("", "–"), *((p.key, p.name) for p in list_parties())])
+    def fill_parties(self, unmet: Sequence[str] = ()) -> None:
+        """Every party; the decision's required parties not yet met (``unmet``, party keys) first, in a group of
+        their own, so that the call-back one waits for is found at once."""
+        parties = [("", "–"), *((p.key, p.name) for p in list_parties())]
+        names = dict(parties)
+        waiting = [(key, names[key]) for key in unmet if key in names]
+        if not waiting:
+            self.party.choices = choices(parties)
+            return
+        first, everyone = _("Required and not met"), _("All parties")
+        self.party.choices = [SelectChoice("", "–"), *(SelectChoice(k, n, optgroup=first) for k, n in waiting),
+                              *(SelectChoice(k, n, optgroup=everyone) for k, n in parties[1:])]
 
     def to_body(self) -> dict[str, Any] | None:
         """The validated form as an API-shaped body (read by :func:`lbs.decisions.appended.read_consultation`);

@@ -144,7 +144,8 @@ def show(decision_id: int) -> ResponseReturnValue:
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
                            org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
-                           append=panel(decision, incident))
+                           append=panel(decision, incident,
+                                        [r["party"] for r in item["missing_consultations"]] if item else ()))
 
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])
