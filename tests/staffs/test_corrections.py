@@ -9,6 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 from sqlalchemy import func, select
 
 from lbs.audit.models import AuditEvent
@@ -18,6 +19,7 @@ from lbs.staffs import services
 from lbs.staffs.models import Assignment, Position, RosterCorrection, Staff, StaffLevel
 from lbs.timeutil import to_local, utcnow
 from tests import factories
+from tests.hostile import DROP, SETTINGS, bad_string, row_counts
 
 REASON = "Stedfortræderen var indkaldt, men blev ikke registreret"
 JAN = datetime(2020, 1, 1, tzinfo=UTC)
@@ -230,3 +232,29 @@ def test_import_roster_row_needs_a_reason(runner, setup, tmp_path):
     assert result.exit_code == 0, result.output
     kept = db.session.scalars(select(RosterCorrection)).all()
     assert [(c.reason, c.staff_id) for c in kept] == [(REASON, setup["a"].staff_id)]
+
+
+@SETTINGS
+@given(reason=bad_string(2000, required=True))
+def test_hostile_reasons_are_refused_and_write_nothing(api_as, setup, reason):
+    """Over a logged decision every bad, blank or missing reason is a 422 on ``reason`` (400 for a body that is
+    not JSON): never a 500, nothing written (assignment and end)."""
+    api = api_as("politi")
+    assignment = db.session.scalars(select(Assignment).where(Assignment.position_id == setup["a"].id)).first()
+    if assignment is None:  # an open assignment of T-A's seat (since before its decision), to end in the past
+        assignment = services.assign(by=None, position_id=setup["a"].id, person_id=setup["holder"].id, rank=0,
+                                     valid_from=JAN, reason=REASON)
+        db.session.commit()
+    before = row_counts()
+    start = {**body(setup["a"], setup["other"], JAN, datetime(2020, 2, 1, tzinfo=UTC)), "rank": 1}
+    end = {"valid_to": iso(datetime(2020, 1, 10, tzinfo=UTC))}
+    for path, payload in (("/api/v1/assignments", start), (f"/api/v1/assignments/{assignment.id}/end", end)):
+        if reason is not DROP:
+            payload = {**payload, "reason": reason}
+        response = api.post(path, json=payload)
+        if response.status_code == 400:  # NaN or infinity: not JSON at all
+            assert response.get_json()["error"]["message"] == "malformed JSON body"
+            continue
+        assert response.status_code == 422, (path, reason, response.get_json())
+        assert "reason" in response.get_json()["error"]["fields"]
+    assert row_counts() == before
