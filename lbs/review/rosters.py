@@ -73,6 +73,10 @@ class Correction:
     period_from: datetime
     period_to: datetime
 
+    def as_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "by": self.by_name, "at": self.at.isoformat(),
+                "period_from": self.period_from.isoformat(), "period_to": self.period_to.isoformat()}
+
     def covers(self, decision: Decision) -> bool:
         return self.staff_id == decision.staff_id and self.period_from <= decision.decided_at < self.period_to
 

@@ -4,6 +4,9 @@ history and beside the decisions concerned in the review."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
@@ -15,6 +18,8 @@ from sqlalchemy import func, select
 from lbs.audit.models import AuditEvent
 from lbs.errors import ValidationError
 from lbs.extensions import db
+from lbs.review import pack
+from lbs.review.whole import incident_review
 from lbs.staffs import services
 from lbs.staffs.models import Assignment, Position, RosterCorrection, Staff, StaffLevel
 from lbs.timeutil import to_local, utcnow
@@ -195,6 +200,9 @@ def test_review_shows_the_correction_beside_the_decision(api_as, login, setup):
     section = section[:section.index("</section>")]
     assert f"Bemandingen blev rettet efterfølgende: {REASON}" in section
     assert section.count("Bemandingen blev rettet efterfølgende") == 1
+    archive = zipfile.ZipFile(io.BytesIO(pack.build_pack(incident_review(setup["incident"]))))
+    rosters = json.loads(archive.read("rosters.json"))
+    assert [c["reason"] for c in rosters[0]["corrections"]] == [REASON]
 
 
 def test_service_replace_without_reason_writes_nothing(setup):
