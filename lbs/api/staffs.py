@@ -13,6 +13,7 @@ from lbs.api.frame import WRITERS, ApiError, api_user, endpoint, json_body
 from lbs.api.schemas import NULLABLE_TIME, TIME, array_of, component, enum_of, list_component, nullable, obj
 from lbs.extensions import db
 from lbs.staffs import services
+from lbs.staffs.corrections import MAX_REASON
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.timeutil import TimeError, parse_iso_aware, utcnow
 from lbs.validation import Fields
@@ -49,11 +50,17 @@ ASSIGNMENT = component("Assignment", obj({
     "id": {"type": "integer"}, "position_id": {"type": "integer"}, "person_id": {"type": "integer"},
     "rank": {"type": "integer"}, "valid_from": TIME, "valid_to": NULLABLE_TIME,
 }))
+# Needed when the change reaches back over a logged decision of the staff (lbs.staffs.corrections).
+CORRECTION_REASON = {"type": ["string", "null"], "maxLength": MAX_REASON,
+                     "description": "why the roster is corrected; required (422 without) when the change starts or "
+                                    "ends the assignment before now and a decision of the staff was logged in the "
+                                    "changed period"}
 ASSIGNMENT_IN = component("AssignmentInput", obj({
     "position_id": {"type": "integer"}, "person_id": {"type": "integer"},
     "rank": {"type": "integer", "minimum": 0}, "valid_from": TIME, "valid_to": NULLABLE_TIME,
+    "reason": CORRECTION_REASON,
 }, ["position_id", "person_id", "rank", "valid_from"]))
-END_IN = component("AssignmentEndInput", obj({"valid_to": TIME}))
+END_IN = component("AssignmentEndInput", obj({"valid_to": TIME, "reason": CORRECTION_REASON}, ["valid_to"]))
 ROSTER = component("Roster", obj({
     "staff": {"type": "string"},
     "at": TIME,
@@ -155,12 +162,13 @@ def create_assignment() -> ResponseReturnValue:
     rank = fields.integer("rank", maximum=MAX_RANK)
     valid_from = fields.time("valid_from")
     valid_to = fields.time("valid_to", required=False)
+    reason = fields.text("reason", required=False, max_len=MAX_REASON)
     if valid_from is not None and valid_to is not None and valid_to <= valid_from:
         fields.error("valid_to", "valid_to must be after valid_from")
     fields.check()
     assert position_id is not None and person_id is not None and rank is not None and valid_from is not None
     assignment = services.assign(by=api_user(), position_id=position_id, person_id=person_id, rank=rank,
-                                 valid_from=valid_from, valid_to=valid_to)
+                                 valid_from=valid_from, valid_to=valid_to, reason=reason)
     db.session.commit()
     return jsonify(assignment_json(assignment)), 201
 
@@ -185,9 +193,10 @@ def end_assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     fields = Fields(json_body())
     valid_to = fields.time("valid_to")
+    reason = fields.text("reason", required=False, max_len=MAX_REASON)
     fields.check()
     assert valid_to is not None
-    services.end_assignment(by=api_user(), assignment=assignment, valid_to=valid_to)
+    services.end_assignment(by=api_user(), assignment=assignment, valid_to=valid_to, reason=reason)
     db.session.commit()
     return jsonify(assignment_json(assignment))
 

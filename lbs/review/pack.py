@@ -106,7 +106,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     )
     files["rosters.json"] = json.dumps(
         [{"decision": r.decision.number, "at": _iso(r.decision.decided_at),
-          "seats": [seat.as_json() for seat in r.roster]} for r in review.decisions],
+          "seats": [seat.as_json() for seat in r.roster],
+          "corrections": [c.as_json() for c in r.corrections]} for r in review.decisions],
         ensure_ascii=False, indent=2).encode("utf-8")
     files["findings.csv"] = findings_csv(review)
     files["review.pdf"] = render_pdf(review, generated_at=generated_at)

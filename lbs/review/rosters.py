@@ -1,5 +1,6 @@
 """The rosters as of each decision: who held the decision maker's seat(s) and the required parties' seats
-when the decision was taken, and whether a deputy was acting. Loaded for many decisions in two queries."""
+when the decision was taken, whether a deputy was acting, and the roster corrections made afterwards over the
+decision's time. Loaded for many decisions in three queries."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from lbs.consultation.facts import Requirement
 from lbs.consultation.models import Party
 from lbs.decisions.models import Decision
 from lbs.extensions import db
-from lbs.staffs.models import Assignment, Person, Position
+from lbs.staffs.models import Assignment, Person, Position, RosterCorrection
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,41 @@ class Tenure:
         return self.valid_from <= at and (self.valid_to is None or self.valid_to > at)
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A roster change of the staff that reached back over ``[period_from, period_to)``, with its reason."""
+
+    staff_id: int
+    reason: str
+    by_name: str | None
+    at: datetime
+    period_from: datetime
+    period_to: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "by": self.by_name, "at": self.at.isoformat(),
+                "period_from": self.period_from.isoformat(), "period_to": self.period_to.isoformat()}
+
+    def covers(self, decision: Decision) -> bool:
+        return self.staff_id == decision.staff_id and self.period_from <= decision.decided_at < self.period_to
+
+
 @dataclass
 class Rosters:
     """The parties and assignments needed to tell each loaded decision's seats (see :func:`load_rosters`)."""
 
     parties: dict[str, Party] = field(default_factory=dict)
     tenures: list[Tenure] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+
+    def corrected(self, decision: Decision) -> list[Correction]:
+        """The roster corrections over the decision's time in its staff (a replacement's end and start, which
+        share one reason and period, once)."""
+        found: dict[tuple[str, str | None, datetime, datetime], Correction] = {}
+        for c in self.corrections:
+            if c.covers(decision):
+                found.setdefault((c.reason, c.by_name, c.period_from, c.period_to), c)
+        return list(found.values())
 
     def _holders(self, position_id: int, at: datetime) -> tuple[Holder, ...]:
         rows = sorted((t for t in self.tenures if t.position_id == position_id and t.holds_at(at)),
@@ -105,8 +135,8 @@ class Rosters:
 
 def load_rosters(decisions: Sequence[Decision], requirements: Iterable[Sequence[Requirement]]) -> Rosters:
     """The required parties and every assignment, over the decisions' time span, to the decisions' staffs or
-    the parties' seats: two queries (also without requirements: the same statements whatever the decisions,
-    see the query-count tests)."""
+    the parties' seats, and the roster corrections over that span: three queries (also without requirements:
+    the same statements whatever the decisions, see the query-count tests)."""
     if not decisions:
         return Rosters()
     keys = {r.party_key for reqs in requirements for r in reqs}
@@ -124,4 +154,12 @@ def load_rosters(decisions: Sequence[Decision], requirements: Iterable[Sequence[
                or_(Assignment.valid_to.is_(None), Assignment.valid_to > min(times)))
         .order_by(Assignment.position_id, Assignment.rank, Assignment.valid_from)
     )
-    return Rosters(parties, [Tenure(*row) for row in db.session.execute(query).all()])
+    corrections = db.session.execute(
+        select(RosterCorrection.staff_id, RosterCorrection.reason, RosterCorrection.by_name, RosterCorrection.at,
+               RosterCorrection.period_from, RosterCorrection.period_to)
+        .where(RosterCorrection.staff_id.in_(staff_ids), RosterCorrection.period_from <= max(times),
+               RosterCorrection.period_to > min(times))
+        .order_by(RosterCorrection.at, RosterCorrection.id)
+    ).all()
+    return Rosters(parties, [Tenure(*row) for row in db.session.execute(query).all()],
+                   [Correction(*row) for row in corrections])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
@@ -21,7 +21,7 @@ from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import incident_municipalities
-from lbs.review.rosters import Rosters, Seat, load_rosters
+from lbs.review.rosters import Correction, Rosters, Seat, load_rosters
 from lbs.timeutil import minutes_between
 
 # A delay between deciding and recording above this needs an explanation (contract: 15 minutes).
@@ -60,6 +60,7 @@ class DecisionReview:
     amended_by: list[int]
     costs: list[CostLine]
     after_sign_off: bool = False
+    corrections: list[Correction] = field(default_factory=list)  # roster corrections made over its time
 
     @property
     def missing(self) -> list[Requirement]:
@@ -190,6 +191,7 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
             amends_number=amends_numbers.get(d.amends_id) if d.amends_id is not None else None,
             amended_by=amended_by.get(d.id, []), costs=loaded.costs.get(d.id, []),
             after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
+            corrections=rosters.corrected(d) if with_rosters else [],
         ))
     return rows
 

@@ -19,16 +19,16 @@ from sqlalchemy import select
 from lbs.auth.models import User
 from lbs.commands import lbs_cli
 from lbs.database import write_intent
-from lbs.errors import DomainError
+from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
-from lbs.staffs import roster, services
+from lbs.staffs import corrections, roster, services
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.timeutil import TimeError, localize_strict, parse_iso_aware
 from lbs.validation import Fields
 
 COLUMNS = ["staff", "position", "person", "job_title", "organisation", "email", "phone", "rank", "valid_from",
-           "valid_to"]
+           "valid_to", "reason"]
 REQUIRED = {"staff", "position", "person", "job_title", "organisation", "rank", "valid_from"}
 MAX_ROWS = 100_000
 LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
@@ -46,6 +46,7 @@ class Row:
     rank: int
     valid_from: datetime
     valid_to: datetime | None
+    reason: str | None = None
 
 
 @dataclass
@@ -144,6 +145,7 @@ def validate(rows: list[dict[str, str]], numbers: list[int]) -> tuple[list[Row],
             fields.name(name)
         fields.name("email", required=False)
         fields.text("phone", required=False, max_len=40)
+        fields.text("reason", required=False, max_len=corrections.MAX_REASON)
         reasons.extend(f"{k}: {'; '.join(v)}" for k, v in fields.errors.items())
         staff = staffs.get(values.get("staff", ""))
         if values.get("staff") and staff is None:
@@ -177,9 +179,27 @@ def validate(rows: list[dict[str, str]], numbers: list[int]) -> tuple[list[Row],
             continue
         assert position is not None and organisation is not None and rank is not None and valid_from is not None
         good.append(Row(number, position, values["person"], values["job_title"], organisation,
-                        values.get("email") or None, values.get("phone") or None, rank, valid_from, valid_to))
-    errors.extend(_overlaps(good, people))
+                        values.get("email") or None, values.get("phone") or None, rank, valid_from, valid_to,
+                        values.get("reason") or None))
+    overlapping = _overlaps(good, people)
+    errors.extend(overlapping + _corrections(good, overlapping))
     return good, errors
+
+
+def _corrections(rows: list[Row], overlapping: list[str]) -> list[str]:
+    """Rows (not already refused for an overlap) that start in the past over a logged decision of the staff
+    without a reason (see :mod:`lbs.staffs.corrections`)."""
+    refused = {e.split(":")[0] for e in overlapping}
+    errors = []
+    for row in rows:
+        if f"row {row.number}" in refused:
+            continue
+        try:
+            corrections.needed(staff_id=row.position.staff_id, start=row.valid_from, end=row.valid_to,
+                               reason=row.reason)
+        except ValidationError as exc:
+            errors.append(f"row {row.number}: reason: {exc.message}")
+    return errors
 
 
 def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
@@ -261,5 +281,5 @@ def _write(rows: list[Row]) -> int:
             people[key] = person
             created += 1
         services.assign(by=by, position_id=row.position.id, person_id=person.id, rank=row.rank,
-                        valid_from=row.valid_from, valid_to=row.valid_to)
+                        valid_from=row.valid_from, valid_to=row.valid_to, reason=row.reason)
     return created

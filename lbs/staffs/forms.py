@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -66,6 +66,11 @@ class PersonForm(RosterForm):
     ])
 
 
+def correction_reason() -> TextAreaField:
+    """Why a roster change reaches back over a logged decision (needed only then; see lbs.staffs.corrections)."""
+    return TextAreaField(_l("Reason for the correction"), validators=[Optional(), at_most(2000)])
+
+
 class AssignForm(RosterForm):
     person = SelectField(_l("Person"), validators=[DataRequired()])
     rank = IntegerField(_l("Rank (0 = primary holder, 1, 2, … = deputies in order)"),
@@ -74,12 +79,15 @@ class AssignForm(RosterForm):
                                     validators=[InputRequired()])
     valid_to = DateTimeLocalField(_l("Valid until (local time, empty = open-ended)"), format=LOCAL_FORMATS,
                                   validators=[Optional()])
+    reason = correction_reason()
 
 
 class EndForm(RosterForm):
     valid_to = DateTimeLocalField(_l("Ends at (local time)"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    reason = correction_reason()
 
 
 class ReplaceForm(RosterForm):
     person = SelectField(_l("New holder"), validators=[DataRequired()])
     at = DateTimeLocalField(_l("Takes over at (local time)"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    reason = correction_reason()

@@ -88,3 +88,21 @@ class Assignment(Base):
 
     position: Mapped[Position] = relationship()
     person: Mapped[Person] = relationship()
+
+
+class RosterCorrection(Base):
+    """A roster change that reached back over a logged decision of the staff, with the reason given for it:
+    ``assignment`` started or was ended so that ``[period_from, period_to)`` in the past changed."""
+
+    __tablename__ = "roster_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staffs.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # "assign" or "end"
+    reason: Mapped[str] = mapped_column(String(2000))
+    period_from: Mapped[datetime]
+    period_to: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_name: Mapped[str | None] = mapped_column(String(200))

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.sql.elements import BindParameter
 
 from lbs.audit import services as audit
-from lbs.audit.models import AuditEvent
 from lbs.auth.models import User
 from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
-from lbs.staffs import roster
+from lbs.staffs import corrections, roster
+from lbs.staffs.history import position_audit as position_audit
+from lbs.staffs.history import position_history as position_history
 from lbs.staffs.models import Assignment, Person, Position, Staff
 from lbs.timeutil import utcnow
 
@@ -108,33 +109,6 @@ def get_assignment(assignment_id: int) -> Assignment | None:
 
 def list_people() -> Sequence[Person]:
     query = select(Person).options(joinedload(Person.organisation)).order_by(Person.name, Person.id)
-    return db.session.scalars(query).all()
-
-
-def position_history(*, position_id: int) -> Sequence[Assignment]:
-    """Every assignment of the position, newest first (who held it when)."""
-    query = (
-        select(Assignment)
-        .where(Assignment.position_id == position_id)
-        .options(joinedload(Assignment.person).joinedload(Person.organisation))
-        .order_by(Assignment.valid_from.desc(), Assignment.rank, Assignment.id)
-    )
-    return db.session.scalars(query).all()
-
-
-def position_audit(*, position_id: int) -> Sequence[AuditEvent]:
-    """Audit trail of the position and of its assignments, oldest first."""
-    assignment_ids = select(cast(Assignment.id, String)).where(Assignment.position_id == position_id)
-    query = (
-        select(AuditEvent)
-        .where(
-            or_(
-                and_(AuditEvent.object_type == "position", AuditEvent.object_id == str(position_id)),
-                and_(AuditEvent.object_type == "assignment", AuditEvent.object_id.in_(assignment_ids)),
-            )
-        )
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
     return db.session.scalars(query).all()
 
 
@@ -326,9 +300,11 @@ def assign(
     rank: int,
     valid_from: datetime,
     valid_to: datetime | None = None,
+    reason: str | None = None,
 ) -> Assignment:
     """Put ``person`` on ``position`` at ``rank`` for ``[valid_from, valid_to)``; refuses (422) an overlap with
-    the same rank, or with another rank of the position the person holds meanwhile."""
+    the same rank, or with another rank of the position the person holds meanwhile, and a start in the past over
+    a logged decision of the staff without a ``reason`` (see :mod:`lbs.staffs.corrections`)."""
     errors: dict[str, list[str]] = {}
     position = _lock_position(position_id)
     if position is None:
@@ -344,6 +320,8 @@ def assign(
         raise ValidationError("invalid assignment", errors)
     _check_overlap(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
                    valid_to=valid_to)
+    assert position is not None
+    correction = corrections.needed(staff_id=position.staff_id, start=valid_from, end=valid_to, reason=reason)
     assignment = Assignment(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
                             valid_to=valid_to, created_by_id=by.id if by else None)
     db.session.add(assignment)
@@ -351,12 +329,17 @@ def assign(
     audit.record(by=by, action="assignment.create", object_type="assignment", object_id=assignment.id,
                  summary=f"person {person_id} assigned to position {position_id} at rank {rank}",
                  changes={"position_id": (None, position_id), "person_id": (None, person_id),
-                          "rank": (None, rank), "valid_from": (None, valid_from), "valid_to": (None, valid_to)})
+                          "rank": (None, rank), "valid_from": (None, valid_from), "valid_to": (None, valid_to),
+                          **corrections.audit_changes(correction)})
+    corrections.record(by=by, assignment=assignment, staff_id=position.staff_id, action="assign",
+                       correction=correction)
     return assignment
 
 
-def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetime) -> Assignment:
-    """End ``assignment`` at ``valid_to`` (exclusive). 422 when not after its start, 409 when it is over."""
+def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetime,
+                   reason: str | None = None) -> Assignment:
+    """End ``assignment`` at ``valid_to`` (exclusive). 422 when not after its start, or when ending it in the
+    past over a logged decision of the staff without a ``reason``; 409 when it is over."""
     problem = roster.end_error(assignment, valid_to)
     if problem:
         raise ValidationError(problem, {"valid_to": [problem]})
@@ -367,15 +350,20 @@ def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetim
         _check_overlap(position_id=assignment.position_id, person_id=assignment.person_id, rank=assignment.rank,
                        valid_from=assignment.valid_from, valid_to=valid_to, ignore_id=assignment.id,
                        person_field="valid_to")
+    staff_id = assignment.position.staff_id
+    correction = corrections.needed(staff_id=staff_id, start=valid_to, end=assignment.valid_to, reason=reason)
     old = assignment.valid_to
     assignment.valid_to = valid_to
     db.session.flush()
     audit.record(by=by, action="assignment.end", object_type="assignment", object_id=assignment.id,
-                 summary=f"assignment {assignment.id} ended", changes={"valid_to": (old, valid_to)})
+                 summary=f"assignment {assignment.id} ended",
+                 changes={"valid_to": (old, valid_to), **corrections.audit_changes(correction)})
+    corrections.record(by=by, assignment=assignment, staff_id=staff_id, action="end", correction=correction)
     return assignment
 
 
-def replace_holder(*, by: User | None, assignment: Assignment, person_id: int, at: datetime) -> Assignment:
+def replace_holder(*, by: User | None, assignment: Assignment, person_id: int, at: datetime,
+                   reason: str | None = None) -> Assignment:
     """End ``assignment`` at ``at`` and start ``person`` in the same seat and rank at the same instant.
 
     The new assignment runs until the old one would have ended.
@@ -391,6 +379,6 @@ def replace_holder(*, by: User | None, assignment: Assignment, person_id: int, a
     problem = roster.end_error(assignment, at)
     if problem:
         raise ValidationError(problem, {"at": [problem]})
-    end_assignment(by=by, assignment=assignment, valid_to=at)
+    end_assignment(by=by, assignment=assignment, valid_to=at, reason=reason)
     return assign(by=by, position_id=assignment.position_id, person_id=person_id, rank=assignment.rank,
-                  valid_from=at, valid_to=planned_end)
+                  valid_from=at, valid_to=planned_end, reason=reason)

@@ -18,6 +18,7 @@ from lbs.forms import choices
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
+from lbs.staffs.history import position_corrections
 from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
@@ -119,6 +120,7 @@ def history(position_id: int) -> str:
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
         events=services.position_audit(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
+        corrections=position_corrections(position_id=position.id),
     )
 
 
@@ -252,7 +254,10 @@ def _assignment_error(form: Any, field: Any, exc: DomainError, *, invalid: str |
     """Why an assignment change was refused, on ``field``: a person who holds another rank of the position is
     told on the form's person field (if any); an overlap names the clash; an ended assignment says so; any
     other refusal gets ``invalid`` or, without it, the service's own field errors."""
-    if isinstance(exc, services.OtherRankError):
+    if exc.fields and "reason" in exc.fields:
+        form.reason.errors.append(_("A decision of the staff was logged in the period this change reaches back "
+                                    "over: give a reason for the correction. Nothing was saved."))
+    elif isinstance(exc, services.OtherRankError):
         getattr(form, "person", field).errors.append(_other_rank_message(exc))
     elif isinstance(exc, services.OverlapError):
         field.errors.append(_overlap_message(exc))
@@ -290,7 +295,8 @@ def assign(position_id: int) -> str | Response:
                 "person_id": "person", "valid_to": "valid_to", "rank": "rank", "valid_from": "valid_from"}))
             with write:
                 services.assign(by=acting_user(), position_id=position.id, person_id=int(form.person.data),
-                                rank=form.rank.data or 0, valid_from=valid_from, valid_to=valid_to)
+                                rank=form.rank.data or 0, valid_from=valid_from, valid_to=valid_to,
+                                reason=form.reason.data)
             if write.ok:
                 flash(_("Assignment to “%(title)s” saved.", title=position.title), "success")
                 return redirect(url_for("staffs.show", code=position.staff.code))
@@ -310,7 +316,8 @@ def end(assignment_id: int) -> str | Response:
             write = FormWrite(on_error=partial(
                 _assignment_error, form, form.valid_to, invalid=_("The end must be after the assignment's start.")))
             with write:
-                services.end_assignment(by=acting_user(), assignment=assignment, valid_to=valid_to)
+                services.end_assignment(by=acting_user(), assignment=assignment, valid_to=valid_to,
+                                        reason=form.reason.data)
             if write.ok:
                 flash(_("Assignment of %(name)s ended.", name=assignment.person.name), "success")
                 return redirect(url_for("staffs.show", code=assignment.position.staff.code))
@@ -334,7 +341,7 @@ def replace(assignment_id: int) -> str | Response:
                 invalid=_("The change must fall within the current holder's assignment.")))
             with write:
                 new = services.replace_holder(by=acting_user(), assignment=assignment,
-                                              person_id=int(form.person.data), at=at)
+                                              person_id=int(form.person.data), at=at, reason=form.reason.data)
             if write.ok:
                 flash(_("%(new)s replaces %(old)s.", new=new.person.name, old=assignment.person.name), "success")
                 return redirect(url_for("staffs.show", code=assignment.position.staff.code))

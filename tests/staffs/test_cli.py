@@ -24,6 +24,14 @@ def counts() -> tuple[int, int, int]:
     return count(Person), count(Assignment), count(AuditEvent)
 
 
+def with_reason(text: str, reason: str = "Efterregistreret") -> str:
+    """The file with a ``reason`` column (its rows start in the past, over the demo's logged decisions; a row
+    with too few fields stays short)."""
+    lines = text.splitlines()
+    out = [lines[0] + ";reason"] + [line + f";{reason}" if line.count(";") == 9 else line for line in lines[1:]]
+    return "\n".join(out) + "\n"
+
+
 def write(tmp_path: Path, text: str, *, bom: bool = False, name: str = "roster.csv") -> str:
     path = tmp_path / name
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
@@ -41,7 +49,7 @@ def test_good_file_imports_everything(app, runner, tmp_path):
         "2026-06-01T00:00:00Z;\n"
     )
     before = counts()
-    result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, lines, bom=True)])
+    result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, with_reason(lines), bom=True)])
     assert result.exit_code == 0, result.output
     assert "imported 3 assignment(s)" in result.output and "2 new person(s)" in result.output
     people, assignments, events = counts()
@@ -58,9 +66,9 @@ def test_good_file_imports_everything(app, runner, tmp_path):
 
 def test_comma_separated_and_existing_person(app, runner, tmp_path):
     # a comma inside a title needs quoting in a comma file
-    text = ("staff,position,person,job_title,organisation,rank,valid_from\n"
+    text = ("staff,position,person,job_title,organisation,rank,valid_from,reason\n"
             'LBS-O,"Krisestabskontakt, Herning Kommune","Forbindelsesofficer, Forsvaret",Forbindelsesofficer,'
-            "Forsvaret,1,2026-02-01 10:00\n")
+            "Forsvaret,1,2026-02-01 10:00,Efterregistreret\n")
     before = counts()
     result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, text)])
     assert result.exit_code == 0, result.output
@@ -85,7 +93,7 @@ def test_bad_file_writes_nothing_and_lists_every_bad_row(app, runner, tmp_path):
         "LBS-O;Kommunikation;B;B;Midt- og Vestjyllands Politi;;;1;tomorrow;\n"                  # row 14
     )
     before = counts()
-    result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, lines)])
+    result = runner.invoke(args=["lbs", "import-roster", write(tmp_path, with_reason(lines))])
     assert result.exit_code == 1
     stderr = result.stderr
     for number, reason in [(3, "unknown staff"), (4, "no position"), (5, "unknown organisation"), (6, "rank"),

@@ -119,9 +119,9 @@ def test_replace_holder_in_one_step(app):
     start = datetime(2026, 1, 1, tzinfo=UTC)
     planned_end = datetime(2027, 1, 1, tzinfo=UTC)
     first = services.assign(by=user(), position_id=position.id, person_id=old.id, rank=0, valid_from=start,
-                            valid_to=planned_end)
+                            valid_to=planned_end, reason="Efterregistreret")
     at = datetime(2026, 6, 1, 12, tzinfo=UTC)
-    second = services.replace_holder(by=user(), assignment=first, person_id=new.id, at=at)
+    second = services.replace_holder(by=user(), assignment=first, person_id=new.id, at=at, reason="Efterregistreret")
     assert first.valid_to == at and second.valid_from == at and second.valid_to == planned_end
     assert second.rank == 0 and second.position_id == position.id and second.person_id == new.id
     staff = factories.staff("LBS-O")
@@ -161,8 +161,9 @@ def test_end_twice_is_a_conflict(app):
     position = factories.position("Afslut")
     holder = factories.person("Holder")
     assignment = services.assign(by=user(), position_id=position.id, person_id=holder.id, rank=0,
-                                 valid_from=utcnow() - timedelta(days=3))
-    services.end_assignment(by=user(), assignment=assignment, valid_to=utcnow() - timedelta(days=1))
+                                 valid_from=utcnow() - timedelta(days=3), reason="Efterregistreret")
+    services.end_assignment(by=user(), assignment=assignment, valid_to=utcnow() - timedelta(days=1),
+                            reason="Efterregistreret")
     with pytest.raises(Conflict):
         services.end_assignment(by=user(), assignment=assignment, valid_to=utcnow() - timedelta(days=2))
 
@@ -231,7 +232,8 @@ def test_concurrent_overlapping_assignments_one_wins(committed_app):
             try:
                 if name == "two":
                     flushed.wait(10)
-                services.assign(by=None, position_id=position_id, person_id=people[name], rank=0, valid_from=start)
+                services.assign(by=None, position_id=position_id, person_id=people[name], rank=0, valid_from=start,
+                                reason="Efterregistreret")
                 if name == "one":
                     flushed.set()
                     release.wait(10)  # keep the transaction open while the other writer tries
