@@ -12,7 +12,7 @@ as it was closed; reopening the incident (kept in its history) lets a late consu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -24,49 +24,30 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.consultation.judging import judge_all, unmet
-from lbs.consultation.models import Consultation, Mode, Outcome, Party
+from lbs.consultation.models import Consultation, Party
 from lbs.consultation.parties import parties_by_key
 from lbs.decisions.appended_chain import appended_hash
-from lbs.decisions.draft import ConsultationDraft, check_encodable
+from lbs.decisions.draft import ConsultationDraft, check_encodable, read_consultation_fields
 from lbs.decisions.models import Decision
+from lbs.decisions.reads import current_version
 from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentStatus
 from lbs.timeutil import utcnow
-from lbs.validation import TEXT_MAX, Fields
+from lbs.validation import Fields
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def read_consultation(data: dict[str, Any]) -> ConsultationDraft:
     """Read an appended consultation's body as a consultation of a decision body is read (422 with every field
-    error)."""
+    error); channel and note are stripped."""
     check_encodable(data)
     f = Fields(data)
-    party = f.name("party")
-    consulted_at = f.time("consulted_at")
-    mode = f.choice("mode", Mode)
-    outcome = f.choice("outcome", Outcome)
-    channel = f.name("channel", required=False)
-    note = f.text("note", required=False, max_len=TEXT_MAX)
+    item = read_consultation_fields(f)
     f.check("invalid consultation")
-    assert party is not None and consulted_at is not None and mode is not None and outcome is not None
-    return ConsultationDraft(party, consulted_at, mode, outcome, (channel or "").strip() or None,
-                             (note or "").strip() or None)
-
-
-def current_version(decision: Decision) -> Decision:
-    """The end of the decision's amendment line: the decision no other decision amends (of several amending
-    one, the highest number)."""
-    seen = {decision.id}
-    current = decision
-    while True:
-        following = db.session.scalars(select(Decision).where(Decision.amends_id == current.id)
-                                       .order_by(Decision.number.desc()).limit(1)).first()
-        if following is None or following.id in seen:
-            return current
-        seen.add(following.id)
-        current = following
+    assert item is not None
+    return replace(item, channel=(item.channel or "").strip() or None, note=(item.note or "").strip() or None)
 
 
 @cache

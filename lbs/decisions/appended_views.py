@@ -31,7 +31,7 @@ bp = Blueprint("appended", __name__)
 def may_append(decision: Decision, incident: Incident) -> bool:
     """Police and admin, on the current version of a decision in an active incident."""
     return (can(acting_user(), Action.DECISION_WRITE) and incident.status is IncidentStatus.ACTIVE
-            and appended.current_version(decision).id == decision.id)
+            and reads.current_version(decision).id == decision.id)
 
 
 def new_form(unmet: Sequence[str] = ()) -> AppendConsultationForm:
@@ -62,7 +62,7 @@ def _show_error(decision: Decision, form: AppendConsultationForm) -> Callable[[D
             if incident.status is IncidentStatus.CLOSED:
                 flash(_("The incident is closed: reopen it to add a consultation."), "error")
             else:
-                current = appended.current_version(decision)
+                current = reads.current_version(decision)
                 flash(_("Decision %(number)s has been amended: add the consultation to the current version, "
                         "decision %(current)s.", number=decision.number, current=current.number), "error")
             return

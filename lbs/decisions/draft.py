@@ -60,6 +60,21 @@ class DecisionDraft:
     delay_reason: str | None = None
 
 
+def read_consultation_fields(k: Fields) -> ConsultationDraft | None:
+    """A consultation's fields (``party, consulted_at, mode, outcome, channel?, note?``), each error recorded on
+    ``k``; None when one that is required is missing or invalid. Used for a decision's consultations and for one
+    appended later."""
+    party = k.name("party")
+    consulted_at = k.time("consulted_at")
+    mode = k.choice("mode", Mode)
+    outcome = k.choice("outcome", Outcome)
+    channel = k.name("channel", required=False) or None
+    note = k.text("note", required=False, max_len=TEXT_MAX) or None
+    if party is None or consulted_at is None or mode is None or outcome is None:
+        return None
+    return ConsultationDraft(party, consulted_at, mode, outcome, channel, note)
+
+
 def _optional_text(f: Fields, name: str) -> str | None:
     value = f.text(name, required=False)
     return value if value and value.strip() else None
@@ -149,16 +164,8 @@ def read_draft(data: dict[str, Any]) -> DecisionDraft:
         if bearer is not None and category is not None and estimate is not None:
             costs.append(CostDraft(bearer, category, estimate, provisional, description))
 
-    consultations: list[ConsultationDraft] = []
-    for k in f.objects("consultations", max_items=MAX_CONSULTATIONS):
-        party = k.name("party")
-        consulted_at = k.time("consulted_at")
-        mode = k.choice("mode", Mode)
-        outcome = k.choice("outcome", Outcome)
-        channel = k.name("channel", required=False) or None
-        note = k.text("note", required=False, max_len=TEXT_MAX) or None
-        if party is not None and consulted_at is not None and mode is not None and outcome is not None:
-            consultations.append(ConsultationDraft(party, consulted_at, mode, outcome, channel, note))
+    consultations = [item for k in f.objects("consultations", max_items=MAX_CONSULTATIONS)
+                     if (item := read_consultation_fields(k)) is not None]
 
     f.check()
     assert staff is not None and decided_at is not None and decided_by is not None and owner is not None

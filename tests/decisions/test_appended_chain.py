@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from lbs.auth.models import User
 from lbs.consultation.facts import DecisionType
 from lbs.consultation.models import Consultation, Mode, Outcome, Party
-from lbs.decisions import appended, appended_chain, log, verification
+from lbs.decisions import appended, appended_chain, log, reads, verification
 from lbs.decisions.draft import ConsultationDraft, CostDraft, DecisionDraft
 from lbs.decisions.models import CostCategory, Decision
 from lbs.errors import Conflict, ValidationError
@@ -159,7 +159,7 @@ def test_an_amended_decision_names_the_end_of_the_line(world):
     from lbs.decisions import amendments
     second = amendments.amend_decision(original=decisions[0], draft=_draft("R1"), reason="r", by=None).decision
     third = amendments.amend_decision(original=second, draft=_draft("R2"), reason="r", by=None).decision
-    assert appended.current_version(decisions[0]).id == third.id
+    assert reads.current_version(decisions[0]).id == third.id
     with pytest.raises(Conflict) as conflict:
         appended.append_consultation(decision=decisions[0], item=_item(), by=None)
     assert f"decision {third.number}" in conflict.value.message
