@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
@@ -96,12 +96,8 @@ def find_overlap(
     ignore_id: int | None = None,
 ) -> H | None:
     """The first assignment of the same position and rank whose period overlaps the given one."""
-    for other in sorted(existing, key=lambda h: (h.valid_from, h.id)):
-        if other.id == ignore_id or other.position_id != position_id or other.rank != rank:
-            continue
-        if periods_overlap(valid_from, valid_to, other.valid_from, other.valid_to):
-            return other
-    return None
+    return _first_overlapping(existing, valid_from, valid_to, ignore_id,
+                              lambda h: h.position_id == position_id and h.rank == rank)
 
 
 def find_other_rank(
@@ -116,11 +112,16 @@ def find_other_rank(
 ) -> H | None:
     """The first assignment in which the same person holds another rank of the same position in an
     overlapping period: one person holds at most one rank of a seat at a time."""
+    return _first_overlapping(existing, valid_from, valid_to, ignore_id,
+                              lambda h: h.position_id == position_id and h.person_id == person_id and h.rank != rank)
+
+
+def _first_overlapping(existing: Iterable[H], valid_from: datetime, valid_to: datetime | None,
+                       ignore_id: int | None, matches: Callable[[H], bool]) -> H | None:
+    """The earliest of ``existing`` (but ``ignore_id``) that ``matches`` and overlaps ``[valid_from, valid_to)``."""
     for other in sorted(existing, key=lambda h: (h.valid_from, h.id)):
-        if (other.id == ignore_id or other.position_id != position_id or other.person_id != person_id
-                or other.rank == rank):
-            continue
-        if periods_overlap(valid_from, valid_to, other.valid_from, other.valid_to):
+        if other.id != ignore_id and matches(other) and periods_overlap(valid_from, valid_to, other.valid_from,
+                                                                        other.valid_to):
             return other
     return None
 
