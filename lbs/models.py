@@ -2,6 +2,7 @@
 
 from lbs.audit.models import AppState, AuditEvent
 from lbs.auth.models import ApiToken, User
+from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.consultation.models import Consultation, Party, Rule
 from lbs.costs.models import CostChange
 from lbs.decisions.models import CostLine, Decision
@@ -17,6 +18,7 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Consultation",
+    "ConsultationRequest",
     "CostChange",
     "CostLine",
     "Decision",
@@ -28,6 +30,7 @@ __all__ = [
     "Party",
     "Person",
     "Position",
+    "Proposal",
     "Rule",
     "SignOff",
     "Staff",
