@@ -126,6 +126,7 @@ class HearingEvent:
     kind: str  # proposed | proposal_decided | proposal_withdrawn | asked | answered
     title: str  # the proposal's title, or the decision's for a request on a logged decision
     proposal_id: int | None = None
+    decision_id: int | None = None
     decision_number: int | None = None
     parties: int = 0  # proposed: how many parties were asked with it
     party_name: str | None = None
@@ -152,14 +153,14 @@ def _proposal_events(incident_id: int, low: datetime | None, high: datetime | No
         .where(Proposal.incident_id == incident_id,
                or_(_window(Proposal.created_at, low, high), _window(Proposal.closed_at, low, high)))
         .order_by(Proposal.created_at, Proposal.id)
-    ).tuples():
+    ).all():
         if _inside(proposal.created_at, low, high):
             events.append(HearingEvent(proposal.created_at, "proposed", proposal.title, proposal.id,
                                        parties=asked_with.get(proposal.id, 0)))
         if proposal.closed_at is not None and _inside(proposal.closed_at, low, high):
             decided = proposal.status is ProposalStatus.DECIDED
             events.append(HearingEvent(proposal.closed_at, "proposal_decided" if decided else "proposal_withdrawn",
-                                       proposal.title, proposal.id, decision_number=number,
+                                       proposal.title, proposal.id, proposal.decision_id, number,
                                        text=None if decided else proposal.withdraw_reason))
     return events
 
@@ -179,10 +180,11 @@ def timeline_events(incident_id: int, *, low: datetime | None, high: datetime | 
             if r.proposal_id is not None and _inside(r.requested_at, low, high):
                 asked_with[r.proposal_id] = asked_with.get(r.proposal_id, 0) + 1
         elif _inside(r.requested_at, low, high):
-            events.append(HearingEvent(r.requested_at, "asked", title, r.proposal_id, r.decision_number,
+            events.append(HearingEvent(r.requested_at, "asked", title, r.proposal_id, r.decision_id, r.decision_number,
                                        party_name=r.party_name, mode=r.mode))
         if _inside(r.answered_at, low, high):
             assert r.answered_at is not None
-            events.append(HearingEvent(r.answered_at, "answered", title, r.proposal_id, r.decision_number,
-                                       party_name=r.party_name, mode=r.mode, outcome=r.outcome, text=r.comment))
+            events.append(HearingEvent(r.answered_at, "answered", title, r.proposal_id, r.decision_id,
+                                       r.decision_number, party_name=r.party_name, mode=r.mode,
+                                       outcome=r.outcome, text=r.comment))
     return _proposal_events(incident_id, low, high, asked_with) + events
