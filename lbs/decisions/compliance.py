@@ -27,6 +27,7 @@ from lbs.consultation.facts import DecisionFacts, Requirement, logged_decision_f
 from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
 from lbs.consultation.rules import PreviewSubject
+from lbs.decisions.heard import request_counts
 from lbs.decisions.models import CostLine, Decision
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -159,6 +160,8 @@ class DecisionCompliance:
     required: list[Requirement]
     done: list[Consultation]
     judged: list[Judged]  # each required consultation with its status, judged over every consultation done
+    asked: int = 0  # consultation requests asked via LBS Register about this decision …
+    unanswered: int = 0  # … and of them still unanswered
 
     @property
     def missing(self) -> list[Requirement]:
@@ -190,13 +193,16 @@ def _compliance_rows(decisions: Sequence[Decision]) -> list[DecisionCompliance]:
             .options(joinedload(Consultation.party))
         ):
             done_by_decision.setdefault(consultation.decision_id, []).append(consultation)
+    requests = request_counts(ids)
     result = []
     with batch():
         for decision in decisions:
             required = logged_requirements(decision, partial(facts_of, decision))
             done = done_by_decision.get(decision.id, [])
             judged = judge_requirements(required, ((c.party.key, c.mode, c.outcome) for c in done))
-            result.append(DecisionCompliance(decision=decision, required=required, done=done, judged=judged))
+            asked, unanswered = requests.get(decision.id, (0, 0))
+            result.append(DecisionCompliance(decision=decision, required=required, done=done, judged=judged,
+                                             asked=asked, unanswered=unanswered))
     return result
 
 

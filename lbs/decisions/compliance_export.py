@@ -12,8 +12,11 @@ from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
 
 BATCH = 500
-# ``status``: each required consultation's status (met, objected, no_answer, insufficient_form, missing).
-HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason", "status"]
+# ``status``: each required consultation's status (met, objected, no_answer, insufficient_form, missing);
+# ``requested_via_lbs``: consultation requests asked in the application about the decision, ``unanswered``: of
+# them still without an answer.
+HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing", "missing_reason", "status",
+          "requested_via_lbs", "unanswered"]
 
 
 def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) -> tuple[bytes, int | None]:
@@ -33,6 +36,7 @@ def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) 
             ", ".join(f"{c.party.key} ({c.mode.value}, {c.outcome.value})" for c in row.done),
             ", ".join(r.party_key for r in row.missing), neutralise(d.missing_reason or ""),
             ", ".join(f"{j.requirement.party_key}: {j.status.value}" for j in row.judged),
+            row.asked, row.unanswered,
         ])
     return out.getvalue().encode("utf-8"), page.next_after
 

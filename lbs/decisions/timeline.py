@@ -1,4 +1,5 @@
-"""The incident page's timeline: a page of the incident's decisions with the staff activations between them."""
+"""The incident page's timeline: a page of the incident's decisions with the staff activations, the proposals,
+the consultation requests and the answers between them."""
 
 from __future__ import annotations
 
@@ -9,18 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lbs.decisions.compliance import unmet_counts
+from lbs.decisions.heard import HearingEvent, timeline_events
 from lbs.decisions.models import Decision
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident
 
 TIMELINE_PAGE = 100
+_ORDER = {"activation": 0, "hearing": 1, "decision": 2}
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # "activation" | "decision"
-    item: Activation | Decision
+    kind: str  # "activation" | "decision" | "hearing" (a proposal, a request or an answer)
+    item: Activation | Decision | HearingEvent
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,9 @@ class TimelinePage:
 
 def timeline_page(incident: Incident, *, after: int = 0, limit: int = TIMELINE_PAGE) -> TimelinePage:
     """One page of the timeline: decisions numbered ``after`` < n <= ``after + limit`` (keyset by number) and
-    the activations between the decided times of decision ``after`` and of the page's last decision (all of
-    them before the first page and after the last), in time order. A constant number of queries."""
+    the activations, proposals, requests and answers between the decided times of decision ``after`` and of the
+    page's last decision (all of them before the first page and after the last), in time order. A constant
+    number of queries."""
     total = incident.last_decision_number
     if after >= total:
         after = max(0, total - limit)
@@ -65,7 +69,8 @@ def timeline_page(incident: Incident, *, after: int = 0, limit: int = TIMELINE_P
         select(Decision.amends_id).where(Decision.amends_id.in_(ids)).distinct())) if ids else set()
     entries = [TimelineEntry(a.active_from, "activation", a) for a in activations]
     entries += [TimelineEntry(d.decided_at, "decision", d) for d in page]
-    entries.sort(key=lambda e: (e.at, 0 if e.kind == "activation" else 1, getattr(e.item, "number", 0)))
+    entries += [TimelineEntry(e.at, "hearing", e) for e in timeline_events(incident.id, low=low, high=high)]
+    entries.sort(key=lambda e: (e.at, _ORDER[e.kind], getattr(e.item, "number", 0)))
     return TimelinePage(
         entries=entries, after=after, last=last, total=total,
         previous_after=max(0, after - limit) if after > 0 else None, next_after=last if has_next else None,

@@ -16,10 +16,11 @@ from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
-from lbs.decisions import amendments, log, reads, verification
+from lbs.decisions import amendments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
+from lbs.decisions.links import url_or_none
 from lbs.decisions.models import Decision
 from lbs.decisions.read_model import decision_record
 from lbs.formatting import dt_input
@@ -142,10 +143,20 @@ def show(decision_id: int) -> ResponseReturnValue:
     amended_by = reads.amendments_of(decision)
     org_names = {org.id: org.name for org in organisations.list_organisations()}
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
+                           hearing=_hearing(decision),
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
                            org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
                            append=panel(decision, incident,
                                         [r["party"] for r in item["missing_consultations"]] if item else ()))
+
+
+def _hearing(decision: Decision) -> dict[str, object]:
+    """The decision's consultation requests and the proposal it came from, with links to their pages."""
+    proposal = heard.proposal_of(decision.id)
+    requests = heard.of_decision(decision.id)
+    return {"proposal": proposal, "requests": requests, "now": utcnow(),
+            "proposal_url": url_or_none("proposals.show", proposal_id=proposal.id) if proposal else None,
+            "request_urls": {r.id: url_or_none("answers.show", request_id=r.id) for r in requests}}
 
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])

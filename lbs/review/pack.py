@@ -16,15 +16,15 @@ from typing import Any
 from flask import current_app
 
 from lbs.decisions import appended
-from lbs.review import timeline
+from lbs.review import hearings, timeline
 from lbs.review.labels import labels_context
 from lbs.review.rows import DecisionReview, DoneConsultation
 from lbs.review.whole import IncidentReview
 from lbs.timeutil import utcnow
 
 MANIFEST = "manifest.json"
-PACK_FILES = ("decisions.json", "decisions.csv", "costs.csv", "consultations.csv", "rosters.json", "findings.csv",
-              "review.pdf")
+PACK_FILES = ("decisions.json", "decisions.csv", "costs.csv", "consultations.csv", "consultation_requests.csv",
+              "rosters.json", "findings.csv", "review.pdf")
 # A fixed timestamp inside the ZIP so that the same content gives the same archive bytes.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -104,6 +104,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
          "consulted_at", "rule", "appended", "recorded_at", "recorded_by"],
         _consultation_rows(review),
     )
+    # The consultation requests asked via LBS Register, with their answers (issue 21).
+    files["consultation_requests.csv"] = csv_bytes(hearings.CSV_HEADER, hearings.csv_rows(review.hearing))
     files["rosters.json"] = json.dumps(
         [{"decision": r.decision.number, "at": _iso(r.decision.decided_at),
           "seats": [seat.as_json() for seat in r.roster],

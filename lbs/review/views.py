@@ -17,7 +17,7 @@ from lbs.converters import form_id, query_number
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
-from lbs.review import findings, integrity, pack, page, search, signoff, timeline
+from lbs.review import findings, hearings, integrity, pack, page, search, signoff, timeline
 from lbs.review.access import get_incident_for
 from lbs.review.forms import FindingForm, SearchForm, SignOffForm
 from lbs.review.labels import labels_context
@@ -111,6 +111,7 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
     body = render_template(
         "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
         timeline=timeline.for_page(decisions), writer=writer, verify_form=EmptyForm(),
+        hearing=hearings.hearing_review(inc.id, now=now),
         finding_form=finding_form or (_finding_form(inc, decisions.rows) if writer else None),
         sign_off_form=sign_off_form or (SignOffForm() if writer else None),
     )

@@ -15,8 +15,10 @@ from lbs.incidents.models import Activation, Incident
 from lbs.review import integrity
 from lbs.review.figures import KeyFigures, key_figures
 from lbs.review.findings import FindingRow, list_findings
+from lbs.review.hearings import HearingReview, hearing_review
 from lbs.review.models import SignOff
 from lbs.review.rows import DecisionReview, load_decisions, review_rows
+from lbs.timeutil import utcnow
 
 
 @dataclass
@@ -31,6 +33,7 @@ class IncidentReview:
     integrity: integrity.IntegrityResult
     chain_head: str | None
     history: list[HistoryEntry]  # closings and reopenings, oldest first
+    hearing: HearingReview  # the consultation requests asked via LBS Register
 
     @property
     def last_sign_off(self) -> SignOff | None:
@@ -63,4 +66,5 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
         figures=key_figures(incident, rows, now=now), decisions=rows, activations=activations,
         findings=list_findings(incident.id), sign_offs=sign_offs, integrity=check,
         chain_head=rows[-1].decision.hash if rows else None, history=history(incident.id),
+        hearing=hearing_review(incident.id, now=now or utcnow()),
     )
