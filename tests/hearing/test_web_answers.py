@@ -207,3 +207,47 @@ def test_every_form_has_a_csrf_token(app, client, login, proposal):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert _stored(ask["id"]).status is RequestStatus.OPEN
+
+
+def test_an_answer_after_the_decision_is_appended_to_it_and_a_closed_incident_refuses(client, login, incident,
+                                                                                       proposal):
+    from lbs.decisions import closing
+    from lbs.hearing import deciding
+    from tests.hearing.conftest import decision_maker
+
+    first, second = request_for(proposal, HERNING_KD), request_for(proposal, "657:borgmester")
+    logged = deciding.decide(proposal=reads.get_proposal(proposal["id"]), by=_user("politi"), data={
+        "decided_at": (utcnow() - timedelta(minutes=1)).isoformat(), "decided_by": decision_maker()})
+    db.session.commit()
+    number = logged.decision.number
+    login("herning")
+    page = _page(client, f"/consultation-requests/{first['id']}")
+    assert "Forslaget er siden besluttet som" in page and f'href="/decisions/{logged.decision.id}"' in page
+    assert f"beslutning {number}" in page and 'type="radio"' in page
+    assert client.post(f"/consultation-requests/{first['id']}/answer",
+                       data={"outcome": "objected", "comment": "For dyrt."}).status_code == 302
+    assert _stored(first["id"]).consultation_id is not None  # appended to the decision as a consultation
+    closing.close_incident(incident=incident, by=_user("politi"))
+    db.session.commit()
+    refused = client.post(f"/consultation-requests/{second['id']}/answer", data={"outcome": "agreed"},
+                          follow_redirects=True)
+    assert "Hændelsen er afsluttet: svaret kan ikke registreres." in refused.get_data(as_text=True)
+    assert _stored(second["id"]).status is RequestStatus.OPEN
+
+
+def test_a_request_about_a_logged_decision_shows_the_decision(client, login, incident, proposal):
+    from lbs.hearing import deciding
+    from tests.hearing.conftest import decision_maker
+
+    logged = deciding.decide(proposal=reads.get_proposal(proposal["id"]), by=_user("politi"), data={
+        "decided_at": (utcnow() - timedelta(minutes=1)).isoformat(), "decided_by": decision_maker()})
+    asked = proposals.ask_on_decision(decision=logged.decision, data={"party": "661:borgmester", "mode": "inform"},
+                                      by=_user("politi"))
+    db.session.commit()
+    login("holstebro")
+    page = _page(client, f"/consultation-requests/{asked.id}")
+    assert f"Beslutning {logged.decision.number}" in page and "Sunds evakueres til Herning Hallerne." in page
+    assert "Ingen udgifter falder på jeres kommune." in page and "300.000,00" not in page
+    assert 'type="radio"' in page
+    assert client.post(f"/consultation-requests/{asked.id}/answer", data={"outcome": "agreed"}).status_code == 302
+    assert _stored(asked.id).consultation_id is not None
