@@ -17,7 +17,7 @@ from lbs.auth.models import Role
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation.hearings import ConsultationRequest, RequestStatus
 from lbs.database import lock_at_first_write
-from lbs.errors import Conflict, DomainError
+from lbs.errors import Conflict, DomainError, Forbidden
 from lbs.extensions import db
 from lbs.hearing import answers, reads, request_page
 from lbs.hearing.answer_forms import GIVEN, AnswerForm
@@ -93,7 +93,7 @@ def answer(request_id: int) -> ResponseReturnValue | WerkzeugResponse:
     form = AnswerForm()
     if not form.validate_on_submit():
         return _page(asked, form, 422)
-    write = FormWrite(form, on_error=lambda exc: _place_error(form, exc), leave=(Conflict,))
+    write = FormWrite(form, on_error=lambda exc: _place_error(form, exc), leave=(Conflict, Forbidden))
     with write:
         answers.answer(request=asked, data=form.to_body(), by=user)
     if write.ok:
@@ -102,6 +102,6 @@ def answer(request_id: int) -> ResponseReturnValue | WerkzeugResponse:
     if isinstance(write.error, Conflict):
         _flash_conflict(asked)
         return redirect(back)
-    if write.error is not None and write.error.status == 403:
+    if isinstance(write.error, Forbidden):
         abort(403)
     return _page(asked, form, 422)

@@ -251,3 +251,14 @@ def test_a_request_about_a_logged_decision_shows_the_decision(client, login, inc
     assert 'type="radio"' in page
     assert client.post(f"/consultation-requests/{asked.id}/answer", data={"outcome": "agreed"}).status_code == 302
     assert _stored(asked.id).consultation_id is not None
+
+
+def test_the_navigation_counts_with_one_query_and_only_for_answering_roles(client, login, proposal,
+                                                                             count_queries):
+    for username, expected in (("herning", 1), ("revisor", 0), ("politi", 1)):
+        login(username)
+        with count_queries() as counter:
+            _page(client, "/staffs")
+        asked = [s for s in counter.statements if "consultation_requests" in s]
+        assert len(asked) == expected, (username, asked)
+        client.post("/logout")
