@@ -10,8 +10,12 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from lbs.auth.models import Role
+from lbs.consultation.hearings import RequestStatus
 from lbs.extensions import db
 from lbs.forms import LanguageForm
+from lbs.hearing import reads, request_page
+from lbs.web import acting_user
 
 bp = Blueprint("main", __name__)
 
@@ -20,10 +24,19 @@ bp = Blueprint("main", __name__)
 def index() -> str | WerkzeugResponse:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.municipality is not None:
-        # The first page a municipal user sees is their cost dashboard.
+    waiting = waiting_requests()
+    if current_user.municipality is not None and not waiting:
+        # The first page a municipal user sees is their cost dashboard, unless consultations await their answer.
         return redirect(url_for("costs.index"))
-    return render_template("main/index.html")
+    return render_template("main/index.html", waiting=waiting)
+
+
+def waiting_requests() -> list[request_page.Row]:
+    """The open consultation requests the signed-in user may answer (none for a reviewer)."""
+    user = acting_user()
+    if user.role is Role.REVIEWER:
+        return []
+    return request_page.rows(reads.requests_for(user, status=RequestStatus.OPEN, answerable_only=True))
 
 
 @bp.get("/accessibility")

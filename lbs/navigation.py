@@ -9,8 +9,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lbs.auth.models import Role
 from lbs.auth.permissions import Action, can
 from lbs.forms import EmptyForm, LanguageForm
+from lbs.hearing.reads import waiting_count
 
 # (endpoint, label, blueprint that marks it active)
 NAV_ITEMS: list[tuple[str, Any, str]] = [
@@ -20,6 +22,11 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("consultation.graph", _l("Consultation graph"), "consultation"),
     ("review.index", _l("Review"), "review"),
 ]
+# The hearings entry (after "Incidents") for the roles that answer consultation requests, with the count of
+# those waiting for the user's answer.
+HEARINGS_ITEM = ("answers.index", _l("Hearings"), "answers")
+HEARINGS_AFTER = "incidents.index"
+ANSWERING_ROLES = (Role.POLICE, Role.MUNICIPALITY, Role.ADMIN)
 
 
 ROLE_LABELS = {
@@ -37,6 +44,13 @@ def role_label(user: Any) -> str:
     return label
 
 
+def _hearings_item() -> dict[str, Any]:
+    """One count query, for a signed-in user of an answering role only."""
+    endpoint, label, blueprint = HEARINGS_ITEM
+    return {"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint,
+            "count": waiting_count(current_user._get_current_object())}
+
+
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def _navigation() -> dict[str, Any]:
@@ -44,6 +58,8 @@ def register_navigation(app: Flask) -> None:
         if current_user.is_authenticated and can(current_user, Action.READ):
             for endpoint, label, blueprint in NAV_ITEMS:
                 items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
+                if endpoint == HEARINGS_AFTER and current_user.role in ANSWERING_ROLES:
+                    items.append(_hearings_item())
         return {
             "get_locale": get_locale,
             "role_label": role_label,
