@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -59,15 +60,17 @@ def in_danish(form: Any) -> None:
             field.errors = [_(str(message)) for message in field.errors]
 
 
-def place_errors(fields: Any, *, fallback: Any = None) -> Callable[[DomainError], None]:
+def place_errors(fields: Any, *, fallback: Any = None, message: str | None = None) -> Callable[[DomainError], None]:
     """For :class:`lbs.web.FormWrite`: each field error of a service, in Danish, on the form's field of that
-    name (on ``fallback`` when there is none); an error without fields is flashed by the view."""
+    name (on ``fallback`` when there is none); ``message`` is flashed for an error without fields."""
     def place(exc: DomainError) -> None:
+        if not exc.fields and message:
+            flash(message, "error")
         for name, messages in exc.fields.items():
             target = getattr(fields, name, None) or fallback
             if target is not None:
-                for message in messages:
-                    add_error(target, danish(message))
+                for text in messages:
+                    add_error(target, danish(text))
     return place
 
 

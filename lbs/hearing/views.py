@@ -8,6 +8,7 @@ Thin views over :mod:`lbs.hearing.proposals` and :mod:`lbs.hearing.deciding`: fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -71,7 +72,8 @@ def new(incident_id: int) -> ResponseReturnValue:
         return _render_new(form, incident)
     if form.validate():
         fields = form.draft_fields()
-        write = FormWrite(fields, on_error=place_errors(fields, fallback=form.title))
+        write = FormWrite(fields, on_error=place_errors(
+            fields, fallback=form.title, message=_("The incident is closed: no more decisions can be proposed.")))
         with write:
             proposal = proposals.propose(incident=incident, data=form.body(), by=acting_user())
         if write.ok:
@@ -112,7 +114,7 @@ def show(proposal_id: int) -> ResponseReturnValue:
     return _render_show(_proposal(proposal_id))
 
 
-def _refused(proposal: Proposal) -> Any:
+def _refused(proposal: Proposal) -> Callable[[DomainError], None]:
     """Flash why a write on the proposal was refused (409) in Danish; the page is shown again."""
     def place(exc: DomainError) -> None:
         if not isinstance(exc, Conflict):
@@ -126,7 +128,7 @@ def _refused(proposal: Proposal) -> Any:
     return place
 
 
-def _on_error(proposal: Proposal, form: Any) -> Any:
+def _on_error(proposal: Proposal, form: Any) -> Callable[[DomainError], None]:
     """Field errors in Danish on the form's fields; a refusal flashed."""
     fields, refused = place_errors(form), _refused(proposal)
 
@@ -192,7 +194,7 @@ def ask(proposal_id: int) -> ResponseReturnValue:
 # ------------------------------------------------------------------ asking about a logged decision
 
 
-def _decision_refused(decision: Decision) -> Any:
+def _decision_refused(decision: Decision) -> Callable[[DomainError], None]:
     def place(exc: DomainError) -> None:
         current = decision_reads.current_version(decision)
         if _closed(incident_or_404(decision.incident_id)):

@@ -255,3 +255,16 @@ def test_every_form_carries_a_csrf_token(app, client, proposal):
     assert len(re.findall(r'name="csrf_token"', show)) >= 3  # decide, ask, withdraw
     refused = client.post(f"/proposals/{proposal['id']}/withdraw", data={"reason": "x"})
     assert refused.status_code == 400
+
+
+def test_nothing_is_proposed_in_a_closed_incident(login, incident):
+    from lbs.incidents.models import IncidentStatus
+
+    incident.status, incident.ended_at = IncidentStatus.CLOSED, utcnow()
+    db.session.commit()
+    client = login("politi")
+    response = client.post(f"/incidents/{incident.id}/proposals/new", data=_form())
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/incidents/{incident.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "der kan ikke foreslås flere beslutninger" in page and "Foreslå beslutning" not in page
+    assert _proposals() == 0
