@@ -1,4 +1,6 @@
-"""Forms of the consultation pages, and the facts of a decision read from a form."""
+"""Forms of the consultation pages, the facts of a decision read from a form, and the form that asks a party for
+a consultation (:class:`AskForm`: here, below the decision log and the hearing package, so that the decision page
+and the proposal page can both build it)."""
 
 from __future__ import annotations
 
@@ -13,15 +15,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lbs import labels
 from lbs.consultation.facts import FORM_FLAGS, CostFact, DecisionFacts, DecisionType
+from lbs.consultation.models import Mode
+from lbs.consultation.parties import list_parties
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
-from lbs.forms import choices
+from lbs.forms import QuickSelect, choices
 from lbs.incidents.models import Incident
 from lbs.money import parse_money_form
 from lbs.organisations.models import Municipality
-from lbs.timeutil import localize_strict, utcnow
+from lbs.timeutil import TimeError, localize_strict, parse_local, utcnow
 
 CHECKED = ("y", "on", "true", "1")
 MAX_COST_ROWS = 200
@@ -159,3 +164,31 @@ def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFact
         conditions={name: True for name in FORM_FLAGS if form.get(name) in CHECKED},
         incident_id=incident.id,
     )
+
+
+class AskForm(FlaskForm):
+    """Party, form and an optional answer-by time (local time, as the other time fields)."""
+
+    party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),
+                        validators=[DataRequired(_l("Choose the party to ask."))])
+    mode = SelectField(_l("Mode"), validators=[DataRequired()],
+                       choices=choices([(m.value, labels.MODE[m.value]) for m in Mode]),
+                       default=Mode.CONSULT.value)
+    respond_by = StringField(_l("Answer by (local time)"), validators=[Optional()],
+                             render_kw={"type": "datetime-local"})
+
+    def fill_parties(self) -> AskForm:
+        self.party.choices = choices([("", "–"), *((p.key, p.name) for p in list_parties())])
+        return self
+
+    def to_body(self) -> dict[str, Any] | None:
+        """The validated form as the API's body; None (the error on its field) when the time cannot be read."""
+        body: dict[str, Any] = {"party": self.party.data, "mode": self.mode.data}
+        text = (self.respond_by.data or "").strip()
+        if text:
+            try:
+                body["respond_by"] = parse_local(text).isoformat()
+            except TimeError as exc:
+                self.respond_by.errors = [*self.respond_by.errors, str(exc)]
+                return None
+        return body

@@ -132,23 +132,34 @@ class DecisionForm(FlaskForm):
             "consultations": [e for e in self.consultations if e.form.party.data],
         }
 
-    def _read(self) -> dict[str, Any] | None:
-        """The form as an API-shaped body; None (errors on the fields) when a time or amount cannot be read."""
-        ok = True
-        body: dict[str, Any] = {
-            "staff": self.staff.data, "decided_by": form_id(self.decided_by.data), "owner": form_id(self.owner.data),
-            "type": self.type.data, "title": self.title.data, "decision": self.decision.data,
-            "rationale": self.rationale.data, "information": self.information.data or None,
-            "legal_basis": self.legal_basis.data or None, "expected_outcome": self.expected_outcome.data or None,
-            "urgent": bool(self.urgent.data), "missing_reason": self.missing_reason.data or None,
-            "delay_reason": self.delay_reason.data or None,
-            "conditions": {name: True for name in FORM_FLAGS if getattr(self, name).data},
-        }
+    def _read_when(self, body: dict[str, Any]) -> bool:
+        """The time decided, the decision maker and the delay reason into ``body``; False (the error on its
+        field) when the time cannot be read. (A proposal reads its answer-by time here instead.)"""
+        body["decided_by"] = form_id(self.decided_by.data)
+        body["delay_reason"] = self.delay_reason.data or None
         try:
             body["decided_at"] = parse_local(self.decided_at.data).isoformat()
         except TimeError as exc:
             add_error(self.decided_at, str(exc))
-            ok = False
+            return False
+        return True
+
+    def _row_time(self) -> str | None:
+        """What an empty consultation time stands for: the time decided."""
+        typed: str | None = self.decided_at.data
+        return typed
+
+    def _read(self) -> dict[str, Any] | None:
+        """The form as an API-shaped body; None (errors on the fields) when a time or amount cannot be read."""
+        body: dict[str, Any] = {
+            "staff": self.staff.data, "owner": form_id(self.owner.data),
+            "type": self.type.data, "title": self.title.data, "decision": self.decision.data,
+            "rationale": self.rationale.data, "information": self.information.data or None,
+            "legal_basis": self.legal_basis.data or None, "expected_outcome": self.expected_outcome.data or None,
+            "urgent": bool(self.urgent.data), "missing_reason": self.missing_reason.data or None,
+            "conditions": {name: True for name in FORM_FLAGS if getattr(self, name).data},
+        }
+        ok = self._read_when(body)
         rows = self._filled_rows()
         body["options"] = [{"text": e.form.text.data, "chosen": bool(e.form.chosen.data),
                             "rejection_reason": e.form.rejection_reason.data or None} for e in rows["options"]]
@@ -172,7 +183,7 @@ class DecisionForm(FlaskForm):
                 add_error(f.outcome, _("Choose the outcome of the consultation"))
                 ok = False
             try:
-                item["consulted_at"] = parse_local(f.consulted_at.data or self.decided_at.data).isoformat()
+                item["consulted_at"] = parse_local(f.consulted_at.data or self._row_time()).isoformat()
             except TimeError as exc:
                 add_error(f.consulted_at, str(exc))
                 ok = False

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.consultation.forms import AskForm
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
@@ -142,12 +143,15 @@ def show(decision_id: int) -> ResponseReturnValue:
     amended = reads.get_decision(decision.amends_id) if decision.amends_id else None
     amended_by = reads.amendments_of(decision)
     org_names = {org.id: org.name for org in organisations.list_organisations()}
+    may_ask = (can(acting_user(), Action.DECISION_WRITE) and incident.status is IncidentStatus.ACTIVE
+               and not amended_by)  # "Anmod om høring": police and admin, the current version, an active incident
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
                            hearing=_hearing(decision),
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
                            org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
                            append=panel(decision, incident,
-                                        [r["party"] for r in item["missing_consultations"]] if item else ()))
+                                        [r["party"] for r in item["missing_consultations"]] if item else ()),
+                           ask_form=AskForm(formdata=None).fill_parties() if may_ask else None)
 
 
 def _hearing(decision: Decision) -> dict[str, object]:
