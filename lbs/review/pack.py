@@ -104,7 +104,7 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
          "consulted_at", "rule", "appended", "recorded_at", "recorded_by"],
         _consultation_rows(review),
     )
-    # The consultation requests asked via LBS Register, with their answers (issue 21).
+    # The consultation requests asked via LBS Register, with their answers.
     files["consultation_requests.csv"] = csv_bytes(hearings.CSV_HEADER, hearings.csv_rows(review.hearing))
     files["rosters.json"] = json.dumps(
         [{"decision": r.decision.number, "at": _iso(r.decision.decided_at),
