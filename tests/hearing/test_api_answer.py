@@ -30,7 +30,7 @@ def test_herning_sees_only_its_own_parties(api_as, proposal):
     assert mine and mine <= {r["id"] for r in listed}
     assert request_for(proposal, "brand:bmv")["id"] not in {r["id"] for r in listed}
     for row in listed:
-        assert REQUEST_KEYS <= set(row)
+        assert set(row) >= REQUEST_KEYS
 
 
 def test_holstebro_sees_none_of_herning(api_as, proposal):
@@ -75,7 +75,7 @@ def test_herning_answers_its_party(api_as, proposal):
     response = answer(herning, ask["id"], "agreed_with_reservation", "  Kun med busser fra Midttrafik.  ")
     assert response.status_code == 200, response.get_json()
     done = response.get_json()
-    assert REQUEST_KEYS <= set(done)
+    assert set(done) >= REQUEST_KEYS
     assert (done["id"], done["status"], done["outcome"], done["comment"], done["answered_by"]) == (
         ask["id"], "answered", "agreed_with_reservation", "Kun med busser fra Midttrafik.", _user_id("herning"))
     assert when(done["answered_at"]) <= utcnow() and done["mode"] == ask["mode"] == "approve"
