@@ -18,7 +18,7 @@ from lbs.timeutil import utcnow
 from tests.conftest import make_app
 from tests.dbutil import drop_database, new_database_url
 from tests.hostile import SETTINGS, hostile_body, row_counts
-from tests.reliability.test_hostile_api import COST_KINDS, OPTION_KINDS, send
+from tests.reliability.test_hostile_api import CONSULTATION_KINDS, COST_KINDS, OPTION_KINDS, send
 from tests.reliability.world import World, prepare_world
 
 pytestmark = pytest.mark.slow
@@ -122,8 +122,12 @@ def test_hostile_answers_are_refused(hearing, data):
 def test_hostile_decides_are_refused(hearing, data):
     w = hearing.world
     valid = {"decided_at": (utcnow() - timedelta(minutes=1)).isoformat(), "decided_by": w.person_id}
+    nested = {"costs": (_proposal_body(w)["costs"][0], COST_KINDS),
+              "options": ({"text": "Evakuér", "chosen": True}, OPTION_KINDS),
+              "consultations": ({"party": "amk:midt", "consulted_at": valid["decided_at"], "mode": "consult",
+                                 "outcome": "agreed"}, CONSULTATION_KINDS)}
     body = data.draw(st.one_of(
-        hostile_body(valid, DECIDE_KINDS),
+        hostile_body(valid, DECIDE_KINDS, nested),
         st.just({**valid, "decided_at": (utcnow() - timedelta(hours=3)).isoformat()}),  # late, no reason
         st.just({**valid, "costs": [{"bearer": 987654, "category": "catering", "estimate_dkk": "10"}]}),
     ))
