@@ -7,9 +7,20 @@ from flask.typing import ResponseReturnValue
 
 from lbs.api.blueprint import api_bp
 from lbs.api.consultation import MODE
-from lbs.api.decisions import CONSULTATION_IN, COST_IN, DECISION, DECISION_PROPS, OPTION, REQUIREMENT
+from lbs.api.costs import CATEGORY
+from lbs.api.decisions import CONSULTATION_IN, DECISION, DECISION_PROPS, REQUIREMENT
 from lbs.api.frame import WRITERS, api_user, endpoint, json_body
-from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, array_of, component, enum_of, list_component, obj
+from lbs.api.schemas import (
+    ERROR,
+    MONEY,
+    NULLABLE_TIME,
+    TIME,
+    array_of,
+    component,
+    enum_of,
+    list_component,
+    obj,
+)
 from lbs.auth.models import Role
 from lbs.consultation.hearings import Answer, ProposalStatus, RequestStatus
 from lbs.decisions import reads as decision_reads
@@ -32,10 +43,20 @@ REQUEST = component("ConsultationRequest", obj({
 PROPOSED_PROPS = {key: DECISION_PROPS[key] for key in proposals.PROPOSED}
 PROPOSAL_IN = component("ProposalInput", obj(
     {**PROPOSED_PROPS, "respond_by": TIME}, required=["staff", "owner", "type", "title", "decision", "rationale"]))
+NULLABLE_TEXT = {"type": ["string", "null"]}
+# The proposed fields as a proposal answers them: normalised, every key present, optional texts null.
+PROPOSED_OPTION = component("ProposedOption", obj({"text": {"type": "string"}, "chosen": {"type": "boolean"},
+                                                   "rejection_reason": NULLABLE_TEXT}))
+PROPOSED_COST = component("ProposedCost", obj({
+    "bearer": {"type": "integer"}, "category": CATEGORY, "estimate_dkk": MONEY, "provisional": {"type": "boolean"},
+    "description": NULLABLE_TEXT}))
+PROPOSED_OUT = {**PROPOSED_PROPS, **{key: NULLABLE_TEXT for key in
+                                     ("information", "legal_basis", "expected_outcome", "missing_reason")},
+                "options": array_of(PROPOSED_OPTION), "costs": array_of(PROPOSED_COST),
+                "consultations": array_of(CONSULTATION_IN)}
 PROPOSAL = component("Proposal", obj({
     "id": {"type": "integer"}, "incident_id": {"type": "integer"},
-    "status": enum_of("ProposalStatus", [s.value for s in ProposalStatus]), **PROPOSED_PROPS,
-    "options": array_of(OPTION), "costs": array_of(COST_IN), "consultations": array_of(CONSULTATION_IN),
+    "status": enum_of("ProposalStatus", [s.value for s in ProposalStatus]), **PROPOSED_OUT,
     "respond_by": NULLABLE_TIME, "created_at": TIME, "created_by": {"type": ["integer", "null"]},
     "decision_id": {"type": ["integer", "null"]}, "closed_at": NULLABLE_TIME,
     "withdraw_reason": {"type": ["string", "null"]}, "required_consultations": array_of(REQUIREMENT),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lbs.demo import district, incidents, rules
+from lbs.demo import district, hearing, incidents, rules
 from lbs.timeutil import utcnow
 
 # Run in this order on an empty database; each module has ``seed(now)``.
@@ -12,6 +12,7 @@ SEED_STEPS = [
     district,   # organisations, municipalities, staffs, positions, people, parties, users
     rules,      # rules R1–R14 and thresholds
     incidents,  # the demo incidents with decisions, costs and consultations
+    hearing,    # an open proposal in the demo incident, waiting for Herning's answers
 ]
 
 
