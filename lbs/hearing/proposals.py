@@ -191,27 +191,28 @@ def read_ask(data: dict[str, Any], now: datetime) -> AskInput:
     return AskInput(party, mode, respond_by)
 
 
-def _already_asked(party: Party, *, proposal_id: int | None = None, decision_id: int | None = None) -> bool:
-    query = select(ConsultationRequest.id).where(ConsultationRequest.party_id == party.id,
-                                                 ConsultationRequest.status == RequestStatus.OPEN)
+def _already_asked(asked: AskInput, *, proposal_id: int | None = None, decision_id: int | None = None) -> bool:
+    """Whether the party has an open request on the proposal (or decision) in at least the form asked."""
+    query = select(ConsultationRequest.mode).where(ConsultationRequest.party_id == asked.party.id,
+                                                   ConsultationRequest.status == RequestStatus.OPEN)
     if proposal_id is not None:
         query = query.where(ConsultationRequest.proposal_id == proposal_id)
     else:
         query = query.where(ConsultationRequest.decision_id == decision_id)
-    return db.session.scalar(query.limit(1)) is not None
+    return any(RANK[mode.value] >= RANK[asked.mode.value] for mode in db.session.scalars(query))
 
 
 def ask_on_proposal(*, proposal: Proposal, data: dict[str, Any], by: User | None,
                     now: datetime | None = None) -> ConsultationRequest:
-    """Ask one more party about an open proposal (409 when it is decided or withdrawn, or the party already has
-    an open request on it)."""
+    """Ask one more party about an open proposal (409 when it is decided or withdrawn, or the party already has an
+    open request on it in at least that form; a stronger form may be asked)."""
     now = now or utcnow()
     asked = read_ask(data, now)
     status = lock_proposal(proposal)
     if status is not ProposalStatus.OPEN:
         raise not_open(status)
-    if _already_asked(asked.party, proposal_id=proposal.id):
-        raise Conflict(f"{asked.party.key} already has an open request on this proposal")
+    if _already_asked(asked, proposal_id=proposal.id):
+        raise Conflict(f"{asked.party.key} already has an open request in that form on this proposal")
     request = _request(incident_id=proposal.incident_id, party=asked.party, mode=asked.mode, now=now, by=by,
                        respond_by=asked.respond_by or proposal.respond_by, proposal_id=proposal.id)
     db.session.flush()
@@ -222,7 +223,8 @@ def ask_on_proposal(*, proposal: Proposal, data: dict[str, Any], by: User | None
 def ask_on_decision(*, decision: Decision, data: dict[str, Any], by: User | None,
                     now: datetime | None = None) -> ConsultationRequest:
     """Ask a party about a logged decision: its answer is appended to the decision as a consultation. 409 when
-    the incident is closed, the decision amended (naming the current version) or the party already asked."""
+    the incident is closed, the decision amended (naming the current version) or the party already has an open
+    request on it in at least that form."""
     now = now or utcnow()
     asked = read_ask(data, now)
     incident = db.session.get(Incident, decision.incident_id)
@@ -232,8 +234,8 @@ def ask_on_decision(*, decision: Decision, data: dict[str, Any], by: User | None
     if current.id != decision.id:
         raise Conflict(f"decision {decision.number} has been amended: the current version is decision "
                        f"{current.number}; ask about that one")
-    if _already_asked(asked.party, decision_id=decision.id):
-        raise Conflict(f"{asked.party.key} already has an open request on this decision")
+    if _already_asked(asked, decision_id=decision.id):
+        raise Conflict(f"{asked.party.key} already has an open request in that form on this decision")
     request = _request(incident_id=decision.incident_id, party=asked.party, mode=asked.mode, now=now, by=by,
                        respond_by=asked.respond_by, decision_id=decision.id)
     db.session.flush()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from lbs.auth.models import User
 from lbs.consultation.hearings import ConsultationRequest, Proposal, ProposalStatus, RequestStatus
@@ -32,6 +32,15 @@ def _form(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _without_the_demo_proposal(app: Any) -> None:
+    """These tests count proposals and requests from none: the demo's own open proposal is set aside (the test's
+    transaction is rolled back afterwards)."""
+    db.session.execute(delete(ConsultationRequest))
+    db.session.execute(delete(Proposal))
+    db.session.flush()
 
 
 def _proposals() -> int:
