@@ -15,9 +15,7 @@ from flask_babel import gettext as _
 
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.converters import query_number
-from lbs.decisions.heard import HearingEvent
-from lbs.decisions.links import url_or_none
-from lbs.decisions.timeline import TimelinePage, timeline_page
+from lbs.decisions.timeline import timeline_page
 from lbs.formatting import dt_input
 from lbs.forms import EmptyForm
 from lbs.incidents import closing
@@ -43,13 +41,7 @@ def _page(incident: Incident, activation_form: ActivationForm, status: int = 200
     return render_template("incidents/show.html", incident=incident, entries=page.entries, page=page,
                            amended_ids=page.amended_ids, activation_form=activation_form, button=EmptyForm(),
                            can_write=can(acting_user(), Action.DECISION_WRITE), last_number=page.total,
-                           history=closing.history(incident.id), proposal_urls=_proposal_urls(page)), status
-
-
-def _proposal_urls(page: TimelinePage) -> dict[int, str | None]:
-    """The proposal pages the timeline's entries link to (none where those pages are not installed)."""
-    ids = {e.item.proposal_id for e in page.entries if isinstance(e.item, HearingEvent) and e.item.proposal_id}
-    return {i: url_or_none("proposals.show", proposal_id=i) for i in ids}
+                           history=closing.history(incident.id)), status
 
 
 @bp.post("/incidents/<id:incident_id>/activations")

@@ -21,7 +21,6 @@ from lbs.decisions import amendments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
-from lbs.decisions.links import url_or_none
 from lbs.decisions.models import Decision
 from lbs.decisions.read_model import decision_record
 from lbs.formatting import dt_input
@@ -155,12 +154,8 @@ def show(decision_id: int) -> ResponseReturnValue:
 
 
 def _hearing(decision: Decision) -> dict[str, object]:
-    """The decision's consultation requests and the proposal it came from, with links to their pages."""
-    proposal = heard.proposal_of(decision.id)
-    requests = heard.of_decision(decision.id)
-    return {"proposal": proposal, "requests": requests, "now": utcnow(),
-            "proposal_url": url_or_none("proposals.show", proposal_id=proposal.id) if proposal else None,
-            "request_urls": {r.id: url_or_none("answers.show", request_id=r.id) for r in requests}}
+    """The decision's consultation requests and the proposal it came from."""
+    return {"proposal": heard.proposal_of(decision.id), "requests": heard.of_decision(decision.id), "now": utcnow()}
 
 
 @bp.route("/decisions/<id:decision_id>/amend", methods=["GET", "POST"])
