@@ -8,6 +8,7 @@ import click
 
 # Importing a domain's CLI module adds its commands to ``lbs_cli``.
 import lbs.decisions.cli
+import lbs.notifications.cli
 import lbs.ops.cli
 import lbs.review.cli
 import lbs.staffs.cli  # noqa: F401
@@ -45,13 +46,14 @@ def seed_demo_command(decisions: int | None, incidents: int | None) -> None:
 @click.argument("username")
 @click.option("--role", required=True, help="police, municipality, reviewer or admin")
 @click.option("--municipality", "municipality", default=None, help="kommunekode (only with --role municipality)")
+@click.option("--email", "email", default=None, help="where notifications are mailed")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
-def create_user(username: str, role: str, municipality: str | None, password_stdin: bool) -> None:
+def create_user(username: str, role: str, municipality: str | None, email: str | None, password_stdin: bool) -> None:
     """Create a user."""
     password = sys.stdin.readline().rstrip("\r\n")
     with transaction():
         user = auth.create_user(username=username, role=role, password=password,
-                                municipality_code=municipality)
+                                municipality_code=municipality, email=email)
     click.echo(f"created user {user.username} ({user.role.value})")
 
 

@@ -64,5 +64,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("LBS_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("LBS_RATELIMIT", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Mail (notifications): nothing is mailed without LBS_SMTP_URL (smtp://[user:password@]host:port, smtps://…).
+        "LBS_SMTP_URL": env.get("LBS_SMTP_URL") or None,
+        "LBS_MAIL_FROM": env.get("LBS_MAIL_FROM") or "lbs@localhost",
+        "LBS_BASE_URL": env.get("LBS_BASE_URL") or "http://127.0.0.1:5000",
         "LBS_LOGIN_LIMIT": env.get("LBS_LOGIN_LIMIT", "10 per minute;100 per hour"),
     }

@@ -7,6 +7,7 @@ from lbs.consultation.models import Consultation, Party, Rule
 from lbs.costs.models import CostChange
 from lbs.decisions.models import CostLine, Decision
 from lbs.incidents.models import Activation, Incident
+from lbs.notifications.models import Notification, OutboxMail
 from lbs.organisations.models import District, Municipality, Organisation
 from lbs.review.models import Finding, SignOff
 from lbs.staffs.models import Assignment, Person, Position, Staff
@@ -26,7 +27,9 @@ __all__ = [
     "Finding",
     "Incident",
     "Municipality",
+    "Notification",
     "Organisation",
+    "OutboxMail",
     "Party",
     "Person",
     "Position",

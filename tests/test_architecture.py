@@ -18,8 +18,8 @@ MAX_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 # Domain packages from the bottom up: a package may import those before it, never one after it.
-LAYERS = ["organisations", "audit", "auth", "staffs", "incidents", "consultation", "decisions", "hearing", "costs",
-          "review"]
+LAYERS = ["organisations", "audit", "auth", "staffs", "notifications", "incidents", "consultation", "decisions",
+          "hearing", "costs", "review"]
 # On top of every domain; none of the domains may import them.
 TOP = {"api", "cli", "demo", "main", "ops", "navigation"}
 

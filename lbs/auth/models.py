@@ -35,6 +35,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(text_enum(Role))
     municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.code"))
+    # Where notifications are mailed (when mail is enabled); None: told in the application only.
+    email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -45,9 +45,13 @@ def create_user(
     password: str,
     municipality_code: str | None = None,
     display_name: str | None = None,
+    email: str | None = None,
     by: User | None = None,
 ) -> User:
     errors: dict[str, list[str]] = {}
+    email = (email or "").strip() or None
+    if email is not None and email_error(email):
+        errors["email"] = [email_error(email) or ""]
     username = username.strip()
     if not username or len(username) > 80 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         errors["username"] = ["username must be 1–80 letters, digits, '.', '-' or '_'"]
@@ -76,6 +80,7 @@ def create_user(
         municipality_code=municipality_code if role_value is Role.MUNICIPALITY else None,
         password_hash=hash_password(password),
         display_name=display_name,
+        email=email,
     )
     db.session.add(user)
     db.session.flush()
@@ -88,6 +93,16 @@ def create_user(
         data={"role": role_value.value, "municipality": user.municipality_code},
     )
     return user
+
+
+def email_error(address: str) -> str | None:
+    """Why an e-mail address cannot be used (None when it can): one ``@``, a dot in the domain, no spaces or
+    control characters, at most 200 characters."""
+    local, at, domain = address.partition("@")
+    if (len(address) > 200 or not at or not local or "." not in domain.strip(".") or "@" in domain
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in address)):
+        return "not a valid e-mail address"
+    return None
 
 
 def _token_hash(token: str) -> str:

@@ -271,4 +271,5 @@ def _seed_parties(b: _Builder) -> None:
 def _seed_users() -> None:
     for username, role, municipality, display in DEMO_USERS:
         auth_services.create_user(username=username, role=role, password=DEMO_PASSWORD,
-                                  municipality_code=municipality, display_name=display)
+                                  municipality_code=municipality, display_name=display,
+                                  email=f"{username}@demo.invalid")

@@ -23,6 +23,7 @@ from lbs.errors import Conflict, Forbidden
 from lbs.extensions import db
 from lbs.hearing import proposals
 from lbs.hearing.reads import may_answer
+from lbs.hearing.telling import tell_answer
 from lbs.timeutil import utcnow
 from lbs.validation import TEXT_MAX, Fields
 
@@ -89,6 +90,7 @@ def answer(*, request: ConsultationRequest, data: dict[str, Any], by: User,
                                    given.comment))
         request.consultation_id = done.consultation.id
         db.session.flush()
+    tell_answer(request, now)
     audit.record(by=by, action="consultation_request.answer", object_type="consultation_request",
                  object_id=request.id,
                  summary=f"{request.party.key} answered {given.outcome.value}"

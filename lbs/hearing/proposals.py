@@ -26,6 +26,7 @@ from lbs.decisions.draft import DecisionDraft, check_encodable, read_draft
 from lbs.decisions.models import Decision
 from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
+from lbs.hearing.telling import tell_request
 from lbs.incidents.models import Incident, IncidentStatus
 from lbs.money import money_str
 from lbs.timeutil import utcnow
@@ -122,6 +123,8 @@ def _request(*, incident_id: int, party: Party, mode: Mode, now: datetime, by: U
         mode=mode, status=RequestStatus.OPEN, requested_at=now, requested_by_id=by.id if by else None,
         respond_by=respond_by)
     db.session.add(request)
+    db.session.flush()
+    tell_request(request, now)
     return request
 
 

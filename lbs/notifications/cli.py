@@ -1,0 +1,40 @@
+"""``flask lbs worker [--once]``: deliver the outbox's mails."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+
+from lbs.commands import lbs_cli
+from lbs.database import write_intent
+from lbs.extensions import db
+from lbs.notifications import delivery
+
+IDLE_PAUSE_SECONDS = 0.5
+
+
+def _round() -> delivery.Round:
+    with write_intent():
+        try:
+            return delivery.deliver_due()
+        finally:
+            db.session.remove()
+
+
+@lbs_cli.command("worker")
+@click.option("--once", is_flag=True, help="deliver what is due, then exit")
+def worker(once: bool) -> None:
+    """Deliver the outbox's mails (with LBS_SMTP_URL set); run until stopped, or with --once until nothing is due."""
+    if not current_app.config.get("LBS_SMTP_URL"):
+        click.echo("LBS_SMTP_URL is not set: nothing is mailed.", err=True)
+    sent = retried = failed = 0
+    while True:
+        done = _round()
+        sent, retried, failed = sent + done.sent, retried + done.retried, failed + done.failed
+        if once and done.sent == 0:
+            break
+        if done.taken == 0:
+            time.sleep(IDLE_PAUSE_SECONDS)
+    click.echo(f"worker: {sent} sent, {retried} to retry, {failed} failed")

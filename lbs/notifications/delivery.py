@@ -1,0 +1,139 @@
+"""Delivering the outbox (``flask lbs worker``): take due mails, send them, mark them; retry with growing pauses.
+
+A mail is *taken* by setting it ``sending`` with a lease (on PostgreSQL the due rows are picked with ``FOR UPDATE
+SKIP LOCKED``, so several workers never take the same row; on SQLite the write lock serialises the take), the
+take is committed, then the mail is sent and marked ``sent``. A worker that dies between sending and marking
+leaves the row ``sending``; when its lease has run out another worker takes it again and the mail goes out once
+more with the same ``Message-ID`` (at least once, never lost). A server that is down or refuses is retried after
+2, 4, 8, … seconds (at most 5 minutes); after ``MAX_ATTEMPTS`` the mail is ``failed``, shown to admin, who may
+retry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from flask import current_app
+from sqlalchemy import ColumnElement, or_, select, update
+
+from lbs.audit.models import AppState
+from lbs.extensions import db
+from lbs.notifications.models import MailStatus, OutboxMail
+from lbs.notifications.smtp import SmtpServer
+from lbs.timeutil import utcnow
+
+MAX_ATTEMPTS = 8
+FIRST_PAUSE = timedelta(seconds=2)
+LONGEST_PAUSE = timedelta(minutes=5)
+LEASE = timedelta(minutes=2)
+BATCH = 20
+LAST_RUN_KEY = "worker_last_run"
+
+
+def pause_after(attempts: int) -> timedelta:
+    """The pause before the next try after ``attempts`` failed ones: 2 s, 4 s, 8 s, … at most 5 minutes."""
+    pause: timedelta = FIRST_PAUSE * (2 ** max(0, attempts - 1))
+    return min(pause, LONGEST_PAUSE)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_((OutboxMail.status == MailStatus.PENDING) & (OutboxMail.next_attempt_at <= now),
+               (OutboxMail.status == MailStatus.SENDING) & (OutboxMail.lease_until < now))
+
+
+def take(now: datetime | None = None, limit: int = BATCH) -> list[int]:
+    """Take up to ``limit`` due mails for this worker (committed): their ids."""
+    now = now or utcnow()
+    query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
+                           .values(status=MailStatus.SENDING, lease_until=now + LEASE,
+                                   attempts=OutboxMail.attempts + 1))
+    db.session.commit()
+    return ids
+
+
+def message_of(mail: OutboxMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = mail.to_address
+    message["Message-ID"] = mail.message_id
+    message["Date"] = format_datetime(mail.created_at)
+    message.set_content(mail.body_text)
+    message.add_alternative(mail.body_html, subtype="html")
+    return message
+
+
+@dataclass
+class Round:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def taken(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def _record_run(now: datetime) -> None:
+    state = db.session.get(AppState, LAST_RUN_KEY)
+    if state is None:
+        db.session.add(AppState(key=LAST_RUN_KEY, value=int(now.timestamp())))
+    else:
+        state.value = int(now.timestamp())
+    db.session.commit()
+
+
+def deliver_due(send: Callable[[EmailMessage], None] | None = None, now: Callable[[], datetime] = utcnow) -> Round:
+    """One round: take the due mails, send each, mark it sent, or due again later, or failed."""
+    done = Round()
+    ids = take(now())
+    if not ids:
+        _record_run(now())
+        return done
+    if send is None:
+        send = SmtpServer.from_url(str(current_app.config["LBS_SMTP_URL"])).send
+    sender = str(current_app.config.get("LBS_MAIL_FROM") or "lbs@localhost")
+    mails: Sequence[OutboxMail] = db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids))
+                                                     .order_by(OutboxMail.id)).all()
+    for mail in mails:
+        try:
+            send(message_of(mail, sender))
+        except Exception as exc:
+            _failed(mail, exc, now())
+            done.failed += mail.status is MailStatus.FAILED
+            done.retried += mail.status is MailStatus.PENDING
+        else:
+            mail.status, mail.sent_at, mail.lease_until, mail.last_error = MailStatus.SENT, now(), None, None
+            done.sent += 1
+        db.session.commit()
+    _record_run(now())
+    return done
+
+
+def _failed(mail: OutboxMail, exc: Exception, at: datetime) -> None:
+    mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    mail.lease_until = None
+    if mail.attempts >= MAX_ATTEMPTS:
+        mail.status = MailStatus.FAILED
+    else:
+        mail.status = MailStatus.PENDING
+        mail.next_attempt_at = at + pause_after(mail.attempts)
+
+
+def retry(mail_id: int, now: datetime | None = None) -> OutboxMail | None:
+    """An admin's retry of a failed mail: due now, with its tries counted afresh."""
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None or mail.status is not MailStatus.FAILED:
+        return None
+    mail.status, mail.attempts, mail.next_attempt_at, mail.last_error = MailStatus.PENDING, 0, now or utcnow(), None
+    db.session.flush()
+    return mail
