@@ -95,6 +95,8 @@ def _record_run(now: datetime) -> None:
 def deliver_due(send: Callable[[EmailMessage], None] | None = None, now: Callable[[], datetime] = utcnow) -> Round:
     """One round: take the due mails, send each, mark it sent, or due again later, or failed."""
     done = Round()
+    if send is None and not current_app.config.get("LBS_SMTP_URL"):
+        return done  # mail is off: what the outbox holds waits (nothing is taken, nothing is lost)
     ids = take(now())
     if not ids:
         _record_run(now())

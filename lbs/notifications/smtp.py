@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -43,5 +44,18 @@ class SmtpServer:
             client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_SECONDS)
         with client:
             if self.user:
-                client.login(self.user, self.password or "")
+                self._login(client)
             client.send_message(message)
+
+    def _login(self, client: smtplib.SMTP) -> None:
+        """Log in; a user name or password beyond ASCII (smtplib only sends ASCII) goes as UTF-8 AUTH PLAIN."""
+        password = self.password or ""
+        user = self.user or ""
+        if (user + password).isascii():
+            client.login(user, password)
+            return
+        client.ehlo_or_helo_if_needed()
+        token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode("ascii")
+        code, reply = client.docmd("AUTH", "PLAIN " + token)
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply)
