@@ -19,6 +19,8 @@ from email.utils import format_datetime
 
 from flask import current_app
 from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lbs.audit.models import AppState
 from lbs.extensions import db
@@ -84,11 +86,11 @@ class Round:
 
 
 def _record_run(now: datetime) -> None:
-    state = db.session.get(AppState, LAST_RUN_KEY)
-    if state is None:
-        db.session.add(AppState(key=LAST_RUN_KEY, value=int(now.timestamp())))
-    else:
-        state.value = int(now.timestamp())
+    """Keep the time of this round (an upsert: workers starting together on a fresh database do not collide)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(AppState).values(key=LAST_RUN_KEY, value=int(now.timestamp()))
+    db.session.execute(statement.on_conflict_do_update(index_elements=[AppState.key],
+                                                       set_={"value": statement.excluded.value}))
     db.session.commit()
 
 
