@@ -49,7 +49,7 @@ def test_a_due_mail_arrives_in_danish_with_both_parts_and_a_link(app, api_as, sm
     assert herning["From"] == "lbs@politi.example"
     outbox = next(m for m in mails if m.to_address == "herning@demo.invalid")
     assert herning["Message-ID"] == outbox.message_id and outbox.message_id.endswith("@politi.example>")
-    assert herning["Subject"].startswith("[LBS Register] Høring: ")
+    assert herning["Subject"].startswith("[LBS Register] Høring (Godkende): ")
     assert "Evakuering af Sunds" in herning["Subject"]
     text = herning.get_body(("plain",)).get_content()
     html = herning.get_body(("html",)).get_content()
