@@ -15,10 +15,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: pango $(VENV)/.installed
 
+# The server on 127.0.0.1:5000 with a worker beside it (mails with LBS_SMTP_URL); stopping one stops both.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) lbs seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) lbs worker & worker=$$!; \
+	$(FLASK) run --host 127.0.0.1 --port 5000 & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null; wait $$server $$worker 2>/dev/null' EXIT INT TERM; \
+	wait $$server
 
 chromium:
 	@test -x /usr/bin/chromium || { \

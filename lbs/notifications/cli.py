@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import click
 from flask import current_app
@@ -23,6 +27,24 @@ def _round() -> delivery.Round:
             db.session.remove()
 
 
+@contextmanager
+def _stop_on_term() -> Iterator[threading.Event]:
+    """SIGTERM (systemd, ``make run`` ending) ends the worker after the mail it is sending: none is left taken."""
+    stopping = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+    previous = signal.signal(signal.SIGTERM, handle)
+    try:
+        yield stopping
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @lbs_cli.command("worker")
 @click.option("--once", is_flag=True, help="deliver what is due, then exit")
 def worker(once: bool) -> None:
@@ -30,11 +52,15 @@ def worker(once: bool) -> None:
     if not current_app.config.get("LBS_SMTP_URL"):
         click.echo("LBS_SMTP_URL is not set: nothing is mailed.", err=True)
     sent = retried = failed = 0
-    while True:
-        done = _round()
-        sent, retried, failed = sent + done.sent, retried + done.retried, failed + done.failed
-        if once and done.sent == 0:
-            break
-        if done.taken == 0:
-            time.sleep(IDLE_PAUSE_SECONDS)
+    with _stop_on_term() as stopping:
+        try:
+            while not stopping.is_set():
+                done = _round()
+                sent, retried, failed = sent + done.sent, retried + done.retried, failed + done.failed
+                if once and done.sent == 0:
+                    break
+                if done.taken == 0:
+                    stopping.wait(IDLE_PAUSE_SECONDS)
+        except KeyboardInterrupt:
+            pass
     click.echo(f"worker: {sent} sent, {retried} to retry, {failed} failed")
