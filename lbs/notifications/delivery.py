@@ -11,7 +11,7 @@ retry it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -47,17 +47,22 @@ def _due(now: datetime) -> ColumnElement[bool]:
                (OutboxMail.status == MailStatus.SENDING) & (OutboxMail.lease_until < now))
 
 
-def take(now: datetime | None = None, limit: int = BATCH) -> list[int]:
-    """Take up to ``limit`` due mails for this worker (committed): their ids."""
-    now = now or utcnow()
+def _take(now: datetime, limit: int) -> list[OutboxMail]:
     query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(query))
-    if ids:
-        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
-                           .values(status=MailStatus.SENDING, lease_until=now + LEASE,
-                                   attempts=OutboxMail.attempts + 1))
+    if not ids:
+        return []
+    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
+                       .values(status=MailStatus.SENDING, lease_until=now + LEASE, attempts=OutboxMail.attempts + 1))
+    return list(db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id)
+                                   .execution_options(populate_existing=True)))
+
+
+def take(now: datetime | None = None, limit: int = BATCH) -> list[int]:
+    """Take up to ``limit`` due mails for this worker (committed): their ids."""
+    ids = [mail.id for mail in _take(now or utcnow(), limit)]
     db.session.commit()
     return ids
 
@@ -94,43 +99,63 @@ def _record_run(now: datetime) -> None:
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class _Taken:
+    id: int
+    attempts: int
+    message: EmailMessage
+
+
 def deliver_due(send: Callable[[EmailMessage], None] | None = None, now: Callable[[], datetime] = utcnow) -> Round:
-    """One round: take the due mails, send each, mark it sent, or due again later, or failed."""
+    """One round: take the due mails (one short transaction), send each with no transaction open, and mark it
+    sent, or due again later, or failed (one short write each)."""
     done = Round()
     if send is None and not current_app.config.get("LBS_SMTP_URL"):
         return done  # mail is off: what the outbox holds waits (nothing is taken, nothing is lost)
-    ids = take(now())
-    if not ids:
-        _record_run(now())
+    started = now()
+    sender = str(current_app.config.get("LBS_MAIL_FROM") or "lbs@localhost")
+    taken = [_Taken(mail.id, mail.attempts, message_of(mail, sender)) for mail in _take(started, BATCH)]
+    db.session.commit()
+    if not taken:
+        _record_run(started)
         return done
     if send is None:
         send = SmtpServer.from_url(str(current_app.config["LBS_SMTP_URL"])).send
-    sender = str(current_app.config.get("LBS_MAIL_FROM") or "lbs@localhost")
-    mails: Sequence[OutboxMail] = db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids))
-                                                     .order_by(OutboxMail.id)).all()
-    for mail in mails:
+    for position, mail in enumerate(taken):
+        if now() - started > LEASE / 2:  # a slow server: leave the rest to the next round, before the lease ends
+            _release([m.id for m in taken[position:]])
+            break
         try:
-            send(message_of(mail, sender))
+            send(mail.message)
         except Exception as exc:
-            _failed(mail, exc, now())
-            done.failed += mail.status is MailStatus.FAILED
-            done.retried += mail.status is MailStatus.PENDING
+            status = _failed(mail, exc, now())
+            done.failed += status is MailStatus.FAILED
+            done.retried += status is MailStatus.PENDING
         else:
-            mail.status, mail.sent_at, mail.lease_until, mail.last_error = MailStatus.SENT, now(), None, None
+            db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(
+                status=MailStatus.SENT, sent_at=now(), lease_until=None, last_error=None))
             done.sent += 1
         db.session.commit()
     _record_run(now())
     return done
 
 
-def _failed(mail: OutboxMail, exc: Exception, at: datetime) -> None:
-    mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    mail.lease_until = None
+def _release(ids: list[int]) -> None:
+    """Give back mails taken but not tried: due again at once, the attempt not counted."""
+    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.status == MailStatus.SENDING)
+                       .values(status=MailStatus.PENDING, lease_until=None, attempts=OutboxMail.attempts - 1))
+    db.session.commit()
+
+
+def _failed(mail: _Taken, exc: Exception, at: datetime) -> MailStatus:
+    values: dict[str, object] = {"last_error": f"{type(exc).__name__}: {exc}"[:2000], "lease_until": None}
     if mail.attempts >= MAX_ATTEMPTS:
-        mail.status = MailStatus.FAILED
+        values["status"] = MailStatus.FAILED
     else:
-        mail.status = MailStatus.PENDING
-        mail.next_attempt_at = at + pause_after(mail.attempts)
+        values["status"] = MailStatus.PENDING
+        values["next_attempt_at"] = at + pause_after(mail.attempts)
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
+    return MailStatus(str(values["status"]))
 
 
 def retry(mail_id: int, now: datetime | None = None) -> OutboxMail | None:

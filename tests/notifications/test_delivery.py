@@ -182,3 +182,21 @@ def test_without_smtp_url_nothing_enters_the_outbox_and_the_worker_says_so(app, 
     assert delivery.deliver_due().taken == 0
     waiting = db.session.scalars(select(OutboxMail).where(OutboxMail.message_id == "<kept@lbs.invalid>")).one()
     assert waiting.status is MailStatus.PENDING and waiting.attempts == 0  # kept for when mail is on again
+
+
+def test_a_slow_server_gives_back_the_rest_of_the_batch_before_the_lease_ends(app, api_as, smtp):
+    mails = _propose(api_as)
+    clock = [utcnow()]
+    server = SmtpServer.from_url(smtp.url)
+
+    def slow_send(message: EmailMessage) -> None:
+        server.send(message)
+        clock[0] += delivery.LEASE / 2 + timedelta(seconds=1)  # the first mail took most of the lease
+
+    done = delivery.deliver_due(send=slow_send, now=lambda: clock[0])
+    assert done.sent == 1 and len(smtp.messages) == 1
+    rest = db.session.scalars(select(OutboxMail).where(OutboxMail.status != MailStatus.SENT)).all()
+    assert len(rest) == len(mails) - 1
+    assert all(m.status is MailStatus.PENDING and m.attempts == 0 and m.lease_until is None for m in rest)
+    assert delivery.deliver_due(now=lambda: clock[0]).sent == len(mails) - 1  # due at once, no pause
+    assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages) == len(mails)
