@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import loadgen, memory
+from bench import loadgen, mail, memory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -707,6 +707,10 @@ def table(results: dict[str, Any]) -> str:
                  f"{n['parties']} parties, {n['rules']} rules, {n['edges']} edges, built in {n['build_ms']} ms; "
                  f"{n['required']} parties required) | {n['p50_ms']} | {n['p95_ms']} | | | < 5 "
                  f"{'✓' if n['p95_ms'] < 5 else '✗'} |")
+    if "mail" in results:
+        m = results["mail"]
+        lines.append(f"| sqlite | mail: write → accepted by SMTP, {m['notifications']} notifications, 1 worker "
+                     f"| {m['p50_ms']} | {m['p95_ms']} | | | < 2000 {'✓' if m['met'] else '✗'} |")
     return "\n".join(lines)
 
 
@@ -734,6 +738,8 @@ def main() -> None:
     try:
         log("national consultation graph")
         results["national_graph"] = national_graph_timing()
+        log("mail latency: write → mail accepted, one worker")
+        results["mail"] = mail.measure(workdir)
         if "sqlite" in ONLY:
             results["databases"].append(bench_database("sqlite", f"sqlite:///{workdir / 'bench.db'}"))
         server_url = os.environ.get("LBS_TEST_DATABASE_URL")
