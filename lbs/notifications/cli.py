@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -15,16 +16,31 @@ from lbs.commands import lbs_cli
 from lbs.database import write_intent
 from lbs.extensions import db
 from lbs.notifications import delivery
+from lbs.timeutil import utcnow
 
 IDLE_PAUSE_SECONDS = 0.5
+RECORD_IDLE_EVERY_SECONDS = 5.0
+
+
+class _Idle:
+    recorded_at = 0.0  # time.monotonic() of the last run recorded while idle
 
 
 def _round() -> delivery.Round:
-    with write_intent():
-        try:
-            return delivery.deliver_due()
-        finally:
-            db.session.remove()
+    """Deliver what is due; when nothing is (or mail is off), only read, and record the run every few seconds."""
+    try:
+        if current_app.config.get("LBS_SMTP_URL") and delivery.anything_due():
+            db.session.rollback()  # end the read; the round's transactions start with the write intent
+            with write_intent():
+                return delivery.deliver_due()
+        if time.monotonic() - _Idle.recorded_at >= RECORD_IDLE_EVERY_SECONDS:
+            db.session.rollback()
+            with write_intent():
+                delivery.record_run(utcnow())
+            _Idle.recorded_at = time.monotonic()
+        return delivery.Round()
+    finally:
+        db.session.remove()
 
 
 @contextmanager

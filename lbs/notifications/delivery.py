@@ -60,6 +60,11 @@ def _take(now: datetime, limit: int) -> list[OutboxMail]:
                                    .execution_options(populate_existing=True)))
 
 
+def anything_due(now: datetime | None = None) -> bool:
+    """Whether a mail is due (a plain read: an idle worker asks this without taking the write lock)."""
+    return db.session.scalar(select(OutboxMail.id).where(_due(now or utcnow())).limit(1)) is not None
+
+
 def take(now: datetime | None = None, limit: int = BATCH) -> list[int]:
     """Take up to ``limit`` due mails for this worker (committed): their ids."""
     ids = [mail.id for mail in _take(now or utcnow(), limit)]
@@ -90,7 +95,7 @@ class Round:
         return self.sent + self.retried + self.failed
 
 
-def _record_run(now: datetime) -> None:
+def record_run(now: datetime) -> None:
     """Keep the time of this round (an upsert: workers starting together on a fresh database do not collide)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(AppState).values(key=LAST_RUN_KEY, value=int(now.timestamp()))
@@ -117,7 +122,7 @@ def deliver_due(send: Callable[[EmailMessage], None] | None = None, now: Callabl
     taken = [_Taken(mail.id, mail.attempts, message_of(mail, sender)) for mail in _take(started, BATCH)]
     db.session.commit()
     if not taken:
-        _record_run(started)
+        record_run(started)
         return done
     if send is None:
         send = SmtpServer.from_url(str(current_app.config["LBS_SMTP_URL"])).send
@@ -136,7 +141,7 @@ def deliver_due(send: Callable[[EmailMessage], None] | None = None, now: Callabl
                 status=MailStatus.SENT, sent_at=now(), lease_until=None, last_error=None))
             done.sent += 1
         db.session.commit()
-    _record_run(now())
+    record_run(now())
     return done
 
 

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
+from lbs.audit.models import AppState
 from lbs.extensions import db
 from lbs.notifications import delivery
 from lbs.notifications.models import MailStatus, OutboxMail
@@ -162,6 +163,8 @@ def test_worker_once_delivers_what_is_due_and_exits(app, api_as, smtp, runner):
     assert len(smtp.messages) == len(mails)
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)
                              .where(OutboxMail.status != MailStatus.SENT)) == 0
+    last_run = db.session.get(AppState, delivery.LAST_RUN_KEY)
+    assert last_run is not None and abs(last_run.value - utcnow().timestamp()) < 60  # for the admin's overview
 
 
 def test_without_smtp_url_nothing_enters_the_outbox_and_the_worker_says_so(app, api_as, runner):
