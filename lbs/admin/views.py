@@ -13,6 +13,7 @@ from lbs.admin.forms import EmailForm
 from lbs.auth.permissions import Action, permission_required
 from lbs.errors import DomainError, NotFound
 from lbs.forms import EmptyForm
+from lbs.navigation import ROLE_LABELS
 from lbs.notifications.models import MailStatus
 from lbs.web import FormWrite, acting_user, load_or_404
 
@@ -28,7 +29,7 @@ def index() -> WerkzeugResponse:
 @bp.get("/users")
 @permission_required(Action.USERS_ADMIN)
 def users() -> str:
-    return render_template("admin/users.html", users=services.list_users())
+    return render_template("admin/users.html", users=services.list_users(), role_labels=ROLE_LABELS)
 
 
 def _email_page(user_id: int, form: EmailForm, status: int = 200) -> ResponseReturnValue:
