@@ -66,7 +66,7 @@ def test_the_admin_pages_at_phone_width(page, live_server):  # noqa: F811
     expect(page.get_by_role("heading", level=1)).to_have_text("Brugere")
     _check_page(page, problems)
     with page.expect_navigation():
-        page.locator("tr", has_text="herning@demo.invalid").locator("a").click()
+        page.get_by_role("link", name="Ret e-mailadresse (herning)", exact=True).click()
     expect(page.get_by_label("E-mailadresse")).to_have_value("herning@demo.invalid")
     _check_page(page, problems)
     page.goto(live_server.url + "/admin/outbox")
