@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lbs import main
+    from lbs.admin import views as admin
     from lbs.api import api_bp
     from lbs.auth import views as auth
     from lbs.consultation import views as consultation
@@ -108,11 +109,12 @@ def register_blueprints(app: Flask) -> None:
     from lbs.hearing import answer_views as answers
     from lbs.hearing import views as proposals
     from lbs.incidents import views as incidents
+    from lbs.notifications import views as notifications
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
     for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review,
-                   proposals, answers):
+                   proposals, answers, notifications, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

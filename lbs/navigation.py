@@ -13,6 +13,7 @@ from lbs.auth.models import Role
 from lbs.auth.permissions import Action, can
 from lbs.forms import EmptyForm, LanguageForm
 from lbs.hearing.reads import waiting_count
+from lbs.notifications.services import unread_count
 
 # (endpoint, label, blueprint that marks it active)
 NAV_ITEMS: list[tuple[str, Any, str]] = [
@@ -27,6 +28,8 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
 HEARINGS_ITEM = ("answers.index", _l("Hearings"), "answers")
 HEARINGS_AFTER = "incidents.index"
 ANSWERING_ROLES = (Role.POLICE, Role.MUNICIPALITY, Role.ADMIN)
+# The admin pages (users, mail outbox), last, for the roles that administer users.
+ADMIN_ITEM = ("admin.users", _l("Administration"), "admin")
 
 
 ROLE_LABELS = {
@@ -51,6 +54,10 @@ def _hearings_item() -> dict[str, Any]:
             "count": waiting_count(current_user._get_current_object())}
 
 
+def _unread_notifications() -> int:
+    return unread_count(current_user._get_current_object()) if current_user.is_authenticated else 0
+
+
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def _navigation() -> dict[str, Any]:
@@ -60,7 +67,12 @@ def register_navigation(app: Flask) -> None:
                 items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
                 if endpoint == HEARINGS_AFTER and current_user.role in ANSWERING_ROLES:
                     items.append(_hearings_item())
+        if current_user.is_authenticated and can(current_user, Action.USERS_ADMIN):
+            endpoint, label, blueprint = ADMIN_ITEM
+            items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
         return {
+            # The header's bell (called once by the layout: one count query per page; none for a mail's template).
+            "unread_notifications": _unread_notifications,
             "get_locale": get_locale,
             "role_label": role_label,
             "nav_items": items,

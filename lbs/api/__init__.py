@@ -5,8 +5,20 @@ Importing a module registers its endpoints on ``api_bp`` and in the OpenAPI regi
 
 from __future__ import annotations
 
-from lbs.api import appended, consultation, costs, decisions, hearing, incidents, openapi, reference, review, staffs
+from lbs.api import (
+    appended,
+    consultation,
+    costs,
+    decisions,
+    hearing,
+    incidents,
+    notifications,
+    openapi,
+    reference,
+    review,
+    staffs,
+)
 from lbs.api.blueprint import api_bp
 
-__all__ = ["api_bp", "appended", "consultation", "costs", "decisions", "hearing", "incidents", "openapi", "reference",
-           "review", "staffs"]
+__all__ = ["api_bp", "appended", "consultation", "costs", "decisions", "hearing", "incidents", "notifications",
+           "openapi", "reference", "review", "staffs"]

@@ -93,7 +93,8 @@ def test_a_municipality_user_cannot_log_decisions_or_change_rosters(app, api_as)
 # ---------------------------------------------------------------- CSRF on every form
 
 SAMPLE = {"incident_id": 1, "decision_id": 1, "position_id": 23, "person_id": 1, "assignment_id": 1,
-          "line_id": 1, "rule_id": 1, "code": "LBS-O", "request_id": 1, "proposal_id": 1}
+          "line_id": 1, "rule_id": 1, "code": "LBS-O", "request_id": 1, "proposal_id": 1,
+          "notification_id": 1, "mail_id": 1, "user_id": 1}
 
 
 def html_post_paths(app: Flask) -> list[str]:
