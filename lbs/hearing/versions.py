@@ -9,9 +9,10 @@ changed page. The keys say what changed; the page announces it in words (``d``: 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select
 
 from lbs.auth.models import User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
@@ -44,17 +45,30 @@ def _requests_sum(where: Any) -> ScalarSelect[Any]:
                    + func.count(ConsultationRequest.withdrawn_at)).where(where).scalar_subquery())
 
 
-def incident_version(incident_id: int) -> str | None:
-    """The incident page's version (None: no such incident): the incident's row by key, and its proposals,
+@cache
+def _incident_statement() -> Select[Any]:
+    """Built once (a poll is answered many times a second): the incident's row by key, and its proposals,
     requests, activations and events counted through their ``incident_id`` indexes, in one statement."""
+    key: BindParameter[int] = bindparam("incident_id")
     proposals = (select(func.count(Proposal.id) + func.count(Proposal.closed_at))
-                 .where(Proposal.incident_id == incident_id).scalar_subquery())
-    activations = select(func.count(Activation.id)).where(Activation.incident_id == incident_id).scalar_subquery()
-    events = select(func.count(IncidentEvent.id)).where(IncidentEvent.incident_id == incident_id).scalar_subquery()
-    row = db.session.execute(
-        select(Incident.last_decision_number, Incident.appended_consultations, Incident.costs_version, proposals,
-               _requests_sum(ConsultationRequest.incident_id == incident_id), activations, events)
-        .where(Incident.id == incident_id)).first()
+                 .where(Proposal.incident_id == key).scalar_subquery())
+    activations = select(func.count(Activation.id)).where(Activation.incident_id == key).scalar_subquery()
+    events = select(func.count(IncidentEvent.id)).where(IncidentEvent.incident_id == key).scalar_subquery()
+    return (select(Incident.last_decision_number, Incident.appended_consultations, Incident.costs_version,
+                   proposals, _requests_sum(ConsultationRequest.incident_id == key), activations, events)
+            .where(Incident.id == key))
+
+
+@cache
+def _proposal_statement() -> Select[Any]:
+    key: BindParameter[int] = bindparam("proposal_id")
+    return (select(Proposal.closed_at.is_not(None), _requests_sum(ConsultationRequest.proposal_id == key))
+            .where(Proposal.id == key))
+
+
+def incident_version(incident_id: int) -> str | None:
+    """The incident page's version (None: no such incident)."""
+    row = db.session.execute(_incident_statement(), {"incident_id": incident_id}).first()
     if row is None:
         return None
     return _join(dict(zip("dacprve", row, strict=True)))
@@ -62,9 +76,7 @@ def incident_version(incident_id: int) -> str | None:
 
 def proposal_version(proposal_id: int) -> str | None:
     """The proposal page's version (None: no such proposal): decided or withdrawn, and its requests' states."""
-    row = db.session.execute(
-        select(Proposal.closed_at.is_not(None), _requests_sum(ConsultationRequest.proposal_id == proposal_id))
-        .where(Proposal.id == proposal_id)).first()
+    row = db.session.execute(_proposal_statement(), {"proposal_id": proposal_id}).first()
     if row is None:
         return None
     return _join({"p": int(row[0]), "r": row[1]})
