@@ -114,7 +114,7 @@ def test_the_pages_carry_their_regions_and_versions(client, login, incident, pro
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert (f'data-live="incident-timeline" data-live-src="/live/incidents/{incident.id}" '
             f'data-live-version="{version}"') in page
-    assert 'id="live-status" class="live-status" role="status" aria-live="polite"' in page
+    assert 'id="live-status" class="live-status" aria-live="polite" aria-atomic="true"' in page
     assert 'data-say-d="ny beslutning"' in page and "/static/js/live.js" in page
     assert 'data-live="nav-hearings" data-live-src="/live/waiting" data-live-version="w' in page
     shown = client.get(f"/proposals/{proposal['id']}").get_data(as_text=True)
