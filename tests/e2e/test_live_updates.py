@@ -33,12 +33,12 @@ def _incident_id(server: LiveServer) -> int:
         return found
 
 
-def _log_decision(server: LiveServer, incident_id: int) -> None:
+def _log_decision(server: LiveServer, incident_id: int, title: str = DECISION) -> None:
     """politi logs a decision through the API, as another screen would."""
     with server.app.app_context():
         token = services.issue_token(username="politi")
         db.session.commit()
-        data = decision_body(title=DECISION)
+        data = decision_body(title=title)
         db.session.remove()
     response = server.app.test_client().post(f"/api/v1/incidents/{incident_id}/decisions", json=data,
                                               headers={"Authorization": f"Bearer {token}"})
@@ -116,5 +116,27 @@ def test_polling_stops_when_signed_out(browser: Any, live_server: LiveServer) ->
         count = len(asked)
         page.wait_for_timeout(3_500)
         assert len(asked) == count, "polled after a 401"
+    finally:
+        context.close()
+
+
+def test_a_region_holding_the_focus_waits_until_the_user_leaves_it(browser: Any, live_server: LiveServer) -> None:
+    """Keyboard users keep their place: the timeline is not swapped while a link in it has the focus."""
+    incident_id = _incident_id(live_server)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "politi")
+        page.goto(f"{live_server.url}/incidents/{incident_id}")
+        link = page.locator("[data-live='incident-timeline'] .decision-row a").first
+        link.focus()
+        _log_decision(live_server, incident_id, title="Live: mens fokus er i tabellen")
+        page.wait_for_timeout(4_500)  # at least one poll saw the change
+        assert page.locator(".decision-row", has_text="Live: mens fokus er i tabellen").count() == 0
+        assert page.evaluate("() => document.activeElement.closest('[data-live]').dataset.live") == \
+            "incident-timeline"
+        page.locator('[name="readiness"]').focus()
+        expect(page.locator(".decision-row", has_text="Live: mens fokus er i tabellen")).to_be_visible(
+            timeout=WITHIN)
     finally:
         context.close()

@@ -111,7 +111,9 @@
     if (stopped || busy || document.hidden) { return; }
     var versions = {};
     regions().forEach(function (region) {
-      versions[region.getAttribute("data-live-src")] = region.getAttribute("data-live-version") || "";
+      var src = region.getAttribute("data-live-src"), version = region.getAttribute("data-live-version") || "";
+      // Regions of one source left behind (they held the focus) differ from the rest: ask without a version.
+      versions[src] = Object.prototype.hasOwnProperty.call(versions, src) && versions[src] !== version ? "" : version;
     });
     var sources = Object.keys(versions);
     if (!sources.length) { stop(); return; }
