@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import loadgen, mail, memory
+from bench import live, loadgen, mail, memory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -608,6 +608,10 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
                          "errors": errors, "per_second": round(created / elapsed, 1),
                          "gapless": numbers == list(range(1, len(numbers) + 1)) and len(numbers) == created,
                          "chain_ok": bool(verify.get("ok")), "checked": verify.get("checked"), "cpu": cpu}
+        log(f"{label}: live updates, {live.SCREENS} screens polling while {live.WRITERS} writers log")
+        out["live"] = live.measure(server.port, lambda: cpu_snapshot(server), token=police_token,
+                                   cookie=cookies["politi"], quiet_incident=incident_id,
+                                   write_incident=write_incident, make_body=make_body)
     finally:
         server.stop()
 

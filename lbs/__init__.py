@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.decisions import compliance_views as compliance
     from lbs.decisions import views as decisions
     from lbs.hearing import answer_views as answers
+    from lbs.hearing import live_views as live
     from lbs.hearing import views as proposals
     from lbs.incidents import views as incidents
     from lbs.notifications import views as notifications
@@ -114,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.staffs import views as staffs
 
     for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review,
-                   proposals, answers, notifications, admin):
+                   proposals, answers, notifications, admin, live):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request
@@ -13,7 +14,8 @@ from lbs.auth.models import Role
 from lbs.auth.permissions import Action, can
 from lbs.forms import EmptyForm, LanguageForm
 from lbs.hearing.reads import waiting_count
-from lbs.notifications.services import unread_count
+from lbs.hearing.versions import notifications_version
+from lbs.notifications.services import counts
 
 # (endpoint, label, blueprint that marks it active)
 NAV_ITEMS: list[tuple[str, Any, str]] = [
@@ -54,8 +56,16 @@ def _hearings_item() -> dict[str, Any]:
             "count": waiting_count(current_user._get_current_object())}
 
 
-def _unread_notifications() -> int:
-    return unread_count(current_user._get_current_object()) if current_user.is_authenticated else 0
+@dataclass(frozen=True)
+class Bell:
+    unread: int
+    version: str  # of the ``notifications`` live source, from the same count
+
+
+def _bell() -> Bell:
+    user = current_user._get_current_object()
+    counted = counts(user)
+    return Bell(unread=counted[1], version=notifications_version(user, counted))
 
 
 def register_navigation(app: Flask) -> None:
@@ -72,7 +82,7 @@ def register_navigation(app: Flask) -> None:
             items.append({"endpoint": endpoint, "label": label, "active": request.blueprint == blueprint})
         return {
             # The header's bell (called once by the layout: one count query per page; none for a mail's template).
-            "unread_notifications": _unread_notifications,
+            "notification_bell": _bell,
             "get_locale": get_locale,
             "role_label": role_label,
             "nav_items": items,

@@ -66,6 +66,16 @@ def notifications_of(user: User, *, unread_only: bool = False, limit: int = 200)
     return db.session.scalars(query.order_by(Notification.id.desc()).limit(limit)).all()
 
 
+def counts(user: User) -> tuple[int, int]:
+    """(how many notifications the user has, how many of them are unread), in one statement on the user's
+    indexes."""
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
+    total, unread_count_ = db.session.execute(select(func.count(Notification.id), unread)
+                                              .where(Notification.user_id == user.id)).one()
+    return int(total or 0), int(unread_count_ or 0)
+
+
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
