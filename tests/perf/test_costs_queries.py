@@ -34,9 +34,9 @@ from tests.costs.reference import cumulative_costs, incident_totals_by_municipal
 # the dashboard: the incidents (versions; read once for the totals and the open lines' counts), line ids, line
 # columns (+ the sums of the incidents whose versions moved). (The user, incident and municipality come from the
 # test's session here; a request of its own adds a statement for each, and BEGIN on SQLite.) Both also count
-# the navigation's consultation requests waiting for the user's answer.
-LEDGER_STATEMENTS = 5
-DASHBOARD_STATEMENTS = 4
+# the navigation's consultation requests waiting for the user's answer, and the header bell's notifications.
+LEDGER_STATEMENTS = 6
+DASHBOARD_STATEMENTS = 5
 
 
 def _synthetic(decisions: int, incidents: int = 1) -> list[Incident]:
