@@ -101,7 +101,9 @@ def test_schemas_are_named_components_used_by_ref(client):
 
 # ---------------------------------------------------------------- a generated client against a real server
 
-MAX_MODELS = 80
+# One model per component schema (about 80 with the hearing and the notifications): a duplicated or inlined schema
+# would show as a jump here.
+MAX_MODELS = 95
 
 
 def _generate_client(document: dict[str, Any], tmp_path: Path) -> Path:
