@@ -40,6 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_labels(app)
     register_navigation(app)
     register_security_headers(app)
+    from lbs.hearing.live_fastpath import LivePolls
+
+    # Inside ProxyFix (installed by register_https): the fast path sees the client's address as Flask does.
+    app.wsgi_app = LivePolls(app, app.wsgi_app)  # type: ignore[method-assign]
     register_https(app)
     register_form_guard(app)
     return app

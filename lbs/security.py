@@ -16,14 +16,25 @@ CSP = (
 )
 
 
+# On every response (a view may set its own CSP or Permissions-Policy; these are the defaults).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+_VIEW_MAY_SET = ("Content-Security-Policy", "Permissions-Policy")
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        for name, value in SECURITY_HEADERS.items():
+            if name in _VIEW_MAY_SET:
+                response.headers.setdefault(name, value)
+            else:
+                response.headers[name] = value
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

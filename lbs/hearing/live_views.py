@@ -6,6 +6,8 @@ template function that marks a region of a page as one that updates itself.
 ``{"version": "…"}`` with the version as a strong ETag, or 304 with no body when the request's
 ``If-None-Match`` holds it: the page is not rendered, the answer costs the user's row and one statement.
 Anyone who may read the page may read its version; signed out: 401 (never a redirect: the poller stops).
+An unchanged poll of an incident, a proposal or the notifications is usually answered before Flask, by
+:class:`lbs.hearing.live_fastpath.LivePolls`, with the same 304; every other answer is this module's.
 """
 
 from __future__ import annotations

@@ -9,17 +9,18 @@ changed page. The keys say what changed; the page announces it in words (``d``: 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, ScalarSelect, Select, bindparam, func, select
 
 from lbs.auth.models import User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.extensions import db
 from lbs.hearing.reads import _scope, waiting_count
 from lbs.incidents.models import Activation, Incident, IncidentEvent
-from lbs.notifications.services import counts
+from lbs.notifications.services import counts, counts_statement
 
 # What each key counts; the words a page says for each are in ``templates/_live_status.html``.
 KEYS = {
@@ -66,20 +67,28 @@ def _proposal_statement() -> Select[Any]:
             .where(Proposal.id == key))
 
 
+def _incident_parts(row: Sequence[Any]) -> str:
+    return _join(dict(zip("dacprve", row, strict=True)))
+
+
+def _proposal_parts(row: Sequence[Any]) -> str:
+    return _join({"p": int(row[0]), "r": row[1]})
+
+
+def _notifications_parts(row: Sequence[Any]) -> str:
+    return _join({"n": f"{int(row[0] or 0)}.{int(row[1] or 0)}"})
+
+
 def incident_version(incident_id: int) -> str | None:
     """The incident page's version (None: no such incident)."""
     row = db.session.execute(_incident_statement(), {"incident_id": incident_id}).first()
-    if row is None:
-        return None
-    return _join(dict(zip("dacprve", row, strict=True)))
+    return None if row is None else _incident_parts(row)
 
 
 def proposal_version(proposal_id: int) -> str | None:
     """The proposal page's version (None: no such proposal): decided or withdrawn, and its requests' states."""
     row = db.session.execute(_proposal_statement(), {"proposal_id": proposal_id}).first()
-    if row is None:
-        return None
-    return _join({"p": int(row[0]), "r": row[1]})
+    return None if row is None else _proposal_parts(row)
 
 
 def requests_version(user: User) -> str:
@@ -101,5 +110,34 @@ def waiting_version(user: User, count: int | None = None) -> str:
 def notifications_version(user: User, counted: tuple[int, int] | None = None) -> str:
     """The user's notifications: how many, and how many unread (``counted``: when the page already counted
     them, :func:`lbs.notifications.services.counts`)."""
-    total, unread = counted if counted is not None else counts(user)
-    return _join({"n": f"{total}.{unread}"})
+    return _notifications_parts(counted if counted is not None else counts(user))
+
+
+# The sources whose version does not depend on the user's role (the fast path of polls,
+# ``lbs/hearing/live_fastpath.py``): statement, its key's name (None: the user's id), the version from its row.
+CHECKED: dict[str, tuple[Callable[[], Select[Any]], str | None, Callable[[Sequence[Any]], str]]] = {
+    "incident": (_incident_statement, "incident_id", _incident_parts),
+    "proposal": (_proposal_statement, "proposal_id", _proposal_parts),
+    "notifications": (counts_statement, None, _notifications_parts),
+}
+
+
+@cache
+def _checked_statement(source: str) -> Select[Any]:
+    """The source's statement with, as its last column, the id of the user bound as ``user_id`` when that user
+    exists and is active (else NULL)."""
+    active = select(User.id).where(User.id == bindparam("user_id"), User.active.is_(True)).scalar_subquery()
+    return CHECKED[source][0]().add_columns(active)
+
+
+def version_for_active_user(connection: Connection, source: str, key: int | None, user_id: int) -> str | None:
+    """In one statement: the version of ``source`` (``key``: its id) if the user ``user_id`` exists and is
+    active; None when not, or when there is no such incident or proposal."""
+    _, argument, parts = CHECKED[source]
+    parameters: dict[str, Any] = {"user_id": user_id}
+    if argument is not None:
+        parameters[argument] = key
+    row = connection.execute(_checked_statement(source), parameters).first()
+    if row is None or row[-1] is None:
+        return None
+    return parts(tuple(row)[:-1])
