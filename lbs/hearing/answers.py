@@ -50,6 +50,14 @@ def read_answer(data: dict[str, Any]) -> AnswerInput:
     return AnswerInput(outcome, comment)
 
 
+def consultation_of(request: ConsultationRequest) -> ConsultationDraft:
+    """The consultation an answered request becomes: the request's form, the answer's outcome and comment, the
+    answer's time, channel ``lbs``."""
+    assert request.answered_at is not None and request.outcome is not None
+    return ConsultationDraft(request.party.key, request.answered_at, request.mode, Outcome(request.outcome.value),
+                             CHANNEL, request.comment)
+
+
 def check_may_answer(user: User, request: ConsultationRequest) -> None:
     """403 unless the user may answer for the request's party (:func:`lbs.hearing.reads.may_answer`)."""
     if not may_answer(user, request.party):
@@ -86,8 +94,7 @@ def answer(*, request: ConsultationRequest, data: dict[str, Any], by: User,
         decision = reads.current_version(reads.get_decision(request.decision_id))
         done = appended.append_consultation(
             decision=decision, by=by, now=now,
-            item=ConsultationDraft(request.party.key, now, request.mode, Outcome(given.outcome.value), CHANNEL,
-                                   given.comment))
+            item=consultation_of(request))
         request.consultation_id = done.consultation.id
         db.session.flush()
     tell_answer(request, now)

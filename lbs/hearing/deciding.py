@@ -16,12 +16,11 @@ from sqlalchemy import select, update
 from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.consultation.hearings import ConsultationRequest, Proposal, ProposalStatus, RequestStatus
-from lbs.consultation.models import Outcome
 from lbs.decisions import log
-from lbs.decisions.draft import ConsultationDraft, check_encodable, read_draft
+from lbs.decisions.draft import check_encodable, read_draft
 from lbs.extensions import db
 from lbs.hearing import proposals
-from lbs.hearing.answers import CHANNEL
+from lbs.hearing.answers import consultation_of
 from lbs.incidents.models import Incident
 from lbs.timeutil import utcnow
 
@@ -38,11 +37,6 @@ def decision_input(proposal: Proposal, changes: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def answered_consultations(requests: list[ConsultationRequest]) -> list[ConsultationDraft]:
-    return [ConsultationDraft(r.party.key, r.answered_at, r.mode, Outcome(r.outcome.value), CHANNEL, r.comment)
-            for r in requests if r.status is RequestStatus.ANSWERED and r.answered_at and r.outcome]
-
-
 def decide(*, proposal: Proposal, data: dict[str, Any], by: User | None,
            now: datetime | None = None) -> log.Logged:
     """Log the proposal as a decision (422 for the body as for any decision, 409 when the proposal is decided or
@@ -56,7 +50,8 @@ def decide(*, proposal: Proposal, data: dict[str, Any], by: User | None,
     requests = list(db.session.scalars(
         select(ConsultationRequest).where(ConsultationRequest.proposal_id == proposal.id)
         .order_by(ConsultationRequest.id).execution_options(populate_existing=True)))
-    answers = answered_consultations(requests)
+    answered = [r for r in requests if r.status is RequestStatus.ANSWERED]
+    answers = [consultation_of(r) for r in answered]
     incident = db.session.get(Incident, proposal.incident_id)
     assert incident is not None
     logged = log.log_decision(incident=incident, draft=replace(draft, consultations=[*draft.consultations, *answers]),
@@ -64,7 +59,6 @@ def decide(*, proposal: Proposal, data: dict[str, Any], by: User | None,
     decision = logged.decision
     proposal.status, proposal.decision_id = ProposalStatus.DECIDED, decision.id
     proposal.closed_at, proposal.closed_by_id = now, by.id if by else None
-    answered = [r for r in requests if r.status is RequestStatus.ANSWERED and r.answered_at and r.outcome]
     for request, (consultation, _key) in zip(answered, logged.consulted[len(draft.consultations):], strict=True):
         request.consultation_id = consultation.id
     db.session.execute(update(ConsultationRequest).where(ConsultationRequest.proposal_id == proposal.id)

@@ -41,12 +41,6 @@ def requests_of_proposal(proposal_id: int) -> Sequence[ConsultationRequest]:
                               .options(joinedload(ConsultationRequest.party))).all()
 
 
-def requests_of_decision(decision_id: int) -> Sequence[ConsultationRequest]:
-    return db.session.scalars(select(ConsultationRequest).where(ConsultationRequest.decision_id == decision_id)
-                              .order_by(ConsultationRequest.id)
-                              .options(joinedload(ConsultationRequest.party))).all()
-
-
 def party_municipality(party: Party) -> str | None:
     """The code of the municipality a party belongs to (its own code, or the municipality whose organisation it
     is), or None for a party outside any municipality (region, agencies, defence)."""

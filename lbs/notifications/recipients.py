@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 
 from lbs.auth.models import Role, User
 from lbs.extensions import db
-from lbs.organisations.models import Municipality
 from lbs.staffs.models import Assignment, Person
-
-
-def municipality_users(code: str) -> Sequence[User]:
-    """The active users of a municipality."""
-    return db.session.scalars(select(User).where(User.role == Role.MUNICIPALITY, User.municipality_code == code,
-                                                 User.active.is_(True)).order_by(User.id)).all()
 
 
 def users_of_municipalities(codes: set[str]) -> dict[str, list[User]]:
@@ -29,9 +21,9 @@ def users_of_municipalities(codes: set[str]) -> dict[str, list[User]]:
     return found
 
 
-def organisation_municipality(organisation_id: int) -> str | None:
-    """The code of the municipality whose organisation this is, or None."""
-    return db.session.scalar(select(Municipality.code).where(Municipality.organisation_id == organisation_id))
+def municipality_users(code: str) -> list[User]:
+    """The active users of one municipality."""
+    return users_of_municipalities({code}).get(code, [])
 
 
 def seat_holder(position_id: int, at: datetime) -> Person | None:

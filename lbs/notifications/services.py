@@ -85,8 +85,7 @@ def counts(user: User) -> tuple[int, int]:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return counts(user)[1]
 
 
 def mark_read(user: User, notification_id: int, now: datetime | None = None) -> Notification:
