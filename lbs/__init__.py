@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.decisions import appended_views as appended
     from lbs.decisions import (
         closing_views,  # noqa: F401  (adds closing and reopening to the incidents blueprint)
+        incident_list,  # noqa: F401  (adds the incident list and creating one to the incidents blueprint)
         incident_page,  # noqa: F401  (adds the incident page to the incidents blueprint)
     )
     from lbs.decisions import compliance_views as compliance
@@ -130,10 +131,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from lbs.api.frame import register_api_errorhandlers
-    from lbs.main import register_html_errorhandlers
+    from lbs.main import register_html_errorhandlers, register_read_scope
 
     register_api_errorhandlers(app)
     register_html_errorhandlers(app)
+    register_read_scope(app)  # after the API's token check: it reads the token's user
 
 
 def register_cli(app: Flask) -> None:

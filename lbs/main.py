@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from lbs.api.frame import is_api_request
 from lbs.auth.models import Role
+from lbs.auth.permissions import Action, can
 from lbs.consultation.hearings import RequestStatus
+from lbs.decisions.scope import current_scope as scope_of_request
+from lbs.decisions.scope import guard
+from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.forms import LanguageForm
 from lbs.hearing import reads, request_page
@@ -85,6 +102,40 @@ def readyz() -> tuple[dict[str, str], int]:
     if not ready:
         return {"status": "schema not at newest migration"}, 503
     return {"status": "ready"}, 200
+
+
+def register_read_scope(app: Flask) -> None:
+    """Before every read view a municipality user may reach, refuse (404) an incident, decision, proposal,
+    consultation request or cost line named in its URL that is outside the user's scope
+    (:mod:`lbs.decisions.scope`). It runs only where the user's role passes the view's own check, so that a
+    refused role still gets its 403 first, and only for reads: writes check their object themselves (a cost
+    line of another bearer or a request to another municipality's party is a 403)."""
+
+    @app.before_request
+    def _scope_reads() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or not request.view_args:
+            return
+        scope = scope_of_request()
+        if scope.everything or not _reads_here(view):
+            return
+        try:
+            guard(scope, request.view_args)
+        except NotFound as exc:
+            if is_api_request():
+                raise
+            abort(exc.status)
+
+
+def _reads_here(view: Any) -> bool:
+    """True when the request reads through ``view`` and the user's role may use it."""
+    if is_api_request():
+        user = g.get("api_user")
+        return user is not None and request.method in ("GET", "HEAD") and user.role in getattr(view, "lbs_roles", ())
+    action = getattr(view, "lbs_action", None)
+    if action is None or not current_user.is_authenticated or not can(acting_user(), action):
+        return False
+    return request.method in ("GET", "HEAD") or action is Action.READ
 
 
 def register_html_errorhandlers(app: Flask) -> None:

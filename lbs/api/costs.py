@@ -20,6 +20,7 @@ from lbs.costs.lines import get_incident, get_line, list_history, list_incident_
 from lbs.costs.totals import totals_by_bearer_and_category
 from lbs.costs.workflow import may_edit, update_line
 from lbs.decisions.models import CostCategory, CostLine, CostStatus
+from lbs.decisions.scope import current_scope
 from lbs.money import money_str
 from lbs.validation import Fields
 
@@ -81,8 +82,9 @@ def cost_json(line: CostLine) -> dict[str, Any]:
           summary="An incident's cost lines and totals", tag="costs", responses={200: COSTS, 404: None})
 def incident_costs(incident_id: int) -> ResponseReturnValue:
     get_incident(incident_id)
-    lines = list_incident_lines(incident_id)
-    totals = totals_by_bearer_and_category(incident_id=incident_id)
+    scope = current_scope()
+    lines = list_incident_lines(incident_id, scope)
+    totals = totals_by_bearer_and_category(incident_id=incident_id, scope=scope)
     return jsonify({
         "lines": [cost_json(line) for line in lines],
         "totals": [

@@ -51,6 +51,7 @@ def api_user() -> User:
 
 
 def _authenticate() -> Response | None:
+    g.pop("api_user", None)  # tests run many requests in one app context, so in one ``g``
     if not is_api_request() or request.path in PUBLIC_PATHS:
         return None
     header = request.headers.get("Authorization", "")
@@ -148,6 +149,7 @@ def endpoint(
                 raise ApiError(403, "your role may not do this")
             return view(*args, **kwargs)
 
+        wrapped.lbs_roles = roles  # type: ignore[attr-defined]  # read by the read scope's guard
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
         ENDPOINTS.append(
             EndpointSpec(

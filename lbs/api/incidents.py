@@ -10,6 +10,7 @@ from lbs.api.frame import WRITERS, api_user, endpoint, json_body
 from lbs.api.schemas import ERROR, NULLABLE_TIME, TIME, component, enum_of, list_component, obj
 from lbs.decisions import closing as decision_closing
 from lbs.decisions.draft import check_encodable
+from lbs.decisions.scope import current_scope
 from lbs.extensions import db
 from lbs.incidents import closing, services
 from lbs.incidents.models import IncidentKind, IncidentStatus
@@ -39,7 +40,7 @@ REOPEN_IN = component("IncidentReopenInput", obj({"reason": {"type": "string", "
           summary="List incidents (active first, then by start)", tag="incidents",
           responses={200: list_component("IncidentList", INCIDENT)})
 def list_incidents() -> ResponseReturnValue:
-    return jsonify([incident_json(i) for i in services.list_incidents()])
+    return jsonify([incident_json(i) for i in services.list_incidents(where=current_scope().incidents())])
 
 
 @endpoint(api_bp, "/incidents", "POST", operation_id="createIncident", summary="Create an incident",

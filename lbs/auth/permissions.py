@@ -63,6 +63,7 @@ def permission_required(action: Action) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.lbs_action = action  # type: ignore[attr-defined]  # read by the read scope's guard
         return cast(F, wrapped)
 
     return decorator

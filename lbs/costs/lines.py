@@ -20,6 +20,7 @@ from lbs.costs.models import CostChange
 from lbs.costs.totals import KeptSums, kept_sums
 from lbs.costs.workflow import OPEN_STATUSES
 from lbs.decisions.models import CostCategory, CostLine, CostStatus, Decision
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.incidents.models import Incident
@@ -44,12 +45,12 @@ def get_incident(incident_id: int) -> Incident:
     return incident
 
 
-def list_incident_lines(incident_id: int) -> list[CostLine]:
-    """An incident's lines (superseded ones too), ordered by decision number, then line id."""
+def list_incident_lines(incident_id: int, scope: ReadScope = EVERYTHING) -> list[CostLine]:
+    """An incident's lines in ``scope`` (superseded ones too), ordered by decision number, then line id."""
     stmt = (
         select(CostLine)
         .join(Decision, Decision.id == CostLine.decision_id)
-        .where(CostLine.incident_id == incident_id)
+        .where(CostLine.incident_id == incident_id, scope.lines())
         .order_by(Decision.number, CostLine.id)
     )
     return list(db.session.scalars(stmt))

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from lbs.costs.workflow import OPEN_STATUSES
 from lbs.decisions.models import CostCategory, CostLine
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality, Organisation
@@ -82,10 +83,13 @@ def _grouped_sums(*keys: Any, where: Sequence[ColumnElement[bool]]) -> Any:
 
 
 def totals_by_bearer_and_category(
-    *, incident_id: int | None = None, bearer_id: int | None = None
+    *, incident_id: int | None = None, bearer_id: int | None = None, scope: ReadScope = EVERYTHING
 ) -> list[BearerCategoryTotal]:
-    """Totals per bearer and category, ordered by bearer name, bearer id, then category value."""
-    where = [CostLine.incident_id == incident_id] if incident_id is not None else []
+    """Totals per bearer and category over the lines in ``scope``, ordered by bearer name, bearer id, then
+    category value."""
+    where = [scope.lines()]
+    if incident_id is not None:
+        where.append(CostLine.incident_id == incident_id)
     if bearer_id is not None:
         where.append(CostLine.bearer_id == bearer_id)
     sums = _grouped_sums(CostLine.bearer_id, CostLine.category, where=where)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from lbs.decisions.compliance import compliance_page
 from lbs.decisions.export import stream_incident_batches
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
 
@@ -19,9 +20,11 @@ HEADER = ["number", "decided_at", "title", "type", "required", "done", "missing"
           "requested_via_lbs", "unanswered"]
 
 
-def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH) -> tuple[bytes, int | None]:
+def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH,
+                         scope: ReadScope = EVERYTHING) -> tuple[bytes, int | None]:
     """The decisions numbered after ``after`` (at most ``batch``) as CSV rows (byte-order mark and header
-    first), and the ``after`` of the next batch (None after the last)."""
+    first), and the ``after`` of the next batch (None after the last). No cost line is in it, so every reader
+    (``scope``) reads the same."""
     page = compliance_page(incident_id=incident.id, after=after, size=batch)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

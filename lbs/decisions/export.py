@@ -12,6 +12,7 @@ from flask import current_app
 
 from lbs import fastjson
 from lbs.decisions.read_model import incident_decision_records
+from lbs.decisions.scope import EVERYTHING, ReadScope, ambient_scope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
@@ -52,7 +53,8 @@ def _csv_row(item: dict[str, Any]) -> list[str]:
     return [_safe_cell(row[c]) for c in CSV_COLUMNS]
 
 
-def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tuple[bytes, int | None]:
+def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH,
+              scope: ReadScope = EVERYTHING) -> tuple[bytes, int | None]:
     """One chunk of the incident's decision log as UTF-8 CSV: the byte-order mark and the header first (when
     ``after`` is 0), then the decisions numbered after ``after`` (at most ``batch``); and the ``after`` of the
     next chunk (None after the last)."""
@@ -61,7 +63,7 @@ def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tupl
     if after == 0:
         out.write("\ufeff")
         writer.writerow(CSV_COLUMNS)
-    items = incident_decision_records(incident.id, after=after, limit=batch)
+    items = incident_decision_records(incident.id, after=after, limit=batch, scope=scope)
     for item in items:
         writer.writerow(_csv_row(item))
     following = items[-1]["number"] if len(items) == batch else None
@@ -77,9 +79,10 @@ def decisions_csv_chunks(incident: Incident, *, batch: int = CSV_BATCH) -> Itera
         yield chunk
 
 
-def json_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH) -> tuple[bytes, int | None]:
+def json_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH,
+               scope: ReadScope = EVERYTHING) -> tuple[bytes, int | None]:
     """One chunk of the incident's decisions as a JSON array (``[`` first, ``]`` last), like :func:`csv_batch`."""
-    items = incident_decision_records(incident.id, after=after, limit=batch)
+    items = incident_decision_records(incident.id, after=after, limit=batch, scope=scope)
     following = items[-1]["number"] if len(items) == batch else None
     body = ",".join(fastjson.dumps(item).decode("utf-8") for item in items)
     text = ("[" if after == 0 else ("," if items else "")) + body + ("]" if following is None else "")
@@ -90,8 +93,10 @@ def stream_incident_batches(incident_id: int,
                             batch_of: Callable[..., tuple[bytes, int | None]]) -> Iterator[bytes]:
     """A streamed response body of an incident's ``batch_of(incident, after=…)`` chunks (keyset: each returns
     its bytes and the next ``after``, None after the last), produced after the view has returned: each chunk
-    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up)."""
+    in a short app context of its own, none held across a ``yield`` (so an unread body needs no clean-up).
+    The cost lines are those in the scope of the request's reader, taken now (the chunks run outside it)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scope = ambient_scope()
 
     def generate() -> Iterator[bytes]:
         after: int | None = 0
@@ -100,7 +105,7 @@ def stream_incident_batches(incident_id: int,
                 incident = db.session.get(Incident, incident_id)
                 if incident is None:
                     return
-                chunk, after = batch_of(incident, after=after)
+                chunk, after = batch_of(incident, after=after, scope=scope)
             yield chunk
 
     return generate()

@@ -38,6 +38,7 @@ from lbs.decisions import compliance
 from lbs.decisions.log import Logged
 from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.reads import cost_lines, decision_requirements
+from lbs.decisions.scope import ReadScope, ambient_scope
 from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.money import ore_str
@@ -138,14 +139,14 @@ def _decision_rows(condition: ColumnElement[bool], limit: int | None) -> list[di
     return rows
 
 
-def _costs(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The cost lines of the decisions ``ids`` in the API shape, by decision id."""
+def _costs(ids: list[int], scope: ReadScope) -> dict[int, list[dict[str, Any]]]:
+    """The cost lines in ``scope`` of the decisions ``ids`` in the API shape, by decision id."""
     table = cost_lines_table
     query = (select(table.c.id, table.c.decision_id, table.c.bearer_id, _as_stored(table.c.category, String()),
                     table.c.description, _as_stored(table.c.estimate_dkk, BigInteger()),
                     _as_stored(table.c.actual_dkk, BigInteger()), _as_stored(table.c.status, String()),
                     table.c.provisional, table.c.superseded_by_id)
-             .where(among(table.c.decision_id, ids)).order_by(table.c.id))
+             .where(among(table.c.decision_id, ids), scope.lines(table.c.bearer_id)).order_by(table.c.id))
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in db.session.connection().execute(query).all():
         line = cost_json(row)
@@ -233,11 +234,14 @@ def decision_json(row: dict[str, Any], *, costs: list[dict[str, Any]], consultat
     return row
 
 
-def decision_records(condition: ColumnElement[bool], *, limit: int | None = None) -> list[dict[str, Any]]:
-    """The decisions matching ``condition`` in the API shape, ordered by number (at most ``limit``)."""
+def decision_records(condition: ColumnElement[bool], *, limit: int | None = None,
+                     scope: ReadScope | None = None) -> list[dict[str, Any]]:
+    """The decisions matching ``condition`` in the API shape, ordered by number (at most ``limit``), with the
+    cost lines in ``scope`` (by default the request's reader's, :func:`lbs.decisions.scope.ambient_scope`)."""
     rows = _decision_rows(condition, limit)
     ids = [row["id"] for row in rows]
-    costs, consulted, amended_by = _costs(ids), _consultations(ids), _amending_numbers(ids)
+    scope = scope or ambient_scope()
+    costs, consulted, amended_by = _costs(ids, scope), _consultations(ids), _amending_numbers(ids)
     computed = _computed_requirements([row["id"] for row in rows if row["required_consultations"] is None])
     for row in rows:
         if row["required_consultations"] is None:
@@ -247,13 +251,15 @@ def decision_records(condition: ColumnElement[bool], *, limit: int | None = None
     return rows
 
 
-def incident_decision_records(incident_id: int, *, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+def incident_decision_records(incident_id: int, *, after: int = 0, limit: int | None = None,
+                              scope: ReadScope | None = None) -> list[dict[str, Any]]:
     """The incident's decisions numbered after ``after`` in the API shape (at most ``limit``)."""
-    return decision_records(and_(decisions.c.incident_id == incident_id, decisions.c.number > after), limit=limit)
+    return decision_records(and_(decisions.c.incident_id == incident_id, decisions.c.number > after), limit=limit,
+                            scope=scope)
 
 
-def decision_record(decision_id: int) -> dict[str, Any]:
-    found = decision_records(decisions.c.id == decision_id)
+def decision_record(decision_id: int, scope: ReadScope | None = None) -> dict[str, Any]:
+    found = decision_records(decisions.c.id == decision_id, scope=scope)
     if not found:
         raise NotFound("no such decision")
     return found[0]

@@ -21,6 +21,8 @@ from markupsafe import Markup
 
 from lbs.auth.models import User
 from lbs.auth.permissions import Action, can
+from lbs.decisions.scope import current_scope, guard
+from lbs.errors import NotFound
 from lbs.hearing import versions
 
 bp = Blueprint("live", __name__)
@@ -52,12 +54,23 @@ def _answer(source: str, key: Any) -> Response:
     user: User = current_user._get_current_object()
     if not can(user, Action.READ):
         return _json(403, '{"error": {"message": "forbidden"}}')
+    if key is not None and not _in_scope(source, key):
+        return _json(404, '{"error": {"message": "not found"}}')
     version = SOURCES[source][1](user if key is None else key)
     if version is None:
         return _json(404, '{"error": {"message": "not found"}}')
     if version in request.if_none_match:
         return _json(304, "", version)
     return _json(200, f'{{"version": "{version}"}}', version)
+
+
+def _in_scope(source: str, key: int) -> bool:
+    """An incident or proposal the user may read (a municipality user: one affecting their municipality)."""
+    try:
+        guard(current_scope(), {ID_ARGUMENT[source]: key})
+    except NotFound:
+        return False
+    return True
 
 
 @bp.get("/live/incidents/<id:incident_id>")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
@@ -37,9 +37,11 @@ _CLOSED_LAST = case((Incident.status == IncidentStatus.ACTIVE, 0), else_=1)
 INCIDENT_PAGE = 50
 
 
-def list_incidents() -> Sequence[Incident]:
-    """Active incidents first, then closed ones; each group by start (earliest first)."""
-    return db.session.scalars(select(Incident).order_by(_CLOSED_LAST, Incident.started_at, Incident.id)
+def list_incidents(where: ColumnElement[bool] | None = None) -> Sequence[Incident]:
+    """Active incidents first, then closed ones; each group by start (earliest first). ``where``: only those
+    (a reader's scope, :mod:`lbs.decisions.scope`)."""
+    query = select(Incident).where(where if where is not None else true())
+    return db.session.scalars(query.order_by(_CLOSED_LAST, Incident.started_at, Incident.id)
                               .options(selectinload(Incident.municipalities))).all()
 
 
@@ -51,13 +53,15 @@ class IncidentPage:
     total: int
 
 
-def incident_page(page: int = 1, *, size: int = INCIDENT_PAGE) -> IncidentPage:
+def incident_page(page: int = 1, *, size: int = INCIDENT_PAGE,
+                  where: ColumnElement[bool] | None = None) -> IncidentPage:
     """One page of :func:`list_incidents` (a page past the end shows the last one)."""
-    total = int(db.session.scalar(select(func.count()).select_from(Incident)) or 0)
+    where = where if where is not None else true()
+    total = int(db.session.scalar(select(func.count()).select_from(Incident).where(where)) or 0)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
     incidents = db.session.scalars(
-        select(Incident).order_by(_CLOSED_LAST, Incident.started_at, Incident.id).offset((page - 1) * size)
+        select(Incident).where(where).order_by(_CLOSED_LAST, Incident.started_at, Incident.id).offset((page - 1) * size)
         .limit(size).options(selectinload(Incident.municipalities))).all()
     return IncidentPage(incidents, page, pages, total)
 
