@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, ScalarSelect, Select, bindparam, func, select
 
-from lbs.auth.models import User
+from lbs.auth.models import Role, User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.extensions import db
 from lbs.hearing.reads import _scope, waiting_count
@@ -125,8 +125,13 @@ CHECKED: dict[str, tuple[Callable[[], Select[Any]], str | None, Callable[[Sequen
 @cache
 def _checked_statement(source: str) -> Select[Any]:
     """The source's statement with, as its last column, the id of the user bound as ``user_id`` when that user
-    exists and is active (else NULL)."""
-    active = select(User.id).where(User.id == bindparam("user_id"), User.active.is_(True)).scalar_subquery()
+    exists and is active (else NULL). For an incident or a proposal the user must also read everything (not a
+    municipality user, whose reads are scoped, :mod:`lbs.decisions.scope`): a municipality user's poll of one
+    is left to Flask, which checks that it is in their scope."""
+    conditions = [User.id == bindparam("user_id"), User.active.is_(True)]
+    if CHECKED[source][1] is not None:
+        conditions.append(User.role != Role.MUNICIPALITY)
+    active = select(User.id).where(*conditions).scalar_subquery()
     return CHECKED[source][0]().add_columns(active)
 
 

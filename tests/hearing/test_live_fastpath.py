@@ -56,7 +56,7 @@ def _poll(client: Any, path: str, version: str, **headers: str) -> Any:
 @pytest.mark.parametrize("source", FAST)
 def test_an_unchanged_poll_is_304_without_flask_in_one_statement(client, login, paths, flask_calls,
                                                                   count_queries, source):
-    login("herning")
+    login("politi")
     version = _version(client, paths[source])
     flask_calls.clear()
     with count_queries() as counter:
@@ -70,7 +70,7 @@ def test_an_unchanged_poll_is_304_without_flask_in_one_statement(client, login, 
 
 @pytest.mark.parametrize("source", FAST)
 def test_the_fast_304_has_the_flask_routes_headers(client, login, paths, monkeypatch, source):
-    login("herning")
+    login("politi")
     version = _version(client, paths[source])
     fast = _poll(client, paths[source], version)
     monkeypatch.setattr(live_fastpath.LivePolls, "_unchanged", lambda self, environ: None)
@@ -78,6 +78,27 @@ def test_the_fast_304_has_the_flask_routes_headers(client, login, paths, monkeyp
     assert fast.status_code == slow.status_code == 304
     assert sorted(fast.headers.items()) == sorted(slow.headers.items())
     assert fast.headers["Cache-Control"] == "no-cache, private" and fast.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("source", ["incident", "proposal"])
+def test_a_municipality_users_poll_of_an_incident_goes_to_flask(client, login, paths, flask_calls, source):
+    """Its reads are scoped (lbs/decisions/scope.py): Flask checks the incident is one affecting Herning."""
+    login("herning")
+    version = _version(client, paths[source])
+    assert _poll(client, paths[source], version).status_code == 304
+    assert flask_calls[-1] == source
+
+
+def test_a_poll_outside_the_users_scope_is_404_whatever_its_etag(client, login, paths, flask_calls):
+    """Holstebro cannot learn from a 304 that a Herning incident exists and has not changed."""
+    login("politi")
+    version = _version(client, paths["incident"])
+    client.post("/logout")
+    _forget_user()
+    login("holstebro")
+    response = _poll(client, paths["incident"], version)
+    assert response.status_code == 404
+    assert flask_calls[-1] == "incident"
 
 
 @pytest.mark.parametrize("source", ["requests", "waiting"])
