@@ -25,6 +25,7 @@ from lbs.auth.models import Role
 from lbs.consultation.hearings import Answer, ProposalStatus, RequestStatus
 from lbs.decisions import reads as decision_reads
 from lbs.decisions.read_model import logged_record
+from lbs.decisions.scope import current_scope
 from lbs.errors import ValidationError
 from lbs.extensions import db
 from lbs.hearing import answers, deciding, proposals, reads
@@ -78,7 +79,7 @@ ANSWERERS = (Role.MUNICIPALITY, Role.POLICE, Role.ADMIN)
 
 def _proposal_json(proposal_id: int) -> dict[str, object]:
     proposal = reads.get_proposal(proposal_id)
-    return proposal_record(proposal, reads.requests_of_proposal(proposal.id))
+    return proposal_record(proposal, reads.requests_of_proposal(proposal.id), current_scope())
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/proposals", "POST", operation_id="proposeDecision",
@@ -98,7 +99,8 @@ def propose(incident_id: int) -> ResponseReturnValue:
           responses={200: list_component("ProposalList", PROPOSAL), 404: ERROR})
 def list_proposals(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
-    return jsonify([proposal_record(p, reads.requests_of_proposal(p.id))
+    scope = current_scope()
+    return jsonify([proposal_record(p, reads.requests_of_proposal(p.id), scope)
                     for p in reads.proposals_of(incident.id)])
 
 

@@ -41,7 +41,8 @@ class DecisionLog(Protocol):
         """Municipality code → the incident's cost estimate of the decisions logged before ``before``."""
 
     def logged_requirements(self, decision_id: int) -> LoggedRequirements | None:
-        """What the decision required when it was logged (None: no such decision)."""
+        """What the decision required when it was logged (None: no such decision); ``lbs.errors.NotFound`` when
+        the decision is outside what the request's reader may read."""
 
     def preview_subjects(self) -> list[PreviewSubject]:
         """The decisions a rule change is previewed on (the demo incident's)."""

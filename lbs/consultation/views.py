@@ -46,7 +46,8 @@ def _explained(form: WhyForm) -> tuple[str, DecisionFacts | None, list[Requireme
     decision: a logged decision (``?decision=``), the hypothetical decision of the why form, or nothing."""
     decision_id = form_id(request.args.get("decision", ""))
     if decision_id is not None:
-        logged = decision_log().logged_requirements(decision_id)
+        wanted = decision_id
+        logged = load_or_404(lambda: decision_log().logged_requirements(wanted))
         if logged is None:
             return "", None, [], {}
         subject = _("Decision %(number)s: %(title)s", number=logged.number, title=logged.title)

@@ -29,6 +29,7 @@ from lbs.consultation.models import Consultation, Party
 from lbs.consultation.rules import PreviewSubject
 from lbs.decisions.heard import request_counts
 from lbs.decisions.models import CostLine, Decision
+from lbs.decisions.scope import ambient_scope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Municipality
@@ -294,6 +295,7 @@ class LoggedDecisions:
         decision = db.session.get(Decision, decision_id)
         if decision is None:
             return None
+        ambient_scope().check_decision(decision.id)  # the reader's: out of scope is ``NotFound``
         facts = facts_of(decision)
         requirements = logged_requirements(decision, lambda: facts)
         consulted = db.session.execute(

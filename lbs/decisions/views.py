@@ -23,6 +23,7 @@ from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
 from lbs.decisions.read_model import decision_record
+from lbs.decisions.scope import current_scope
 from lbs.formatting import dt_input
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentStatus
@@ -137,7 +138,8 @@ def new(incident_id: int) -> ResponseReturnValue:
 @permission_required(Action.READ)
 def show(decision_id: int) -> ResponseReturnValue:
     decision = load_or_404(lambda: reads.get_decision(decision_id))
-    item = decision_record(decision.id)
+    scope = current_scope()
+    item = decision_record(decision.id, scope=scope)  # its costs: only the lines in the reader's scope
     incident = incident_or_404(decision.incident_id)
     amended = reads.get_decision(decision.amends_id) if decision.amends_id else None
     amended_by = reads.amendments_of(decision)
@@ -148,6 +150,7 @@ def show(decision_id: int) -> ResponseReturnValue:
                            hearing=_hearing(decision),
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
                            org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
+                           own_costs_only=not scope.everything,
                            append=panel(decision, incident,
                                         [r["party"] for r in item["missing_consultations"]] if item else ()),
                            ask_form=AskForm(formdata=None).fill_parties() if may_ask else None)

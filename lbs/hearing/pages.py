@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from lbs.auth.models import User
 from lbs.consultation.hearings import ConsultationRequest, Proposal, RequestStatus
 from lbs.decisions import reads as decision_reads
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.hearing import reads
-from lbs.hearing.records import judged_requirements
+from lbs.hearing.records import judged_requirements, shown_body
 from lbs.organisations import services as organisations
 
 PROPOSAL_STATUS = {"open": _l("Open"), "decided": _l("Decided"), "withdrawn": _l("Withdrawn")}
@@ -53,18 +54,20 @@ def request_rows(requests: Sequence[ConsultationRequest], now: datetime) -> list
             for r in requests]
 
 
-def proposal_page(proposal: Proposal, now: datetime) -> dict[str, Any]:
-    """The template's values for one proposal: its requests, what it requires (judged over the answers so far),
-    the organisations' names, who proposed and closed it, and its decision."""
+def proposal_page(proposal: Proposal, now: datetime, scope: ReadScope = EVERYTHING) -> dict[str, Any]:
+    """The template's values for one proposal: its fields as ``scope`` reads them (only the proposed costs of
+    the bearers in scope), its requests, what it requires (judged over the answers so far, on the whole
+    proposal), the organisations' names, who proposed and closed it, and its decision."""
     requests = reads.requests_of_proposal(proposal.id)
     names = user_names((proposal.created_by_id, proposal.closed_by_id))
     decision = decision_reads.get_decision(proposal.decision_id) if proposal.decision_id else None
     return {
-        "proposal": proposal, "body": proposal.body, "rows": request_rows(requests, now),
+        "proposal": proposal, "body": shown_body(proposal, scope), "rows": request_rows(requests, now),
         "required": judged_requirements(proposal, requests),
         "org_names": {o.id: o.name for o in organisations.list_organisations()},
         "created_by": names.get(proposal.created_by_id or 0), "closed_by": names.get(proposal.closed_by_id or 0),
-        "decision": decision, "status_labels": PROPOSAL_STATUS, "state_labels": REQUEST_STATE,
+        "decision": decision, "own_costs_only": not scope.everything, "status_labels": PROPOSAL_STATUS,
+        "state_labels": REQUEST_STATE,
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from lbs.consultation.facts import Requirement
 from lbs.consultation.hearings import ConsultationRequest, Proposal, RequestStatus
 from lbs.consultation.judging import judge_requirements
+from lbs.decisions.scope import EVERYTHING, ReadScope
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -33,9 +34,20 @@ def judged_requirements(proposal: Proposal, requests: Sequence[ConsultationReque
     return [j.as_json() for j in judge_requirements(required, consulted)]
 
 
-def proposal_record(p: Proposal, requests: Sequence[ConsultationRequest]) -> dict[str, Any]:
+def shown_body(p: Proposal, scope: ReadScope = EVERYTHING) -> dict[str, Any]:
+    """The proposal's fields as ``scope`` may read them: of the proposed costs, only the lines of the bearers in
+    scope (a municipality user sees what would fall on their municipality). For display only: deciding and
+    judging read the whole body."""
+    body = dict(p.body)
+    if not scope.everything and "costs" in body:
+        body["costs"] = [c for c in body["costs"] or () if scope.sees_bearer(int(c["bearer"]))]
+    return body
+
+
+def proposal_record(p: Proposal, requests: Sequence[ConsultationRequest],
+                    scope: ReadScope = EVERYTHING) -> dict[str, Any]:
     return {
-        "id": p.id, "incident_id": p.incident_id, "status": p.status.value, **p.body, "title": p.title,
+        "id": p.id, "incident_id": p.incident_id, "status": p.status.value, **shown_body(p, scope), "title": p.title,
         "respond_by": _iso(p.respond_by), "created_at": _iso(p.created_at), "created_by": p.created_by_id,
         "decision_id": p.decision_id, "closed_at": _iso(p.closed_at), "withdraw_reason": p.withdraw_reason,
         "required_consultations": judged_requirements(p, requests),

@@ -19,6 +19,7 @@ from lbs.auth.models import Role, User
 from lbs.consultation.hearings import ConsultationRequest, Proposal, RequestStatus
 from lbs.decisions import reads as decision_reads
 from lbs.decisions.models import Decision
+from lbs.decisions.scope import ReadScope
 from lbs.errors import Forbidden
 from lbs.extensions import db
 from lbs.hearing.reads import may_answer, party_municipality
@@ -115,9 +116,9 @@ def _names(organisation_ids: set[int]) -> dict[int, str]:
     return _id_map(Organisation.id, Organisation.name, organisation_ids)
 
 
-def _of_proposal(proposal: Proposal, bearer: int | None, logged: Decision | None) -> Subject:
+def _of_proposal(proposal: Proposal, scope: ReadScope, logged: Decision | None) -> Subject:
     body = proposal.body
-    lines = [c for c in body.get("costs") or () if bearer is None or c["bearer"] == bearer]
+    lines = [c for c in body.get("costs") or () if scope.sees_bearer(int(c["bearer"]))]
     names = _names({int(body["owner"]), *(int(c["bearer"]) for c in lines)})
     staff = db.session.scalar(select(Staff.name).where(Staff.code == body["staff"])) or body["staff"]
     costs = [CostRow(c["category"], c.get("description"), names.get(int(c["bearer"]), ""), Decimal(c["estimate_dkk"]),
@@ -127,9 +128,9 @@ def _of_proposal(proposal: Proposal, bearer: int | None, logged: Decision | None
                    list(body.get("options") or ()), staff, names.get(int(body["owner"]), ""), costs, logged)
 
 
-def _of_decision(decision: Decision, bearer: int | None) -> Subject:
+def _of_decision(decision: Decision, scope: ReadScope) -> Subject:
     lines = [c for c in decision_reads.cost_lines([decision.id]).get(decision.id, [])
-             if bearer is None or c.bearer_id == bearer]
+             if scope.sees_bearer(c.bearer_id)]
     names = _names({c.bearer_id for c in lines})
     costs = [CostRow(c.category.value, c.description, names.get(c.bearer_id, ""), c.estimate_dkk, c.provisional)
              for c in lines]
@@ -140,16 +141,15 @@ def _of_decision(decision: Decision, bearer: int | None) -> Subject:
 
 def subject_of(request: ConsultationRequest, user: User) -> Subject:
     """The proposal (or logged decision) the request is about; a municipality user sees only their
-    municipality's cost lines."""
-    municipality = user.municipality if user.role is Role.MUNICIPALITY else None
-    bearer = municipality.organisation_id if municipality is not None else None
+    municipality's cost lines (those in the user's :class:`ReadScope`)."""
+    scope = ReadScope.of(user)
     logged = db.session.get(Decision, request.decision_id) if request.decision_id is not None else None
     if request.proposal_id is not None:
         proposal = db.session.get(Proposal, request.proposal_id)
         assert proposal is not None
-        return _of_proposal(proposal, bearer, logged)
+        return _of_proposal(proposal, scope, logged)
     assert logged is not None
-    return _of_decision(logged, bearer)
+    return _of_decision(logged, scope)
 
 
 def _user_name(user_id: int | None) -> str | None:

@@ -21,6 +21,7 @@ from lbs.consultation.hearings import Proposal, ProposalStatus
 from lbs.database import lock_at_first_write
 from lbs.decisions import reads as decision_reads
 from lbs.decisions.models import Decision
+from lbs.decisions.scope import current_scope
 from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt_input
 from lbs.hearing import deciding, pages, proposals, reads
@@ -104,8 +105,8 @@ def _forms(proposal: Proposal, **given: Any) -> dict[str, Any]:
 
 def _render_show(proposal: Proposal, status: int = 200, **given: Any) -> ResponseReturnValue:
     incident = incident_or_404(proposal.incident_id)
-    return render_template("hearing/show.html", incident=incident, **pages.proposal_page(proposal, utcnow()),
-                           **_forms(proposal, **given)), status
+    shown = pages.proposal_page(proposal, utcnow(), current_scope())
+    return render_template("hearing/show.html", incident=incident, **shown, **_forms(proposal, **given)), status
 
 
 @bp.get("/proposals/<id:proposal_id>")
