@@ -63,7 +63,7 @@ def test_municipal_user_only_for_affected_incidents(inc, login):
     login("herning").post("/logout")
     client = login("holstebro")
     for suffix in ("", "/pack.zip", "/review.pdf", "/findings.csv"):
-        assert client.get(f"/review/incidents/{inc.id}{suffix}").status_code == 403
+        assert client.get(f"/review/incidents/{inc.id}{suffix}").status_code == 404
     assert inc.title not in client.get("/review/?q=Skybrud").get_data(as_text=True)
 
 
@@ -143,5 +143,5 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     assert body["chain_head"] == integrity.chain_head(inc.id)
     findings = api_as("politi").get(f"/api/v1/incidents/{inc.id}/findings").get_json()
     assert [f["observation"] for f in findings] == ["Fund via API"]
-    assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 403
+    assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 404
     assert api_as("holstebro").get("/api/v1/incidents/999999/findings").status_code == 404
