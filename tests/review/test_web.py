@@ -133,7 +133,10 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
     assert (body["decisions"], body["urgent"], body["amendments"], body["consultations_missing"]) == (4, 1, 1, 4)
     assert body["per_staff"] == {"LBS-O": 2, "LBS-S": 2}
-    assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {
+    # Herning reads only the lines it bears (issue 23); the police read every bearer's.
+    assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {"Herning Kommune": "150000.00"}
+    police = api_as("politi").get(f"/api/v1/incidents/{inc.id}/review").get_json()
+    assert {c["bearer_name"]: c["estimate_dkk"] for c in police["costs"]} == {
         "Herning Kommune": "150000.00", "Region Midtjylland": "25000.00"}
     assert {c["actual_dkk"] for c in body["costs"]} == {None}
     assert body["integrity"]["checked"] is False and body["integrity"]["ok"] is None
