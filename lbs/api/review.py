@@ -1,6 +1,7 @@
 """After-incident review (read only): key figures and findings of one incident.
 
-Every role may read; municipal users only incidents affecting their municipality (403 otherwise)."""
+Every role may read; municipal users only incidents affecting their municipality (404 otherwise, as every
+read out of scope), and of the costs only their own lines."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from lbs.api.blueprint import api_bp
 from lbs.api.frame import api_user, endpoint
 from lbs.api.schemas import MONEY, NULLABLE_MONEY, NULLABLE_TIME, TIME, array_of, component, list_component, obj
+from lbs.decisions.scope import current_scope
 from lbs.review import whole
 from lbs.review.access import get_incident_for
 from lbs.review.findings import list_findings
@@ -54,7 +56,7 @@ def _money(value: Any) -> str:
 @endpoint(api_bp, "/incidents/<id:incident_id>/review", "GET", operation_id="getIncidentReview",
           summary="Key figures of an incident's review", tag="review", responses={200: REVIEW, 403: None, 404: None})
 def incident_review(incident_id: int) -> ResponseReturnValue:
-    review = whole.incident_review(get_incident_for(api_user(), incident_id))
+    review = whole.incident_review(get_incident_for(api_user(), incident_id), scope=current_scope())
     f, check = review.figures, review.integrity
     return jsonify({
         "incident_id": review.incident.id,

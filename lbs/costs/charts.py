@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select, type_coerce
 
 from lbs.costs.totals import BEST_KNOWN
 from lbs.decisions.models import CostLine, Decision
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.types import Money
@@ -42,22 +43,25 @@ def thin_points(points: list[tuple[datetime, Decimal]], limit: int = CHART_POINT
     return [points[_pick(i, len(points) - 1, limit - 1)] for i in range(limit)]
 
 
-def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS) -> ChartPoints:
+def cumulative_chart_points(*, incident: Incident, limit: int = CHART_POINTS,
+                            scope: ReadScope = EVERYTHING) -> ChartPoints:
     """The incident's running total (actual where known, else estimate; superseded lines left out) at each
     decision time, oldest first, thinned as :func:`thin_points` does, and the number of decision times.
 
     Thinned in SQL so only the shown points leave the database; kept per worker under the incident's versions
-    (:mod:`lbs.versioned_cache`)."""
-    return _chart_cache.get(incident, lambda: _running_totals(incident.id, limit), limit)
+    (:mod:`lbs.versioned_cache`). Only the lines in ``scope`` count; a scoped total is kept under the scope's
+    bearer, never under the key of everything."""
+    return _chart_cache.get(incident, lambda: _running_totals(incident.id, limit, scope), limit,
+                            scope.organisation_id)
 
 
-def _running_totals(incident_id: int, limit: int) -> ChartPoints:
+def _running_totals(incident_id: int, limit: int, scope: ReadScope) -> ChartPoints:
     per_time = (
         select(Decision.decided_at.label("at"), func.sum(BEST_KNOWN).label("amount"))
         .select_from(CostLine)
         .join(Decision, Decision.id == CostLine.decision_id)
         .where(CostLine.incident_id == incident_id, Decision.incident_id == incident_id,
-               CostLine.superseded_by_id.is_(None))
+               CostLine.superseded_by_id.is_(None), scope.lines())
         .group_by(Decision.decided_at)
         .subquery()
     )

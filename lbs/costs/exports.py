@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from lbs.costs.totals import grand_total, totals_by_bearer_and_category
 from lbs.decisions.models import CostLine, Decision
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Organisation
@@ -60,8 +61,9 @@ def _rows(where: Sequence[ColumnElement[bool]]) -> Iterator[list[Any]]:
         ]
 
 
-def incident_filter(incident_id: int) -> list[ColumnElement[bool]]:
-    return [CostLine.incident_id == incident_id]
+def incident_filter(incident_id: int, scope: ReadScope = EVERYTHING) -> list[ColumnElement[bool]]:
+    """An incident's lines in ``scope``."""
+    return [CostLine.incident_id == incident_id, scope.lines()]
 
 
 def bearer_filter(bearer_id: int) -> list[ColumnElement[bool]]:
@@ -99,8 +101,9 @@ def write_csv(where: Sequence[ColumnElement[bool]]) -> IO[bytes]:
 
 
 def write_xlsx(where: Sequence[ColumnElement[bool]], *, incident_id: int | None = None,
-               bearer_id: int | None = None) -> IO[bytes]:
-    """The workbook in a temporary file (write-only mode: rows are streamed to disk)."""
+               bearer_id: int | None = None, scope: ReadScope = EVERYTHING) -> IO[bytes]:
+    """The workbook in a temporary file (write-only mode: rows are streamed to disk); the totals sheet sums the
+    lines in ``scope`` (``where`` narrows the lines sheet alike)."""
     workbook = Workbook(write_only=True)
     lines_sheet = workbook.create_sheet("Linjer")
     lines_sheet.append(HEADER)
@@ -109,7 +112,7 @@ def write_xlsx(where: Sequence[ColumnElement[bool]], *, incident_id: int | None 
                             for i, v in enumerate(row)])
     totals_sheet = workbook.create_sheet("Totaler")
     totals_sheet.append(TOTALS_HEADER)
-    totals = totals_by_bearer_and_category(incident_id=incident_id, bearer_id=bearer_id)
+    totals = totals_by_bearer_and_category(incident_id=incident_id, bearer_id=bearer_id, scope=scope)
     for total in totals:
         totals_sheet.append([
             total.bearer_name, total.category.value, total.lines,

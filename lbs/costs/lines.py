@@ -238,9 +238,11 @@ def _line_page(lines: LineFilter, page: int, per_page: int,
     return LinePage([rows[i] for i in ids], page, pages, total)
 
 
-def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_PAGE) -> LinePage:
-    """One page of an incident's lines (superseded ones too)."""
-    return _line_page(LineFilter(incident_id=incident_id), page, per_page)
+def incident_line_page(incident_id: int, *, page: int = 1, per_page: int = LINE_PAGE,
+                       scope: ReadScope = EVERYTHING) -> LinePage:
+    """One page of an incident's lines in ``scope`` (superseded ones too)."""
+    bearer_id = None if scope.everything else scope.organisation_id or 0
+    return _line_page(LineFilter(incident_id=incident_id, bearer_id=bearer_id), page, per_page)
 
 
 def open_line_page(bearer_id: int, *, page: int = 1, per_page: int = LINE_PAGE,

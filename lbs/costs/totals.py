@@ -236,11 +236,18 @@ def _municipal_total(incident_id: int, incident_title: str, code: str, name: str
         actual=merged.actual, estimate_of_actualised=merged.estimate_of_actualised, lines=merged.lines)
 
 
-def overview_totals() -> list[IncidentTotal]:
-    """Per incident (newest start first, then id) and municipal bearer (by municipality name): totals and the
-    R14 flag. From each incident's sums kept under its versions: a request reads the incidents and the
-    municipalities and sums only the incidents whose versions moved, so the police overview does not grow with
-    the history."""
+def _in_scope(rows: list[BearerCategorySums], scope: ReadScope) -> list[BearerCategorySums]:
+    """The rows of the bearers in ``scope``: the kept sums are every bearer's (kept under the incident's
+    versions alone), so a scoped read narrows them after reading them, never before keeping them."""
+    seen = scope.bearer_ids()
+    return rows if seen is None else [row for row in rows if row.bearer_id in seen]
+
+
+def overview_totals(scope: ReadScope = EVERYTHING) -> list[IncidentTotal]:
+    """Per incident (newest start first, then id) and municipal bearer (by municipality name) in ``scope``:
+    totals and the R14 flag. From each incident's sums kept under its versions: a request reads the incidents
+    and the municipalities and sums only the incidents whose versions moved, so the police overview does not
+    grow with the history."""
     incidents, sums = kept_sums()
     municipalities = {m.organisation_id: m for m in db.session.scalars(
         select(Municipality).order_by(Municipality.name))}  # the database's order of the names
@@ -248,7 +255,7 @@ def overview_totals() -> list[IncidentTotal]:
     totals: list[IncidentTotal] = []
     for incident in incidents:
         groups: dict[int, list[BearerCategorySums]] = {}
-        for row in sums[incident.id]:
+        for row in _in_scope(sums[incident.id], scope):
             if row.bearer_id in municipalities:
                 groups.setdefault(row.bearer_id, []).append(row)
         for bearer_id in sorted(groups, key=rank.__getitem__):
@@ -258,12 +265,13 @@ def overview_totals() -> list[IncidentTotal]:
     return totals
 
 
-def ledger_totals(incident: Incident) -> LedgerTotals:
+def ledger_totals(incident: Incident, scope: ReadScope = EVERYTHING) -> LedgerTotals:
     """An incident's totals per bearer and category (ordered as ``totals_by_bearer_and_category``), per
     category (by category value) and per municipal bearer with the R14 flag (by municipality name, as
     :func:`overview_totals`). The sums are one grouped statement, kept per worker under the
-    incident's versions (:mod:`lbs.versioned_cache`); the bearers' names and budgets are read each time."""
-    sums = _ledger_sums.get(incident, lambda: _incident_sums([incident.id])[incident.id])
+    incident's versions (:mod:`lbs.versioned_cache`); the bearers' names and budgets are read each time. Only
+    the bearers in ``scope`` are summed up (the kept sums stay every bearer's)."""
+    sums = _in_scope(_ledger_sums.get(incident, lambda: _incident_sums([incident.id])[incident.id]), scope)
     if not sums:
         return LedgerTotals([], [], [], grand_total([]))
     bearers = db.session.execute(

@@ -28,6 +28,7 @@ from lbs.costs.lines import get_incident, get_line, incident_line_page, list_his
 from lbs.costs.totals import Total, dashboard_totals, kept_sums, ledger_totals, overview_totals
 from lbs.costs.workflow import ALLOWED_TRANSITIONS, is_frozen, may_edit, set_budget_note, update_line
 from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus
+from lbs.decisions.scope import current_scope
 from lbs.errors import Conflict
 from lbs.formatting import dt, money
 from lbs.organisations import services as organisations
@@ -63,8 +64,8 @@ def _labels() -> dict[str, Any]:
 def index() -> str:
     """Municipal users: their dashboard. Everyone else: all municipalities' totals per incident."""
     municipality = acting_user().municipality
-    if municipality is None:
-        return render_template("costs/overview.html", incident_totals=overview_totals(),
+    if municipality is None:  # a municipality user without a municipality sees an empty overview
+        return render_template("costs/overview.html", incident_totals=overview_totals(current_scope()),
                                municipalities=organisations.list_municipalities(), **_labels())
     kept = kept_sums()  # the incidents and their kept sums, read once for both
     totals = dashboard_totals(municipality, kept)
@@ -86,15 +87,17 @@ def index() -> str:
 @bp.get("/incidents/<id:incident_id>")
 @permission_required(Action.READ)
 def ledger(incident_id: int) -> str:
+    """The incident's ledger: a municipality user's reads its own lines and totals over them alone."""
     incident = load_or_404(lambda: get_incident(incident_id))
-    totals = ledger_totals(incident)
-    points, point_count = charts.cumulative_chart_points(incident=incident)
+    scope = current_scope()
+    totals = ledger_totals(incident, scope)
+    points, point_count = charts.cumulative_chart_points(incident=incident, scope=scope)
     cumulative = charts.cumulative_line(
         points, title=_("Cumulative cost over the incident"),
         description=_("Running total of the incident's costs (actual where known, else estimate) at each decision."),
         fmt=money, time_fmt=lambda at: dt(at),
     ) if points else None
-    lines = incident_line_page(incident_id, page=query_number("page", 1, digits=6))
+    lines = incident_line_page(incident_id, page=query_number("page", 1, digits=6), scope=scope)
     return render_template(
         "costs/ledger.html", incident=incident, rows=lines.rows, line_page=lines,
         totals=totals.by_bearer_and_category, grand=totals.grand, categories=totals.by_category, points=points,
@@ -227,26 +230,29 @@ def _csv(where: Any, name: str) -> Response:
     return _download(exports.write_csv(where), "text/csv; charset=utf-8", f"{name}.csv")
 
 
-def _xlsx(where: Any, name: str, **scope: Any) -> Response:
-    return _download(exports.write_xlsx(where, **scope), exports.XLSX_MIMETYPE, f"{name}.xlsx")
+def _xlsx(where: Any, name: str, **narrowed: Any) -> Response:
+    return _download(exports.write_xlsx(where, **narrowed), exports.XLSX_MIMETYPE, f"{name}.xlsx")
 
 
 @bp.get("/incidents/<id:incident_id>/costs.csv")
 @permission_required(Action.READ)
 def incident_csv(incident_id: int) -> Response:
     load_or_404(lambda: get_incident(incident_id))
-    return _csv(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}")
+    return _csv(exports.incident_filter(incident_id, current_scope()), f"omkostninger-haendelse-{incident_id}")
 
 
 @bp.get("/incidents/<id:incident_id>/costs.xlsx")
 @permission_required(Action.READ)
 def incident_xlsx(incident_id: int) -> Response:
     load_or_404(lambda: get_incident(incident_id))
-    return _xlsx(exports.incident_filter(incident_id), f"omkostninger-haendelse-{incident_id}",
-                 incident_id=incident_id)
+    scope = current_scope()
+    return _xlsx(exports.incident_filter(incident_id, scope), f"omkostninger-haendelse-{incident_id}",
+                 incident_id=incident_id, scope=scope)
 
 
 def _municipality(code: str) -> Municipality:
+    """The municipality whose ledger is exported; a municipality user's own alone (another's is a 404)."""
+    load_or_404(lambda: current_scope().check_municipality(code))
     return found_or_404(organisations.get_municipality(code))
 
 

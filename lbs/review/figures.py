@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select, type_coerce
 
 from lbs.decisions.models import CostLine, CostStatus
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Organisation
@@ -111,10 +112,12 @@ def _sums_per_bearer(incident_id: int) -> dict[int, BearerSums]:
     }
 
 
-def costs_per_bearer(incident: Incident) -> list[BearerCosts]:
-    """Estimate vs. actual per bearer, by the bearer's name; superseded lines are left out. The sums are
-    kept per worker under the incident's versions (:mod:`lbs.versioned_cache`); the names are read."""
-    sums = _bearer_sums.get(incident, lambda: _sums_per_bearer(incident.id))
+def costs_per_bearer(incident: Incident, scope: ReadScope = EVERYTHING) -> list[BearerCosts]:
+    """Estimate vs. actual per bearer in ``scope``, by the bearer's name; superseded lines are left out. The
+    sums (every bearer's) are kept per worker under the incident's versions (:mod:`lbs.versioned_cache`) and
+    narrowed to ``scope`` after reading them; the names are read."""
+    kept = _bearer_sums.get(incident, lambda: _sums_per_bearer(incident.id))
+    sums = {bearer_id: s for bearer_id, s in kept.items() if scope.sees_bearer(bearer_id)}
     if not sums:
         return []
     names = db.session.execute(select(Organisation.id, Organisation.name)
@@ -122,9 +125,10 @@ def costs_per_bearer(incident: Incident) -> list[BearerCosts]:
     return [BearerCosts(bearer_id=bearer_id, bearer_name=name, **vars(sums[bearer_id])) for bearer_id, name in names]
 
 
-def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: datetime | None = None) -> KeyFigures:
+def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: datetime | None = None,
+                scope: ReadScope = EVERYTHING) -> KeyFigures:
     """The key figures counted over the incident's review rows (the whole review; the review page counts them
-    in SQL, see :mod:`lbs.review.page`)."""
+    in SQL, see :mod:`lbs.review.page`); the costs are those in ``scope``."""
     end = incident.ended_at or now or utcnow()
     return KeyFigures(
         started_at=incident.started_at, ended_at=incident.ended_at,
@@ -137,6 +141,6 @@ def key_figures(incident: Incident, rows: Sequence[DecisionReview], *, now: date
         consultations_missing=sum(len(r.missing) for r in rows),
         decisions_with_missing=sum(1 for r in rows if r.missing),
         delayed=sum(1 for r in rows if r.delay_needs_reason),
-        costs=costs_per_bearer(incident),
+        costs=costs_per_bearer(incident, scope),
         late_unexplained=sum(1 for r in rows if r.late_unexplained),
     )

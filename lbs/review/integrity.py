@@ -12,7 +12,7 @@ from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.decisions.models import Decision
 from lbs.decisions.verification import verify_incident
-from lbs.errors import Forbidden, NotFound
+from lbs.errors import NotFound
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.review.access import may_read_incident
@@ -46,7 +46,7 @@ def verify_and_store(*, by: User | None, incident: Incident, now: datetime | Non
     """Run the decision log's verifier over the whole incident and store the result (who, when, how far the
     log reached), so that the review page can show it without re-hashing every decision on each view."""
     if by is not None and not may_read_incident(by, incident.id):
-        raise Forbidden("this incident does not affect your municipality")
+        raise NotFound("incident not found")
     result = check_chain(incident.id)
     if not result.available:
         raise NotFound("incident not found")

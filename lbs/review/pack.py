@@ -189,6 +189,8 @@ def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: d
         "decisions": len(review.decisions),
         "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()],
     }
+    if review.costs_of is not None:  # a municipality's pack: its own cost lines alone
+        data["costs_of_municipality"] = review.costs_of
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from lbs.consultation.models import Consultation, Mode, Outcome, Party
 from lbs.decisions.models import Decision
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.closing import HistoryEntry, history
 from lbs.incidents.models import Activation, Incident
@@ -218,7 +219,7 @@ def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
     return data
 
 
-def _figures(incident: Incident, *, now: datetime) -> tuple[KeyFigures, list[PartyCompliance]]:
+def _figures(incident: Incident, *, now: datetime, scope: ReadScope) -> tuple[KeyFigures, list[PartyCompliance]]:
     data = _cached_decision_figures(incident)
     compliance = sorted((PartyCompliance(k, name, int(n), int(done)) for k, name, n, done in data["compliance"]),
                         key=lambda c: (-c.missing, c.name, c.party_key))
@@ -229,17 +230,17 @@ def _figures(incident: Incident, *, now: datetime) -> tuple[KeyFigures, list[Par
         decisions=data["decisions"], per_staff=dict(sorted(data["per_staff"].items())),
         per_type=dict(sorted(data["per_type"].items())), urgent=data["urgent"], amendments=data["amendments"],
         consultations_missing=sum(c.missing for c in compliance), decisions_with_missing=data["with_missing"],
-        delayed=data["delayed"], costs=costs_per_bearer(incident),
+        delayed=data["delayed"], costs=costs_per_bearer(incident, scope),
         late_unexplained=data["late_unexplained"],
     )
     return figures, compliance
 
 
-def summary(incident: Incident, *, now: datetime | None = None) -> ReviewSummary:
+def summary(incident: Incident, *, now: datetime | None = None, scope: ReadScope = EVERYTHING) -> ReviewSummary:
     """Everything on the review page except the per-decision detail: a constant number of queries (plus the
-    chain verification on small incidents)."""
+    chain verification on small incidents). The costs are those in ``scope``."""
     now = now or utcnow()
-    figures, compliance = _figures(incident, now=now)
+    figures, compliance = _figures(incident, now=now, scope=scope)
     sign_offs = list_sign_offs(incident.id)
     total = incident.last_decision_number
     after_sign_off = 0
@@ -313,7 +314,8 @@ def _matches(incident_id: int, *, missing_only: bool, limit: int, after: int | N
     return found[:limit]
 
 
-def _page_rows(incident: Incident, ids: list[int], *, summary: ReviewSummary | None) -> list[DecisionReview]:
+def _page_rows(incident: Incident, ids: list[int], *, summary: ReviewSummary | None,
+               scope: ReadScope) -> list[DecisionReview]:
     """The review rows (with rosters) of the page's decisions ``ids``. ``summary`` (of the same view) saves
     looking up the municipalities and the last sign-off again."""
     if not ids:
@@ -339,14 +341,16 @@ def _page_rows(incident: Incident, ids: list[int], *, summary: ReviewSummary | N
         sign_off = db.session.scalar(select(SignOff.last_decision_number).where(
             SignOff.incident_id == incident.id).order_by(SignOff.signed_at.desc(), SignOff.id.desc()).limit(1))
     return review_rows(loaded, with_rosters=True, signed_up_to={incident.id: sign_off} if sign_off is not None else {},
-                       amends_numbers=amends_numbers, amended_by=amended_by)
+                       amends_numbers=amends_numbers, amended_by=amended_by, scope=scope)
 
 
 def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = False, limit: int | None = None,
-                  now: datetime | None = None, summary: ReviewSummary | None = None) -> DecisionPage:
+                  now: datetime | None = None, summary: ReviewSummary | None = None,
+                  scope: ReadScope = EVERYTHING) -> DecisionPage:
     """One page of the per-decision detail: the matching decisions numbered after ``after`` (keyset), with
     rosters, required vs. done consultations and costs; the activations overlapping their time span.
-    ``summary`` (of the same view) saves looking up the municipalities and the last sign-off again."""
+    ``summary`` (of the same view) saves looking up the municipalities and the last sign-off again. The costs
+    shown are those in ``scope``."""
     now = now or utcnow()
     limit = limit or PAGE_SIZE
     total = incident.last_decision_number
@@ -377,7 +381,7 @@ def decision_page(incident: Incident, *, after: int = 0, missing_only: bool = Fa
         if has_next:
             tail = numbers_before(total + 1)
             latest_after = tail[limit] if len(tail) > limit else 0
-    rows = _page_rows(incident, [decision_id for _n, decision_id in matches], summary=summary)
+    rows = _page_rows(incident, [decision_id for _n, decision_id in matches], summary=summary, scope=scope)
     times = [r.decision.decided_at for r in rows]
     start = incident.started_at if previous_after is None or not times else min(times)
     end = (incident.ended_at or now) if not has_next or not times else max(times)

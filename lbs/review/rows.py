@@ -19,6 +19,7 @@ from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
 from lbs.decisions import compliance
 from lbs.decisions.models import CostLine, Decision
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import incident_municipalities
 from lbs.review.rosters import Correction, Rosters, Seat, load_rosters
@@ -164,10 +165,12 @@ def _requirements(loaded: LoadedDecisions) -> dict[int, list[Requirement]]:
 
 def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: dict[int, int],
                 amends_numbers: dict[int, int] | None = None,
-                amended_by: dict[int, list[int]] | None = None) -> list[DecisionReview]:
+                amended_by: dict[int, list[int]] | None = None,
+                scope: ReadScope = EVERYTHING) -> list[DecisionReview]:
     """The review rows of the loaded decisions. ``signed_up_to``: incident id → the last decision number of
     its last sign-off. ``amends_numbers`` (decision id → number) and ``amended_by`` (decision id → numbers of
-    the decisions amending it) are given when only part of an incident is loaded."""
+    the decisions amending it) are given when only part of an incident is loaded. A row's ``costs`` are the
+    lines in ``scope`` (what is shown); the consultations are judged over all of them."""
     if amends_numbers is None:
         amends_numbers = {d.id: d.number for d in loaded.decisions}
     if amended_by is None:
@@ -189,7 +192,8 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
             roster=rosters.at_decision(d, required) if with_rosters else [],
             delay_minutes=round(minutes_between(d.recorded_at, d.decided_at), 1),
             amends_number=amends_numbers.get(d.amends_id) if d.amends_id is not None else None,
-            amended_by=amended_by.get(d.id, []), costs=loaded.costs.get(d.id, []),
+            amended_by=amended_by.get(d.id, []),
+            costs=[line for line in loaded.costs.get(d.id, []) if scope.sees_bearer(line.bearer_id)],
             after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
             corrections=rosters.corrected(d) if with_rosters else [],
         ))

@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select, type_coerce
 from lbs.auth.models import Role, User
 from lbs.consultation.facts import DecisionType
 from lbs.decisions.models import CostLine, CostStatus, Decision
+from lbs.decisions.scope import ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Municipality
@@ -78,13 +79,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_query(user: User, filters: SearchFilter) -> Select[Any]:
-    """The ids of the incidents ``user`` may read that match the SQL filters, newest first."""
+def _search_query(scope: ReadScope, filters: SearchFilter) -> Select[Any]:
+    """The ids of the incidents in ``scope`` that match the SQL filters, newest first ("disputed lines only"
+    looks at the lines in ``scope`` alone)."""
     decisions_of = Decision.incident_id == Incident.id
-    query = select(Incident.id)
-    if user.role is Role.MUNICIPALITY:
-        query = query.where(exists().where(incident_municipalities.c.incident_id == Incident.id,
-                                           incident_municipalities.c.municipality_code == user.municipality_code))
+    query = select(Incident.id).where(scope.incidents(Incident.id))
     if filters.text:
         pattern = f"%{_escape_like(filters.text.lower())}%"
         query = query.where(or_(
@@ -108,21 +107,21 @@ def _search_query(user: User, filters: SearchFilter) -> Select[Any]:
         query = query.where(or_(Incident.ended_at.is_(None), Incident.ended_at >= filters.date_from))
     if filters.disputed_only:
         query = query.where(exists().where(CostLine.incident_id == Incident.id, CostLine.superseded_by_id.is_(None),
-                                           CostLine.status == CostStatus.DISPUTED))
+                                           CostLine.status == CostStatus.DISPUTED, scope.lines()))
     return query.order_by(Incident.started_at.desc(), Incident.id.desc())
 
 
 _search_figures: VersionedCache[tuple[int, int, Decimal]] = VersionedCache(1024)
 
 
-def _figures_of(ids: list[int]) -> dict[int, tuple[int, int, Decimal]]:
-    """Per incident: urgent decisions, disputed lines and the estimate total — one query (indexes on
-    decisions (incident, urgent) and cost lines (incident, status, superseded); the sum reads the covering
-    totals index)."""
+def _figures_of(ids: list[int], scope: ReadScope) -> dict[int, tuple[int, int, Decimal]]:
+    """Per incident: urgent decisions, disputed lines and the estimate total (of the lines in ``scope``) — one
+    query (indexes on decisions (incident, urgent) and cost lines (incident, status, superseded); the sum reads
+    the covering totals index)."""
     urgent_count = (select(func.count(Decision.id)).where(Decision.incident_id == Incident.id,
                                                           Decision.urgent.is_(True))
                     .correlate(Incident).scalar_subquery())
-    live = and_(CostLine.incident_id == Incident.id, CostLine.superseded_by_id.is_(None))
+    live = and_(CostLine.incident_id == Incident.id, CostLine.superseded_by_id.is_(None), scope.lines())
     disputed = (select(func.count(CostLine.id)).where(live, CostLine.status == CostStatus.DISPUTED)
                 .correlate(Incident).scalar_subquery())
     estimate = type_coerce((select(func.sum(CostLine.estimate_dkk)).where(live)
@@ -131,10 +130,11 @@ def _figures_of(ids: list[int]) -> dict[int, tuple[int, int, Decimal]]:
     return {row[0]: (int(row[1]), int(row[2]), money_sum(row[3])) for row in db.session.execute(query)}
 
 
-def _summaries(incidents: Sequence[Incident]) -> dict[int, tuple[int, int, int, Decimal, bool]]:
-    """Per incident: decisions, urgent, disputed lines, estimate total, signed off. The figures are kept per
-    worker under the incident's versions (:mod:`lbs.versioned_cache`); whether it is signed off is read."""
-    figures = _search_figures.get_many(incidents, _figures_of)
+def _summaries(incidents: Sequence[Incident], scope: ReadScope) -> dict[int, tuple[int, int, int, Decimal, bool]]:
+    """Per incident: decisions, urgent, disputed lines, estimate total (of the lines in ``scope``), signed off.
+    The figures are kept per worker under the incident's versions and the scope's bearer
+    (:mod:`lbs.versioned_cache`); whether it is signed off is read."""
+    figures = _search_figures.get_many(incidents, lambda ids: _figures_of(ids, scope), scope.organisation_id)
     signed = set(db.session.scalars(select(SignOff.incident_id).where(
         SignOff.incident_id.in_([i.id for i in incidents])).distinct()))
     # The decision counter is the number of decisions (numbers run 1..n without a gap).
@@ -191,7 +191,8 @@ def search(*, user: User, filters: SearchFilter, page: int = 1, per_page: int = 
     time until the page is full (see :func:`_matching_missing`).
     """
     page = max(page, 1)
-    query = _search_query(user, filters)
+    scope = ReadScope.of(user)
+    query = _search_query(scope, filters)
     missing: dict[int, int] = {}
     if not filters.missing_only:
         ids = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
@@ -206,6 +207,6 @@ def search(*, user: User, filters: SearchFilter, page: int = 1, per_page: int = 
         return SearchPage([], page, per_page, has_next)
     incidents = {i.id: i for i in db.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
     codes = municipality_codes(ids)
-    summaries = _summaries(list(incidents.values()))
+    summaries = _summaries(list(incidents.values()), scope)
     rows = [SearchRow(incidents[i], codes.get(i, ()), *summaries[i], missing=missing.get(i)) for i in ids]
     return SearchPage(rows, page, per_page, has_next)

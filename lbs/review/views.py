@@ -14,6 +14,7 @@ from lbs import labels
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.facts import DecisionType
 from lbs.converters import form_id, query_number
+from lbs.decisions.scope import current_scope
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
@@ -104,15 +105,17 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
                      sign_off_form: SignOffForm | None = None, status: int = 200) -> Any:
     missing_only = request.args.get("missing") == "1"
     now = utcnow()
-    summary = page.summary(inc, now=now)
+    scope = current_scope()
+    summary = page.summary(inc, now=now, scope=scope)
     decisions = page.decision_page(inc, after=query_number("after", 0), missing_only=missing_only, now=now,
-                                   summary=summary)
+                                   summary=summary, scope=scope)
     writer = can(acting_user(), Action.REVIEW_WRITE)
     body = render_template(
         "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
         timeline=timeline.for_page(decisions), writer=writer, verify_form=EmptyForm(),
         hearing=hearings.hearing_review(inc.id, now=now),
         finding_form=finding_form or (_finding_form(inc, decisions.rows) if writer else None),
+        signed_packs=scope.everything,
         sign_off_form=sign_off_form or (SignOffForm() if writer else None),
     )
     return body, status
@@ -190,14 +193,19 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/incidents/<id:incident_id>/pack.zip")
 @permission_required(Action.READ)
 def download_pack(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id))
+    review = incident_review(_incident(incident_id), scope=current_scope())
     return _download(pack.build_pack(review), "application/zip", f"gennemgang-haendelse-{incident_id}.zip")
 
 
 @bp.get("/incidents/<id:incident_id>/sign-offs/<id:sign_off_id>/pack.zip")
 @permission_required(Action.READ)
 def download_signed_pack(incident_id: int, sign_off_id: int) -> Response:
+    """The pack stored at a sign-off, byte for byte (its hash is the one signed). It holds every bearer's cost
+    lines and cannot be narrowed without breaking that hash, so a municipality user is refused it (403: the
+    incident and its sign-off are theirs to read, this file is not); their own pack is ``pack.zip``."""
     inc = _incident(incident_id)
+    if not current_scope().everything:
+        abort(403)
     data = load_or_404(lambda: signoff.signed_pack(incident=inc, sign_off_id=sign_off_id))
     return _download(data, "application/zip", f"gennemgang-haendelse-{incident_id}-godkendt-{sign_off_id}.zip")
 
@@ -205,12 +213,12 @@ def download_signed_pack(incident_id: int, sign_off_id: int) -> Response:
 @bp.get("/incidents/<id:incident_id>/review.pdf")
 @permission_required(Action.READ)
 def download_pdf(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id))
+    review = incident_review(_incident(incident_id), scope=current_scope())
     return _download(pack.render_pdf(review), "application/pdf", f"gennemgang-haendelse-{incident_id}.pdf")
 
 
 @bp.get("/incidents/<id:incident_id>/findings.csv")
 @permission_required(Action.READ)
 def download_findings(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id), check_integrity=False)
+    review = incident_review(_incident(incident_id), check_integrity=False, scope=current_scope())
     return _download(pack.findings_csv(review), "text/csv; charset=utf-8", f"fund-haendelse-{incident_id}.csv")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.closing import HistoryEntry, history
 from lbs.incidents.models import Activation, Incident
@@ -34,6 +35,7 @@ class IncidentReview:
     chain_head: str | None
     history: list[HistoryEntry]  # closings and reopenings, oldest first
     hearing: HearingReview  # the consultation requests asked via LBS Register
+    costs_of: str | None = None  # the municipality whose cost lines alone are shown; None: every bearer's
 
     @property
     def last_sign_off(self) -> SignOff | None:
@@ -50,12 +52,15 @@ def list_sign_offs(incident_id: int) -> list[SignOff]:
                                    .order_by(SignOff.signed_at, SignOff.id)))
 
 
-def incident_review(incident: Incident, *, now: datetime | None = None, check_integrity: bool = True) -> IncidentReview:
-    """Everything the review pack, the PDF and the API show, in a constant number of queries."""
+def incident_review(incident: Incident, *, now: datetime | None = None, check_integrity: bool = True,
+                    scope: ReadScope = EVERYTHING) -> IncidentReview:
+    """Everything the review pack, the PDF and the API show, in a constant number of queries. Only the cost
+    lines in ``scope`` are shown (per decision and in the key figures); the consultations are judged and the
+    chain is checked over everything. A sign-off's pack is the review of everything."""
     loaded = load_decisions([incident.id])
     sign_offs = list_sign_offs(incident.id)
     signed = {incident.id: sign_offs[-1].last_decision_number} if sign_offs else {}
-    rows = review_rows(loaded, with_rosters=True, signed_up_to=signed)
+    rows = review_rows(loaded, with_rosters=True, signed_up_to=signed, scope=scope)
     activations = list(db.session.scalars(
         select(Activation).where(Activation.incident_id == incident.id)
         .options(joinedload(Activation.staff)).order_by(Activation.active_from, Activation.id)
@@ -63,8 +68,8 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
     check = integrity.check_chain(incident.id) if check_integrity else integrity.NOT_CHECKED
     return IncidentReview(
         incident=incident, municipalities=loaded.municipalities.get(incident.id, ()),
-        figures=key_figures(incident, rows, now=now), decisions=rows, activations=activations,
+        figures=key_figures(incident, rows, now=now, scope=scope), decisions=rows, activations=activations,
         findings=list_findings(incident.id), sign_offs=sign_offs, integrity=check,
         chain_head=rows[-1].decision.hash if rows else None, history=history(incident.id),
-        hearing=hearing_review(incident.id, now=now or utcnow()),
+        hearing=hearing_review(incident.id, now=now or utcnow()), costs_of=scope.municipality_code,
     )

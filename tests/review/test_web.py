@@ -63,7 +63,7 @@ def test_municipal_user_only_for_affected_incidents(inc, login):
     login("herning").post("/logout")
     client = login("holstebro")
     for suffix in ("", "/pack.zip", "/review.pdf", "/findings.csv"):
-        assert client.get(f"/review/incidents/{inc.id}{suffix}").status_code == 403
+        assert client.get(f"/review/incidents/{inc.id}{suffix}").status_code == 404
     assert inc.title not in client.get("/review/?q=Skybrud").get_data(as_text=True)
 
 
@@ -133,7 +133,10 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     body = api_as("herning").get(f"/api/v1/incidents/{inc.id}/review").get_json()
     assert (body["decisions"], body["urgent"], body["amendments"], body["consultations_missing"]) == (4, 1, 1, 4)
     assert body["per_staff"] == {"LBS-O": 2, "LBS-S": 2}
-    assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {
+    # Herning reads only the lines it bears (issue 23); the police read every bearer's.
+    assert {c["bearer_name"]: c["estimate_dkk"] for c in body["costs"]} == {"Herning Kommune": "150000.00"}
+    police = api_as("politi").get(f"/api/v1/incidents/{inc.id}/review").get_json()
+    assert {c["bearer_name"]: c["estimate_dkk"] for c in police["costs"]} == {
         "Herning Kommune": "150000.00", "Region Midtjylland": "25000.00"}
     assert {c["actual_dkk"] for c in body["costs"]} == {None}
     assert body["integrity"]["checked"] is False and body["integrity"]["ok"] is None
@@ -143,5 +146,5 @@ def test_api_review_figures_and_findings(inc, api_as, monkeypatch):
     assert body["chain_head"] == integrity.chain_head(inc.id)
     findings = api_as("politi").get(f"/api/v1/incidents/{inc.id}/findings").get_json()
     assert [f["observation"] for f in findings] == ["Fund via API"]
-    assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 403
+    assert api_as("holstebro").get(f"/api/v1/incidents/{inc.id}/review").status_code == 404
     assert api_as("holstebro").get("/api/v1/incidents/999999/findings").status_code == 404
