@@ -59,7 +59,9 @@ def _signed_pack_path() -> str:
 
 
 CASES += [
-    Case("GET", _signed_pack_path, ALL, rule="/review/incidents/<id>/sign-offs/<id>/pack.zip"),
+    # A stored signed pack holds every bearer's lines: not for municipality users (they take their own pack.zip).
+    Case("GET", _signed_pack_path, ("police", "reviewer", "admin"),
+         rule="/review/incidents/<id>/sign-offs/<id>/pack.zip"),
     Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/review", ALL, rule="/api/v1/incidents/<id>/review"),
     Case("GET", lambda: f"/api/v1/incidents/{_incident_id()}/findings", ALL, rule="/api/v1/incidents/<id>/findings"),
 ]
