@@ -1,6 +1,7 @@
 """Import every model module so that the metadata (and Alembic) sees the whole schema."""
 
 from lbs.audit.models import AppState, AuditEvent
+from lbs.auth.attempts import LoginAttempt
 from lbs.auth.models import ApiToken, User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.consultation.models import Consultation, Party, Rule
@@ -26,6 +27,7 @@ __all__ = [
     "District",
     "Finding",
     "Incident",
+    "LoginAttempt",
     "Municipality",
     "Notification",
     "Organisation",

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import math
+from datetime import datetime, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from lbs.audit import services as audit
-from lbs.auth import services
+from lbs.auth import services, signin_limit
 from lbs.auth.forms import LoginForm
 from lbs.auth.models import User
-from lbs.extensions import db, limiter
+from lbs.extensions import db
+from lbs.formatting import dt
 from lbs.forms import EmptyForm
+from lbs.timeutil import to_local
 
 bp = Blueprint("auth", __name__)
 
@@ -30,20 +35,35 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LBS_LOGIN_LIMIT"])
+def _locked(form: LoginForm, until: datetime, now: datetime) -> Response:
+    """429: the sign-in page saying when this user name may try again from here (local time, rounded up to the
+    minute so that the time shown is never too early)."""
+    shown = until if until == until.replace(second=0, microsecond=0) else (
+        until.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    when = to_local(shown).strftime("%H:%M") if to_local(shown).date() == to_local(now).date() else dt(shown)
+    error = _("Too many failed attempts for this user name. Try again at %(time)s.", time=when)
+    response = Response(render_template("auth/login.html", form=form, error=error), status=429, mimetype="text/html")
+    response.headers["Retry-After"] = str(max(1, math.ceil((until - now).total_seconds())))
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = services.authenticate(username=form.username.data or "", password=form.password.data or "")
+        username, address = form.username.data or "", request.remote_addr
+        limit = signin_limit.for_app()
+        # Refused whatever the password while the limit holds; the same for every name, known or not.
+        until = limit.check(username, address)
+        if until is not None:
+            return _locked(form, until, limit.clock())
+        user = services.authenticate(username=username, password=form.password.data or "")
+        limit.record(username, address, succeeded=user is not None)
         if user is None:
+            db.session.commit()
             # Same message whether or not the user exists.
             error = _("Wrong username or password.")
         else:
