@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
 
     from lbs.converters import IdConverter
     from lbs.database import LOCK_AT_FIRST_WRITE, configure_engine, engine_options, set_write_intent
-    from lbs.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lbs.extensions import babel, csrf, db, login_manager, migrate
     from lbs.i18n import compile_catalogs, select_locale, select_timezone
 
     app.url_map.converters["id"] = IdConverter
@@ -69,7 +69,6 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 

@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -49,5 +47,3 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# Storage from RATELIMIT_STORAGE_URI: memory:// on one host; redis:// etc. when several hosts share the limit.
-limiter = Limiter(key_func=get_remote_address)
