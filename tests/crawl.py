@@ -23,9 +23,10 @@ class Page:
     body: str
 
 
-def crawl(client, start: str = "/", limit: int = 150, per_pattern: int = 2) -> Iterator[Page]:
-    """Breadth-first over same-site links; at most ``per_pattern`` pages differing only by ids."""
-    queue = [start]
+def crawl(client, start: str | list[str] = "/", limit: int = 150, per_pattern: int = 2) -> Iterator[Page]:
+    """Breadth-first over same-site links from ``start`` (one path or several); at most ``per_pattern`` pages
+    differing only by ids."""
+    queue = [start] if isinstance(start, str) else list(start)
     seen: set[str] = set()
     per: dict[str, int] = {}
     count = 0
