@@ -15,6 +15,7 @@ from lbs.auth.models import Role, User
 
 class Action(enum.StrEnum):
     READ = "read"
+    READ_UNSCOPED = "read_unscoped"  # what cannot be narrowed to one municipality (a stored signed pack)
     ROSTER_EDIT = "roster_edit"
     DECISION_WRITE = "decision_write"
     COST_EDIT = "cost_edit"
@@ -24,11 +25,12 @@ class Action(enum.StrEnum):
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.POLICE: frozenset({Action.READ, Action.ROSTER_EDIT, Action.DECISION_WRITE}),
+    Role.POLICE: frozenset({Action.READ, Action.READ_UNSCOPED, Action.ROSTER_EDIT, Action.DECISION_WRITE}),
     Role.MUNICIPALITY: frozenset({Action.READ, Action.COST_EDIT}),
-    Role.REVIEWER: frozenset({Action.READ, Action.REVIEW_WRITE}),
+    Role.REVIEWER: frozenset({Action.READ, Action.READ_UNSCOPED, Action.REVIEW_WRITE}),
     Role.ADMIN: frozenset(
-        {Action.READ, Action.ROSTER_EDIT, Action.DECISION_WRITE, Action.RULES_EDIT, Action.USERS_ADMIN}
+        {Action.READ, Action.READ_UNSCOPED, Action.ROSTER_EDIT, Action.DECISION_WRITE, Action.RULES_EDIT,
+         Action.USERS_ADMIN}
     ),
 }
 

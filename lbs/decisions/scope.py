@@ -99,27 +99,22 @@ class ReadScope:
         if not self.sees_incident(incident_id):
             raise NotFound("incident not found")
 
-    def check_decision(self, decision_id: int) -> None:
+    def _check_in_incident(self, model: Any, object_id: int, name: str) -> None:
+        """``NotFound`` unless the ``model`` row ``object_id`` belongs to an incident in scope."""
         if self.everything:
             return
-        incident_id = db.session.scalar(select(Decision.incident_id).where(Decision.id == decision_id))
+        incident_id = db.session.scalar(select(model.incident_id).where(model.id == object_id))
         if incident_id is None or not self.sees_incident(incident_id):
-            raise NotFound("decision not found")
+            raise NotFound(f"{name} not found")
+
+    def check_decision(self, decision_id: int) -> None:
+        self._check_in_incident(Decision, decision_id, "decision")
 
     def check_proposal(self, proposal_id: int) -> None:
-        if self.everything:
-            return
-        incident_id = db.session.scalar(select(Proposal.incident_id).where(Proposal.id == proposal_id))
-        if incident_id is None or not self.sees_incident(incident_id):
-            raise NotFound("proposal not found")
+        self._check_in_incident(Proposal, proposal_id, "proposal")
 
     def check_request(self, request_id: int) -> None:
-        if self.everything:
-            return
-        incident_id = db.session.scalar(select(ConsultationRequest.incident_id)
-                                        .where(ConsultationRequest.id == request_id))
-        if incident_id is None or not self.sees_incident(incident_id):
-            raise NotFound("consultation request not found")
+        self._check_in_incident(ConsultationRequest, request_id, "consultation request")
 
     def check_line(self, line_id: int) -> None:
         if self.everything:

@@ -27,8 +27,10 @@ SCOPED = {"incidents": "incident", "required": "incident", "decisions": "decisio
           "sign-offs": "sign_off"}
 # Arguments naming something no municipality owns (rosters, a user's own notifications, admin objects, rules).
 UNSCOPED = {"staffs", "positions", "people", "assignments", "notifications", "users", "outbox", "rules", "static"}
-# POSTs that only read (verifying a hash chain): a refusal of another municipality's object is a 404 like a GET.
-READ_POSTS = {"/incidents/<>/verify", "/review/incidents/<>/verify"}
+# POSTs through pages open to every reader (verifying a hash chain; answering a request, which any role may try
+# and the view refuses by party): the scope guard answers for another municipality's object first, a 404 like a
+# GET. The API's answer is a 403 (the contract), its guard covers reads only.
+READ_POSTS = {"/incidents/<>/verify", "/review/incidents/<>/verify", "/consultation-requests/<>/answer"}
 
 
 def normalise(rule: str) -> str:
