@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from lbs.database import LOCK_AT_FIRST_WRITE, configure_engine, engine_options, set_write_intent
     from lbs.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lbs.i18n import compile_catalogs, select_locale, select_timezone
+    from lbs.web import MAX_BODY
 
     app.url_map.converters["id"] = IdConverter
     options = dict(engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
@@ -87,6 +88,8 @@ def register_extensions(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         set_write_intent(request.method in ("POST", "PUT", "PATCH", "DELETE"),
                          lock_at_first_write=getattr(view, LOCK_AT_FIRST_WRITE, False))
+        if (max_body := getattr(view, MAX_BODY, None)) is not None:
+            request.max_content_length = max_body  # an upload route (lbs.web.accepts_body_of)
         # The locale is cached on the app context; tests share one across requests.
         babel_refresh()
 
