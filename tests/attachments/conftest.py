@@ -14,7 +14,8 @@ from lbs.timeutil import utcnow
 
 def decision_body(**overrides: Any) -> dict[str, Any]:
     person = db.session.scalars(select(Person.id).where(Person.name == "Politiinspektør (stabschef)")).one()
-    police = db.session.scalars(select(Organisation.id).where(Organisation.name == "Midt- og Vestjyllands Politi")).one()
+    police = db.session.scalars(select(Organisation.id)
+                                .where(Organisation.name == "Midt- og Vestjyllands Politi")).one()
     body = {"staff": "LBS-O", "decided_at": (utcnow() - timedelta(minutes=2)).isoformat(), "decided_by": person,
             "owner": police, "type": "cordon", "title": "Afspærring ved diget", "decision": "Diget afspærres.",
             "rationale": "Diget er svækket."}
