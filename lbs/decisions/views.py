@@ -17,8 +17,9 @@ from lbs.consultation.forms import AskForm
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
-from lbs.decisions import amendments, heard, log, reads, verification
+from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
+from lbs.decisions.attachment_forms import AttachForm, listing
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
@@ -136,21 +137,30 @@ def new(incident_id: int) -> ResponseReturnValue:
 @bp.get("/decisions/<id:decision_id>")
 @permission_required(Action.READ)
 def show(decision_id: int) -> ResponseReturnValue:
-    decision = load_or_404(lambda: reads.get_decision(decision_id))
+    return render_show(load_or_404(lambda: reads.get_decision(decision_id)))
+
+
+def render_show(decision: Decision, attach_form: AttachForm | None = None, status: int = 200) -> ResponseReturnValue:
+    """The decision page; ``attach_form`` is a "Vedhæft fil" form sent back with its errors."""
     item = decision_record(decision.id)
     incident = incident_or_404(decision.incident_id)
     amended = reads.get_decision(decision.amends_id) if decision.amends_id else None
     amended_by = reads.amendments_of(decision)
     org_names = {org.id: org.name for org in organisations.list_organisations()}
-    may_ask = (can(acting_user(), Action.DECISION_WRITE) and incident.status is IncidentStatus.ACTIVE
-               and not amended_by)  # "Anmod om høring": police and admin, the current version, an active incident
+    writer = can(acting_user(), Action.DECISION_WRITE)
+    may_ask = writer and incident.status is IncidentStatus.ACTIVE and not amended_by
+    # "Anmod om høring": police and admin, the current version, an active incident
+    if writer and not amended_by and attach_form is None:
+        attach_form = AttachForm(formdata=None)  # "Vedhæft fil": police and admin, the current version
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
                            hearing=_hearing(decision),
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
-                           org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
+                           org_names=org_names, can_write=writer,
                            append=panel(decision, incident,
                                         [r["party"] for r in item["missing_consultations"]] if item else ()),
-                           ask_form=AskForm(formdata=None).fill_parties() if may_ask else None)
+                           ask_form=AskForm(formdata=None).fill_parties() if may_ask else None,
+                           attached=listing(attachments.attachments_of([decision.id])[decision.id]),
+                           attach_form=attach_form if writer else None), status
 
 
 def _hearing(decision: Decision) -> dict[str, object]:
