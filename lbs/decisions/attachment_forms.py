@@ -25,6 +25,7 @@ from wtforms.validators import Length, Optional
 from lbs.auth.models import User
 from lbs.decisions import attachments, sniff
 from lbs.decisions.attachment_models import Attachment
+from lbs.decisions.forms import DecisionForm
 from lbs.decisions.models import Decision
 from lbs.decisions.reads import current_version
 from lbs.errors import Conflict, DomainError
@@ -58,6 +59,20 @@ def size_text(size: int) -> str:
     return f"{text}\u00a0{unit}"
 
 
+def chosen_files(field: Any) -> list[FileStorage]:
+    """The files chosen in a file field (an empty file input sends one part without a name: not a file)."""
+    return [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
+
+
+class DecisionWithFilesForm(DecisionForm):
+    """The form logging a new decision, with files attached as it is logged (the same transaction)."""
+
+    files = MultipleFileField(_l("Attachments (optional)"))
+
+    def chosen(self) -> list[FileStorage]:
+        return chosen_files(self.files)
+
+
 class AttachForm(FlaskForm):
     """One or more files and one description for them all (each file is its own attachment)."""
 
@@ -66,8 +81,7 @@ class AttachForm(FlaskForm):
         Optional(), Length(max=10_000, message=_l("At most %(max)d characters."))])
 
     def chosen(self) -> list[FileStorage]:
-        """The files chosen (an empty file input sends one part without a name: not a file)."""
-        return [f for f in (self.files.data or []) if isinstance(f, FileStorage) and f.filename]
+        return chosen_files(self.files)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))

@@ -19,7 +19,7 @@ from lbs.converters import form_id
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
-from lbs.decisions.attachment_forms import AttachForm, listing
+from lbs.decisions.attachment_forms import MAX_FILES_BODY, AttachForm, DecisionWithFilesForm, attach_all, listing
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
@@ -31,7 +31,7 @@ from lbs.incidents.views import incident_or_404
 from lbs.organisations import services as organisations
 from lbs.staffs import services as staffs
 from lbs.timeutil import TimeError, parse_local, utcnow
-from lbs.web import FormWrite, acting_user, load_or_404
+from lbs.web import FormWrite, accepts_body_of, acting_user, load_or_404
 
 bp = Blueprint("decisions", __name__)
 
@@ -70,18 +70,25 @@ def _render_form(form: DecisionForm, incident: Incident, *, original: Decision |
                            panel_url=url_for("consultation.required_panel", incident_id=incident.id)), status
 
 
-def _submit(form: DecisionForm, incident: Incident) -> ResponseReturnValue:
-    """Validate → one service call → commit → redirect; otherwise the form again with what was typed."""
+def _submit(form: DecisionWithFilesForm, incident: Incident) -> ResponseReturnValue:
+    """Validate → one service call → commit → redirect; otherwise the form again with what was typed. Files
+    chosen are attached in the same transaction: a refused file refuses the decision too (an error on the
+    file field; the person chooses the files again)."""
     if form.validate():
         write = FormWrite(form.draft_fields())
         with write:
             decision = log.log_decision(incident=incident, draft=form.to_draft(), by=acting_user()).decision
+            attached = attach_all(decision, form.chosen(), None, acting_user())
         if write.ok:
-            return _logged(decision)
+            return _logged(decision, len(attached))
     return _render_form(form, incident, status=422)
 
 
-def _logged(decision: Decision) -> ResponseReturnValue:
+def _logged(decision: Decision, attached: int = 0) -> ResponseReturnValue:
+    if attached:
+        flash(_("Decision %(number)s logged with %(num)d attachments.", number=decision.number, num=attached),
+              "success")
+        return redirect(url_for("decisions.show", decision_id=decision.id, _anchor="attachments"))
     flash(_("Decision %(number)s logged.", number=decision.number), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
 
@@ -116,10 +123,11 @@ def _submit_amendment(form: AmendmentForm, incident: Incident, original: Decisio
 
 @bp.route("/incidents/<id:incident_id>/decisions/new", methods=["GET", "POST"])
 @permission_required(Action.DECISION_WRITE)
+@accepts_body_of(MAX_FILES_BODY)  # files may be attached as the decision is logged
 @lock_at_first_write
 def new(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
-    form = DecisionForm()
+    form = DecisionWithFilesForm()
     now = utcnow()
     if not form.is_submitted():
         form.decided_at.data = dt_input(now)
