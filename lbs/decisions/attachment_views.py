@@ -7,8 +7,9 @@ stored as an attachment of its own, all or nothing. Reads follow the read scope:
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -20,7 +21,7 @@ from lbs.decisions.downloads import attachment_response
 from lbs.decisions.sniff import IMAGES
 from lbs.decisions.views import bp as decisions_bp
 from lbs.decisions.views import render_show
-from lbs.web import FormWrite, accepts_body_of, acting_user, load_or_404
+from lbs.web import MAX_BODY, FormWrite, accepts_body_of, acting_user, load_or_404
 
 bp = Blueprint("attachments", __name__)
 
@@ -70,7 +71,11 @@ def preview(attachment_id: int) -> Response:
 
 
 def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    """A body over the limit on a form that takes files: a page saying what the limits are (nothing stored)."""
+    """A body over the limit on a form that takes files: a page saying what the limits are (nothing stored);
+    on the blueprints' other forms the app's usual page."""
+    if getattr(current_app.view_functions.get(request.endpoint or ""), MAX_BODY, None) is None:
+        body = render_template("errors/error.html", title=_("Request too large"), code=413)
+        return Response(body, status=413, mimetype="text/html")
     decision_id = (request.view_args or {}).get("decision_id")
     incident_id = (request.view_args or {}).get("incident_id")
     if decision_id:

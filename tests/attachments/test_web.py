@@ -205,3 +205,14 @@ def test_with_csrf_on_a_file_over_the_apps_body_limit_is_attached(app: Flask, lo
     assert db.session.scalars(select(Attachment.size)).all() == [len(data)]
     without = send(client, decision["id"], [("igen.pdf", files.pdf())])
     assert without.status_code == 400 and stored()[0] == 1
+
+
+def test_a_body_over_the_apps_limit_on_another_form_is_a_readable_page(login: Any,
+                                                                       decision: dict[str, Any]) -> None:
+    """Not an upload route: the app's 4 MB limit, and the usual error page (the layout reads no body)."""
+    client = login("politi")
+    response = client.post(f"/decisions/{decision['id']}/amend", data={"reason": "x" * (5 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Forespørgslen er for stor" in response.get_data(as_text=True)
+    elsewhere = client.post("/incidents", data={"title": "x" * (5 * 1024 * 1024)})
+    assert elsewhere.status_code == 413 and "Forespørgslen er for stor" in elsewhere.get_data(as_text=True)
