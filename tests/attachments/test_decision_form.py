@@ -108,3 +108,11 @@ def test_amendment_form_stays_without_files(login: Any) -> None:
     decision = db.session.scalars(select(Decision).where(Decision.title == "Skal ændres")).one()
     page = client.get(f"/decisions/{decision.id}/amend").get_data(as_text=True)
     assert 'name="files"' not in page and "multipart/form-data" not in page
+
+
+def test_the_form_takes_a_body_of_several_files(app: Any) -> None:
+    from lbs.decisions.attachment_forms import MAX_FILES_BODY
+    from lbs.web import MAX_BODY
+
+    assert getattr(app.view_functions["decisions.new"], MAX_BODY) == MAX_FILES_BODY
+    assert getattr(app.view_functions["decisions.amend"], MAX_BODY, None) is None  # amendments take no files
