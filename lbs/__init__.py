@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from lbs.database import LOCK_AT_FIRST_WRITE, configure_engine, engine_options, set_write_intent
     from lbs.extensions import babel, csrf, db, login_manager, migrate
     from lbs.i18n import compile_catalogs, select_locale, select_timezone
+    from lbs.web import MAX_BODY
 
     app.url_map.converters["id"] = IdConverter
     options = dict(engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
@@ -81,6 +82,14 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
+    def _body_limit() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if (max_body := getattr(view, MAX_BODY, None)) is not None:
+            request.max_content_length = max_body  # an upload route (lbs.web.accepts_body_of)
+
+    # First of all: CSRF protection (registered above) reads the form, so the limit must be set before it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
+
     @app.before_request
     def _per_request_state() -> None:
         view = app.view_functions.get(request.endpoint or "")
@@ -103,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.consultation import views as consultation
     from lbs.costs import views as costs
     from lbs.decisions import appended_views as appended
+    from lbs.decisions import attachment_views as attachment_pages
     from lbs.decisions import (
         closing_views,  # noqa: F401  (adds closing and reopening to the incidents blueprint)
         incident_list,  # noqa: F401  (adds the incident list and creating one to the incidents blueprint)
@@ -118,8 +128,8 @@ def register_blueprints(app: Flask) -> None:
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
-    for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review,
-                   proposals, answers, notifications, admin, live):
+    for module in (main, auth, staffs, incidents, decisions, appended, attachment_pages, consultation, compliance,
+                   costs, review, proposals, answers, notifications, admin, live):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

@@ -6,6 +6,7 @@ from lbs.auth.models import ApiToken, User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.consultation.models import Consultation, Party, Rule
 from lbs.costs.models import CostChange
+from lbs.decisions.attachment_models import Attachment, AttachmentChunk
 from lbs.decisions.models import CostLine, Decision
 from lbs.incidents.models import Activation, Incident
 from lbs.notifications.models import Notification, OutboxMail
@@ -18,6 +19,8 @@ __all__ = [
     "ApiToken",
     "AppState",
     "Assignment",
+    "Attachment",
+    "AttachmentChunk",
     "AuditEvent",
     "Consultation",
     "ConsultationRequest",

@@ -86,6 +86,8 @@ def register_navigation(app: Flask) -> None:
             "get_locale": get_locale,
             "role_label": role_label,
             "nav_items": items,
-            "logout_form": EmptyForm(),
-            "language_form": LanguageForm(),
+            # Only rendered (their CSRF tokens): never fed the request's body, which a page for a refused body
+            # (413) must not read again.
+            "logout_form": EmptyForm(formdata=None),
+            "language_form": LanguageForm(formdata=None),
         }

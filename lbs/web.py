@@ -50,6 +50,20 @@ def load_or_404(load: Callable[[], T]) -> T:
         abort(exc.status)
 
 
+MAX_BODY = "lbs_max_body"
+
+
+def accepts_body_of(size: int) -> Callable[[T], T]:
+    """Mark a view that takes a request body larger than the app's ``MAX_CONTENT_LENGTH`` (an upload): the
+    app sets the request's limit to ``size`` before anything reads the body (``lbs._per_request_state``)."""
+
+    def mark(view: T) -> T:
+        setattr(view, MAX_BODY, size)
+        return view
+
+    return mark
+
+
 class FormWrite:
     """Runs one write as the request's transaction (see the module's docstring).
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lbs.api import (
     appended,
+    attachments,
     consultation,
     costs,
     decisions,
@@ -20,5 +21,5 @@ from lbs.api import (
 )
 from lbs.api.blueprint import api_bp
 
-__all__ = ["api_bp", "appended", "consultation", "costs", "decisions", "hearing", "incidents", "notifications",
-           "openapi", "reference", "review", "staffs"]
+__all__ = ["api_bp", "appended", "attachments", "consultation", "costs", "decisions", "hearing", "incidents",
+           "notifications", "openapi", "reference", "review", "staffs"]

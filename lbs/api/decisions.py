@@ -84,7 +84,8 @@ DECISION = component("Decision", obj(
 PREVIEW = component("DecisionPreview", obj({"required_consultations": array_of(REQUIREMENT),
                                             "missing_consultations": array_of(REQUIREMENT)}))
 VERIFY = component("ChainVerification", obj({"ok": {"type": "boolean"}, "checked": {"type": "integer"},
-                                             "first_broken": {"type": ["integer", "null"]}}))
+                                             "first_broken": {"type": ["integer", "null"]},
+                                             "broken_attachment": {"type": ["string", "null"]}}))
 LIST_QUERY = [
     {"name": "after", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
     {"name": "limit", "in": "query", "required": False,
@@ -173,7 +174,8 @@ def amend_decision(decision_id: int) -> ResponseReturnValue:
 def verify_incident(incident_id: int) -> ResponseReturnValue:
     incident = incidents.get_incident(incident_id)
     result = verification.verify_incident(incident)
-    return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken})
+    return jsonify({"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken,
+                    "broken_attachment": result.broken_attachment})
 
 
 @endpoint(api_bp, "/incidents/<id:incident_id>/decisions.csv", "GET", operation_id="exportDecisionsCsv",

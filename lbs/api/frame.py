@@ -17,6 +17,7 @@ from lbs.auth import services as auth_services
 from lbs.auth.models import Role, User
 from lbs.errors import DomainError
 from lbs.extensions import db
+from lbs.web import accepts_body_of
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = {f"{API_PREFIX}/openapi.json"}
@@ -112,6 +113,7 @@ class EndpointSpec:
     responses: dict[int, dict[str, Any] | None]
     query: list[dict[str, Any]] = field(default_factory=list)
     content_type: str = "application/json"
+    request_content_type: str = "application/json"
 
 
 ENDPOINTS: list[EndpointSpec] = []
@@ -134,6 +136,8 @@ def endpoint(
     responses: dict[int, dict[str, Any] | None] | None = None,
     query: list[dict[str, Any]] | None = None,
     content_type: str = "application/json",
+    request_content_type: str = "application/json",
+    max_body: int | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view with its role check (403 before anything else) and its OpenAPI entry.
 
@@ -150,6 +154,8 @@ def endpoint(
             return view(*args, **kwargs)
 
         wrapped.lbs_roles = roles  # type: ignore[attr-defined]  # read by the read scope's guard
+        if max_body is not None:
+            accepts_body_of(max_body)(wrapped)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
         ENDPOINTS.append(
             EndpointSpec(
@@ -163,6 +169,7 @@ def endpoint(
                 responses=responses or {200: None},
                 query=query or [],
                 content_type=content_type,
+                request_content_type=request_content_type,
             )
         )
         return wrapped

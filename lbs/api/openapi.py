@@ -59,7 +59,7 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
     if spec.request_schema is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": spec.request_schema}},
+            "content": {spec.request_content_type: {"schema": spec.request_schema}},
         }
     return path, operation
 

@@ -94,6 +94,8 @@ class ChainResult:
     ok: bool
     checked: int
     first_broken: int | None
+    # The name of the attachment found changed or missing ("" when its name is gone with it), if that broke it.
+    broken_attachment: str | None = None
 
 
 def verify_chain(decisions: Sequence[StoredDecision], *, last_number: int | None = None) -> ChainResult:

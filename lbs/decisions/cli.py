@@ -22,6 +22,10 @@ def verify(incident_id: int | None) -> None:
     checked = sum(r.result.checked for r in results)
     for item in results:
         if not item.result.ok:
-            fail(f"incident {item.incident_id} ({item.title}): chain broken at decision {item.result.first_broken}")
+            result = item.result
+            where = f"chain broken at decision {result.first_broken}"
+            if result.broken_attachment is not None:
+                where += f": attachment {result.broken_attachment or '(name lost)'!r} changed or missing"
+            fail(f"incident {item.incident_id} ({item.title}): {where}")
             return
     click.echo(f"OK: {len(results)} incident(s), {checked} decision(s), every chain intact.")

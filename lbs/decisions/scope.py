@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from lbs.auth.models import Role, User
 from lbs.consultation.hearings import ConsultationRequest, Proposal
 from lbs.consultation.models import Party
+from lbs.decisions.attachment_models import Attachment
 from lbs.decisions.models import CostLine, Decision
 from lbs.errors import NotFound
 from lbs.extensions import db
@@ -116,6 +117,13 @@ class ReadScope:
     def check_request(self, request_id: int) -> None:
         self._check_in_incident(ConsultationRequest, request_id, "consultation request")
 
+    def check_attachment(self, attachment_id: int) -> None:
+        if self.everything:
+            return
+        incident_id = db.session.scalar(select(Attachment.incident_id).where(Attachment.id == attachment_id))
+        if incident_id is None or not self.sees_incident(incident_id):
+            raise NotFound("attachment not found")
+
     def check_line(self, line_id: int) -> None:
         if self.everything:
             return
@@ -138,6 +146,7 @@ _CHECKS = {
     "proposal_id": ReadScope.check_proposal,
     "request_id": ReadScope.check_request,
     "line_id": ReadScope.check_line,
+    "attachment_id": ReadScope.check_attachment,
 }
 
 

@@ -1,13 +1,15 @@
 """Verification: recompute an incident's hash chains (or every incident's) from what is stored.
 
-Two chains per incident: the decisions (:mod:`lbs.decisions.chain`) and the consultations appended to them later
-(:mod:`lbs.decisions.appended_chain`, its count and head kept on the incident). Either broken makes the result
-broken; ``first_broken`` is the lower of the two decision numbers at which they break, and ``checked`` the
-decisions before it.
+Three chains per incident: the decisions (:mod:`lbs.decisions.chain`), the consultations appended to them later
+(:mod:`lbs.decisions.appended_chain`) and the attachments (:mod:`lbs.decisions.attachment_chain`, whose bytes are
+hashed again), the last two with their count and head kept on the incident. Any broken makes the result broken;
+``first_broken`` is the lowest of the decision numbers at which they break, ``checked`` the decisions before it,
+and ``broken_attachment`` the name of the attachment found changed or missing when that is where it breaks.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from lbs.consultation.models import Consultation, Party
-from lbs.decisions import appended_chain, chain
+from lbs.decisions import appended_chain, attachment_chain, chain
+from lbs.decisions.attachment_models import Attachment
+from lbs.decisions.attachments import iter_bytes
 from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.reads import CHUNK
 from lbs.errors import NotFound
@@ -88,15 +92,50 @@ def stored_appended(incident_id: int) -> list[appended_chain.StoredAppended]:
     return result
 
 
+def stored_attachments(incident_id: int) -> list[attachment_chain.StoredAttachment]:
+    """The incident's attachments in sequence order, each with its chained fields as stored and the size and
+    SHA-256 of its bytes as stored now (read chunk by chunk)."""
+    rows = db.session.execute(
+        select(Attachment, Decision.number.label("decision_number"), Decision.hash.label("decision_hash"))
+        .outerjoin(Decision, (Decision.id == Attachment.decision_id) & (Decision.incident_id == incident_id))
+        .where(Attachment.incident_id == incident_id).order_by(Attachment.seq, Attachment.id)
+    ).all()
+    result = []
+    for attachment, number, decision_hash in rows:
+        fields = {
+            "decision_id": attachment.decision_id, "decision_number": number, "decision_hash": decision_hash,
+            "seq": attachment.seq, "filename": attachment.filename, "content_type": attachment.content_type,
+            "size": attachment.size, "sha256": attachment.sha256, "description": attachment.description,
+            "uploaded_at": attachment.uploaded_at, "uploaded_by": attachment.uploaded_by_id,
+            "prev_hash": attachment.prev_hash,
+        }
+        digest, size = hashlib.sha256(), 0
+        for chunk in iter_bytes(attachment.id):
+            digest.update(chunk)
+            size += len(chunk)
+        result.append(attachment_chain.StoredAttachment(fields=fields, hash=attachment.hash,
+                                                        content=(size, digest.hexdigest())))
+    return result
+
+
 def verify_incident(incident: Incident) -> chain.ChainResult:
     db.session.refresh(incident)
     decisions = chain.verify_chain(stored_chain(incident.id), last_number=incident.last_decision_number)
+    last = incident.last_decision_number
     broken = appended_chain.verify_appended(
         stored_appended(incident.id), count=incident.appended_consultations, head=incident.consultation_head,
-        last_number=incident.last_decision_number)
-    if broken is None or (decisions.first_broken is not None and decisions.first_broken <= broken):
-        return decisions
-    return chain.ChainResult(ok=False, checked=min(decisions.checked, broken - 1), first_broken=broken)
+        last_number=last)
+    result = decisions
+    if broken is not None and (decisions.first_broken is None or broken < decisions.first_broken):
+        result = chain.ChainResult(ok=False, checked=min(decisions.checked, broken - 1), first_broken=broken)
+    attachment = attachment_chain.verify_attachments(stored_attachments(incident.id),
+                                                     count=incident.attachment_count, head=incident.attachment_head)
+    if attachment is not None:
+        number = attachment.decision_number if attachment.decision_number is not None else last
+        if result.first_broken is None or number < result.first_broken:
+            result = chain.ChainResult(ok=False, checked=min(result.checked, max(number - 1, 0)), first_broken=number,
+                                       broken_attachment=attachment.filename or "")
+    return result
 
 
 @dataclass(frozen=True)

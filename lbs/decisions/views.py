@@ -17,8 +17,9 @@ from lbs.consultation.forms import AskForm
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
 from lbs.database import lock_at_first_write
-from lbs.decisions import amendments, heard, log, reads, verification
+from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
+from lbs.decisions.attachment_forms import MAX_FILES_BODY, AttachForm, DecisionWithFilesForm, attach_all, listing
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
@@ -31,7 +32,7 @@ from lbs.incidents.views import incident_or_404
 from lbs.organisations import services as organisations
 from lbs.staffs import services as staffs
 from lbs.timeutil import TimeError, parse_local, utcnow
-from lbs.web import FormWrite, acting_user, load_or_404
+from lbs.web import FormWrite, accepts_body_of, acting_user, load_or_404
 
 bp = Blueprint("decisions", __name__)
 
@@ -70,18 +71,25 @@ def _render_form(form: DecisionForm, incident: Incident, *, original: Decision |
                            panel_url=url_for("consultation.required_panel", incident_id=incident.id)), status
 
 
-def _submit(form: DecisionForm, incident: Incident) -> ResponseReturnValue:
-    """Validate → one service call → commit → redirect; otherwise the form again with what was typed."""
+def _submit(form: DecisionWithFilesForm, incident: Incident) -> ResponseReturnValue:
+    """Validate → one service call → commit → redirect; otherwise the form again with what was typed. Files
+    chosen are attached in the same transaction: a refused file refuses the decision too (an error on the
+    file field; the person chooses the files again)."""
     if form.validate():
         write = FormWrite(form.draft_fields())
         with write:
             decision = log.log_decision(incident=incident, draft=form.to_draft(), by=acting_user()).decision
+            attached = attach_all(decision, form.chosen(), None, acting_user())
         if write.ok:
-            return _logged(decision)
+            return _logged(decision, len(attached))
     return _render_form(form, incident, status=422)
 
 
-def _logged(decision: Decision) -> ResponseReturnValue:
+def _logged(decision: Decision, attached: int = 0) -> ResponseReturnValue:
+    if attached:
+        flash(_("Decision %(number)s logged with %(num)d attachments.", number=decision.number, num=attached),
+              "success")
+        return redirect(url_for("decisions.show", decision_id=decision.id, _anchor="attachments"))
     flash(_("Decision %(number)s logged.", number=decision.number), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
 
@@ -116,10 +124,11 @@ def _submit_amendment(form: AmendmentForm, incident: Incident, original: Decisio
 
 @bp.route("/incidents/<id:incident_id>/decisions/new", methods=["GET", "POST"])
 @permission_required(Action.DECISION_WRITE)
+@accepts_body_of(MAX_FILES_BODY)  # files may be attached as the decision is logged
 @lock_at_first_write
 def new(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
-    form = DecisionForm()
+    form = DecisionWithFilesForm()
     now = utcnow()
     if not form.is_submitted():
         form.decided_at.data = dt_input(now)
@@ -137,23 +146,31 @@ def new(incident_id: int) -> ResponseReturnValue:
 @bp.get("/decisions/<id:decision_id>")
 @permission_required(Action.READ)
 def show(decision_id: int) -> ResponseReturnValue:
-    decision = load_or_404(lambda: reads.get_decision(decision_id))
+    return render_show(load_or_404(lambda: reads.get_decision(decision_id)))
+
+
+def render_show(decision: Decision, attach_form: AttachForm | None = None, status: int = 200) -> ResponseReturnValue:
+    """The decision page; ``attach_form`` is a "Vedhæft fil" form sent back with its errors."""
     scope = current_scope()
     item = decision_record(decision.id, scope=scope)  # its costs: only the lines in the reader's scope
     incident = incident_or_404(decision.incident_id)
     amended = reads.get_decision(decision.amends_id) if decision.amends_id else None
     amended_by = reads.amendments_of(decision)
     org_names = {org.id: org.name for org in organisations.list_organisations()}
-    may_ask = (can(acting_user(), Action.DECISION_WRITE) and incident.status is IncidentStatus.ACTIVE
-               and not amended_by)  # "Anmod om høring": police and admin, the current version, an active incident
+    writer = can(acting_user(), Action.DECISION_WRITE)
+    may_ask = writer and incident.status is IncidentStatus.ACTIVE and not amended_by
+    # "Anmod om høring": police and admin, the current version, an active incident
+    if writer and not amended_by and attach_form is None:
+        attach_form = AttachForm(formdata=None)  # "Vedhæft fil": police and admin, the current version
     return render_template("decisions/show.html", decision=decision, item=item, incident=incident, amended=amended,
                            hearing=_hearing(decision),
                            amendments=amended_by, current=reads.current_version(decision) if amended_by else None,
-                           org_names=org_names, can_write=can(acting_user(), Action.DECISION_WRITE),
-                           own_costs_only=not scope.everything,
+                           org_names=org_names, can_write=writer, own_costs_only=not scope.everything,
                            append=panel(decision, incident,
                                         [r["party"] for r in item["missing_consultations"]] if item else ()),
-                           ask_form=AskForm(formdata=None).fill_parties() if may_ask else None)
+                           ask_form=AskForm(formdata=None).fill_parties() if may_ask else None,
+                           attached=listing(attachments.attachments_of([decision.id])[decision.id]),
+                           attach_form=attach_form if writer else None), status
 
 
 def _hearing(decision: Decision) -> dict[str, object]:

@@ -71,6 +71,9 @@ class Incident(Base):
     # hash of the newest, kept here so that deleting the newest row is detected (``lbs.decisions.verification``).
     appended_consultations: Mapped[int] = mapped_column(default=0, server_default="0")
     consultation_head: Mapped[str | None] = mapped_column(String(64))
+    # The attachments' chain (lbs.decisions.attachment_chain): how many, and the newest hash.
+    attachment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    attachment_head: Mapped[str | None] = mapped_column(String(64))
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=incident_municipalities, order_by=Municipality.code

@@ -11,6 +11,8 @@
   function refresh(form, panel) {
     if (form.lbsSubmitting) { return; }
     var data = new FormData(form);
+    // The panel reads the form's fields, never its files (those go with the save only).
+    Array.prototype.forEach.call(form.querySelectorAll("input[type='file'][name]"), function (el) { data.delete(el.name); });
     var controller = window.AbortController ? new AbortController() : null;
     form.lbsPanelRequest = controller;
     fetch(panel.getAttribute("data-panel-url"), {
