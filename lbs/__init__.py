@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from lbs.costs import views as costs
     from lbs.decisions import appended_views as appended
     from lbs.decisions import (
+        attachment_download,
         closing_views,  # noqa: F401  (adds closing and reopening to the incidents blueprint)
         incident_list,  # noqa: F401  (adds the incident list and creating one to the incidents blueprint)
         incident_page,  # noqa: F401  (adds the incident page to the incidents blueprint)
@@ -122,8 +123,8 @@ def register_blueprints(app: Flask) -> None:
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
-    for module in (main, auth, staffs, incidents, decisions, appended, consultation, compliance, costs, review,
-                   proposals, answers, notifications, admin, live):
+    for module in (main, auth, staffs, incidents, decisions, appended, attachment_download, consultation, compliance,
+                   costs, review, proposals, answers, notifications, admin, live):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

@@ -52,7 +52,7 @@ def list_sign_offs(incident_id: int) -> list[SignOff]:
 
 def incident_review(incident: Incident, *, now: datetime | None = None, check_integrity: bool = True) -> IncidentReview:
     """Everything the review pack, the PDF and the API show, in a constant number of queries."""
-    loaded = load_decisions([incident.id])
+    loaded = load_decisions([incident.id], with_attachments=True)
     sign_offs = list_sign_offs(incident.id)
     signed = {incident.id: sign_offs[-1].last_decision_number} if sign_offs else {}
     rows = review_rows(loaded, with_rosters=True, signed_up_to=signed)
