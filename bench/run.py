@@ -10,7 +10,8 @@ that server and dropped at the end):
 3. required consultations for one decision: demo graph (through the app's cache) and a synthetic national
    graph (98 municipalities, ~2 000 parties, ~20 000 rules) built in memory;
 4. CSV/XLSX exports: time and peak memory (``VmHWM`` of a child process doing only that export, its high-water
-   mark reset just before the export starts; see ``bench/memory.py``).
+   mark reset just before the export starts; see ``bench/memory.py``);
+5. a 25 MB attachment uploaded and downloaded through the app: the peak memory of each (``bench/attachments.py``).
 
 Prints a table and writes ``bench/results.json`` (``BENCH_SCALE=large``: ``bench/results-large.json``).
 """
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import live, loadgen, mail, memory
+from bench import attachments, live, loadgen, mail, memory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,7 @@ WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", "6"))
 SECRET = "bench-secret-key-not-for-production-0123456789"
 ONLY = set(os.environ.get("BENCH_ONLY", "sqlite,postgresql").split(","))
 TARGETS = {"p95_ms": 50.0, "api_ratio": 3.0, "writes_pg": 300.0, "writes_sqlite": 100.0,
-           "consultation_ms": 5.0, "export_mb": 150.0}
+           "consultation_ms": 5.0, "export_mb": 150.0, "attachment_mb": 8.0}
 
 
 def log(message: str) -> None:
@@ -620,6 +621,8 @@ def bench_database(label: str, url: str) -> dict[str, Any]:
     log(f"{label}: exports")
     out["exports"] = [run_export("costs_csv", url, []), run_export("costs_xlsx", url, []),
                       run_export("decisions_csv", url, synthetic)]
+    log(f"{label}: a 25 MB attachment up and down")
+    out["attachments"] = attachments.run(url)
     plain.close()
     return out
 
@@ -706,6 +709,7 @@ def table(results: dict[str, Any]) -> str:
                          f"{e['seconds']} s, peak RSS {e['peak_mb']} MB (idle app {e.get('idle_mb', '?')} MB, "
                          f"+{e['growth_mb']} MB) "
                          f"| | | | | peak < 150 MB {'✓' if ok else '✗'} |")
+        lines += attachment_lines(label, db_result.get("attachments"))
     n = results["national_graph"]
     lines.append(f"| – | required consultations, national graph ({n['municipalities']} municipalities, "
                  f"{n['parties']} parties, {n['rules']} rules, {n['edges']} edges, built in {n['build_ms']} ms; "
@@ -716,6 +720,22 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"| sqlite | mail: write → accepted by SMTP, {m['notifications']} notifications, 1 worker "
                      f"| {m['p50_ms']} | {m['p95_ms']} | | | < 2000 {'✓' if m['met'] else '✗'} |")
     return "\n".join(lines)
+
+
+def attachment_lines(label: str, a: dict[str, Any] | None) -> list[str]:
+    """The table rows of the 25 MB attachment's upload and download (``bench/attachments.py``)."""
+    if not a:
+        return []
+    if "error" in a:
+        return [f"| {label} | attachment of 25 MB up and down | | | | | FAILED |"]
+    rows = []
+    for way in ("upload", "download"):
+        m = a[way]
+        ok = m["python_peak_mb"] < TARGETS["attachment_mb"]
+        rows.append(f"| {label} | attachment {way}, {a['bytes'] // (1024 * 1024)} MB in {m['seconds']} s: peak "
+                    f"{m['python_peak_mb']} MB of Python allocations, resident +{fmt(m['rss_growth_mb'])} MB "
+                    f"| | | | | < {TARGETS['attachment_mb']:.0f} MB {'✓' if ok else '✗'} |")
+    return rows
 
 
 def postgres_database(server_url: str) -> tuple[str, Any]:

@@ -11,6 +11,7 @@ from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from lbs import fastjson
+from lbs.api.attachments import ATTACHMENT
 from lbs.api.blueprint import api_bp
 from lbs.api.consultation import MODE
 from lbs.api.costs import CATEGORY, COST_LINE
@@ -79,7 +80,9 @@ DECISION = component("Decision", obj(
      "required_consultations": array_of(REQUIREMENT), "missing_consultations": array_of(REQUIREMENT),
      "amended_by": {"type": ["integer", "null"]}, "decided_by_name": {"type": "string"},
      "decided_by_job_title": {"type": ["string", "null"]}, "decided_by_seat": {"type": ["string", "null"]},
-     "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]}},
+     "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]},
+     # Its attachments' metadata, oldest first (the bytes: GET /attachments/{id}).
+     "attachments": array_of(ATTACHMENT)},
 ))
 PREVIEW = component("DecisionPreview", obj({"required_consultations": array_of(REQUIREMENT),
                                             "missing_consultations": array_of(REQUIREMENT)}))

@@ -35,6 +35,7 @@ from lbs.consultation.judging import judge_all, unmet
 from lbs.consultation.models import Consultation, Party
 from lbs.database import among
 from lbs.decisions import compliance
+from lbs.decisions.attachment_models import Attachment
 from lbs.decisions.log import Logged
 from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.reads import cost_lines, decision_requirements
@@ -49,6 +50,7 @@ decisions = cast(Table, Decision.__table__)
 cost_lines_table = cast(Table, CostLine.__table__)
 consultations = cast(Table, Consultation.__table__)
 parties = cast(Table, Party.__table__)
+attachments_table = cast(Table, Attachment.__table__)
 
 # (API key, column) of the decision's own fields, in the order they go out.
 DECISION_FIELDS = (
@@ -170,6 +172,27 @@ def _consultations(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return result
 
 
+def _attachments(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The attachments of the decisions ``ids`` (their metadata, not their bytes), oldest first, by decision id."""
+    table = attachments_table
+    query = (select(table.c.decision_id, table.c.id, table.c.filename, table.c.content_type, table.c.size,
+                    table.c.sha256, table.c.description, _raw_time(table.c.uploaded_at), table.c.uploaded_by_id)
+             .where(among(table.c.decision_id, ids)).order_by(table.c.seq))
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in db.session.connection().execute(query).all():
+        result[row[0]].append(attachment_row_json(row))
+    return result
+
+
+def attachment_row_json(row: Sequence[Any]) -> dict[str, Any]:
+    """An attachment as a decision lists it (as the attachments API shows it), from ``decision_id, id, filename,
+    content_type, size, sha256, description, uploaded_at`` (UTC text, see :func:`read_time`), ``uploaded_by``."""
+    decision_id, attachment_id, filename, content_type, size, sha256, description, uploaded_at, by = row
+    return {"id": attachment_id, "decision_id": decision_id, "filename": filename, "content_type": content_type,
+            "size": size, "sha256": sha256, "description": description, "uploaded_at": read_time(uploaded_at),
+            "uploaded_by": by}
+
+
 def _amending_numbers(ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the decisions that amend the decisions ``ids``, by the amended decision's id."""
     result: dict[int, list[int]] = defaultdict(list)
@@ -221,14 +244,16 @@ def consultation_json(row: Sequence[Any]) -> dict[str, Any]:
 
 
 def decision_json(row: dict[str, Any], *, costs: list[dict[str, Any]], consultations: list[dict[str, Any]],
-                  amended_by: list[int]) -> dict[str, Any]:
+                  amended_by: list[int], attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A decision in the API shape: its decision row (see the module's docstring) completed with its cost lines,
     consultations, the number of the decision amending it (the first, were there several) and its required
     consultations, each judged over all its consultations (:mod:`lbs.consultation.judging`), with those not
-    met. Each requirement carries, besides the contract's keys, its ``timing``, rule ``path`` and ``flag``."""
+    met. Each requirement carries, besides the contract's keys, its ``timing``, rule ``path`` and ``flag``.
+    ``attachments``: its attachments' metadata (:func:`attachment_row_json`), oldest first."""
     row["amended_by"] = min(amended_by) if amended_by else None
     row["costs"] = costs
     row["consultations"] = consultations
+    row["attachments"] = attachments if attachments is not None else []
     row["required_consultations"] = judge_all(row["required_consultations"], consultations)
     row["missing_consultations"] = unmet(row["required_consultations"])
     return row
@@ -242,12 +267,13 @@ def decision_records(condition: ColumnElement[bool], *, limit: int | None = None
     ids = [row["id"] for row in rows]
     scope = scope or ambient_scope()
     costs, consulted, amended_by = _costs(ids, scope), _consultations(ids), _amending_numbers(ids)
+    attached = _attachments(ids)
     computed = _computed_requirements([row["id"] for row in rows if row["required_consultations"] is None])
     for row in rows:
         if row["required_consultations"] is None:
             row["required_consultations"] = computed[row["id"]]
         decision_json(row, costs=costs.get(row["id"], []), consultations=consulted.get(row["id"], []),
-                      amended_by=amended_by.get(row["id"], []))
+                      amended_by=amended_by.get(row["id"], []), attachments=attached.get(row["id"], []))
     return rows
 
 

@@ -20,6 +20,7 @@ from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
 from lbs.decisions.attachment_forms import MAX_FILES_BODY, AttachForm, DecisionWithFilesForm, attach_all, listing
+from lbs.decisions.attachment_texts import broken_attachment_message
 from lbs.decisions.export import stream_decisions_csv, stream_decisions_json
 from lbs.decisions.forms import AmendmentForm, DecisionForm, add_error
 from lbs.decisions.models import Decision
@@ -208,8 +209,9 @@ def verify(incident_id: int) -> ResponseReturnValue:
     if result.ok:
         flash(_("Integrity verified: %(count)s decisions, the chain is intact.", count=result.checked), "success")
     else:
+        named = broken_attachment_message(result.broken_attachment, result.first_broken)
         flash(_("Integrity check FAILED: the chain is broken at decision %(number)s.",
-                number=result.first_broken), "error")
+                number=result.first_broken) + (" " + named if named else ""), "error")
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 

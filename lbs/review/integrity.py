@@ -28,6 +28,8 @@ class IntegrityResult:
     ok: bool
     checked: int
     first_broken: int | None
+    # The name of the attachment found changed or missing ("" when its row is gone), when the chain breaks there.
+    broken_attachment: str | None = None
 
 
 NOT_CHECKED = IntegrityResult(available=False, ok=False, checked=0, first_broken=None)
@@ -39,12 +41,15 @@ def check_chain(incident_id: int) -> IntegrityResult:
     if incident is None:
         return NOT_CHECKED
     result = verify_incident(incident)
-    return IntegrityResult(available=True, ok=result.ok, checked=result.checked, first_broken=result.first_broken)
+    return IntegrityResult(available=True, ok=result.ok, checked=result.checked, first_broken=result.first_broken,
+                           broken_attachment=result.broken_attachment)
 
 
-def verify_and_store(*, by: User | None, incident: Incident, now: datetime | None = None) -> IntegrityCheck:
+def verify_and_store(*, by: User | None, incident: Incident,
+                     now: datetime | None = None) -> tuple[IntegrityCheck, IntegrityResult]:
     """Run the decision log's verifier over the whole incident and store the result (who, when, how far the
-    log reached), so that the review page can show it without re-hashing every decision on each view."""
+    log reached), so that the review page can show it without re-hashing every decision on each view. The
+    live result comes back too: it names a broken attachment, which the stored check does not keep."""
     if by is not None and not may_read_incident(by, incident.id):
         raise NotFound("incident not found")
     result = check_chain(incident.id)
@@ -57,8 +62,9 @@ def verify_and_store(*, by: User | None, incident: Incident, now: datetime | Non
                           + ("intact" if result.ok else f"broken at decision {result.first_broken}")
                           + f" ({result.checked} of {incident.last_decision_number} decisions checked)"),
                  data={"ok": result.ok, "checked": result.checked, "first_broken": result.first_broken,
+                       "broken_attachment": result.broken_attachment,
                        "last_decision_number": incident.last_decision_number})
-    return record
+    return record, result
 
 
 def store_check(incident: Incident, result: IntegrityResult, *, at: datetime, by: User | None) -> IntegrityCheck:

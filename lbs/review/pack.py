@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 
 from lbs.decisions import appended
-from lbs.review import hearings, timeline
+from lbs.review import hearings, pack_attachments, timeline
 from lbs.review.labels import labels_context
 from lbs.review.rows import DecisionReview, DoneConsultation
 from lbs.review.whole import IncidentReview
@@ -24,7 +24,8 @@ from lbs.timeutil import utcnow
 
 MANIFEST = "manifest.json"
 PACK_FILES = ("decisions.json", "decisions.csv", "costs.csv", "consultations.csv", "consultation_requests.csv",
-              "rosters.json", "findings.csv", "review.pdf")
+              "rosters.json", "findings.csv", "attachments.csv", "review.pdf")
+_READ_CHUNK = 1 << 20
 # A fixed timestamp inside the ZIP so that the same content gives the same archive bytes.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -61,6 +62,7 @@ def _decision_json(r: DecisionReview) -> dict[str, Any]:
         "required_consultations": [j.as_json() for j in r.judged],
         "missing_consultations": [j.as_json() for j in r.judged if not j.met],
         "after_sign_off": r.after_sign_off, "prev_hash": d.prev_hash, "hash": d.hash,
+        "attachments": pack_attachments.decision_attachments_json(r),
     }
 
 
@@ -112,6 +114,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
           "corrections": [c.as_json() for c in r.corrections]} for r in review.decisions],
         ensure_ascii=False, indent=2).encode("utf-8")
     files["findings.csv"] = findings_csv(review)
+    files[pack_attachments.CSV_NAME] = csv_bytes(pack_attachments.CSV_HEADER,
+                                                 pack_attachments.csv_rows(review.decisions))
     files["review.pdf"] = render_pdf(review, generated_at=generated_at)
     return files
 
@@ -159,7 +163,7 @@ def pdf_details(review: IncidentReview) -> tuple[list[DecisionReview], int]:
         r for r in review.decisions
         if r.missing or r.decision.urgent or r.amends_number is not None or r.amended_by or r.after_sign_off
         or r.late_unexplained or r.decision.decided_by_off_roster or r.has_appended
-        or r.decision.number in with_findings
+        or r.decision.number in with_findings or r.attachments
     ][:PDF_DETAIL_LIMIT]
     return notable, len(review.decisions) - len(notable)
 
@@ -180,14 +184,17 @@ def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) 
     return pdf
 
 
-def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: datetime) -> bytes:
+def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: datetime,
+             streamed: Sequence[pack_attachments.Written] = ()) -> bytes:
+    """The manifest: every file's SHA-256 and size (``streamed``: the attachments, hashed as written)."""
     data = {
         "incident_id": review.incident.id,
         "generated_at": generated_at.isoformat(),
         "chain_head": review.chain_head,
         "consultation_head": review.incident.consultation_head,
         "decisions": len(review.decisions),
-        "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()],
+        "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()]
+        + [{"name": w.name, "sha256": w.sha256, "bytes": w.size} for w in streamed],
     }
     if review.costs_of is not None:  # a municipality's pack: its own cost lines alone
         data["costs_of_municipality"] = review.costs_of
@@ -197,13 +204,25 @@ def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: d
 def build_pack(review: IncidentReview, *, generated_at: datetime | None = None) -> bytes:
     at = generated_at or utcnow()
     files = pack_files(review, generated_at=at)
-    files_with_manifest = {**files, MANIFEST: manifest(files, review, generated_at=at)}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files_with_manifest.items():
+        for name, content in files.items():
             archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), content,
                              compress_type=zipfile.ZIP_DEFLATED)
+        streamed = pack_attachments.write_attachments(archive, review.decisions, _ZIP_TIME)
+        archive.writestr(zipfile.ZipInfo(MANIFEST, date_time=_ZIP_TIME),
+                         manifest(files, review, generated_at=at, streamed=streamed),
+                         compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _member_sha256(archive: zipfile.ZipFile, name: str) -> str:
+    """The SHA-256 of a file in the archive, read a chunk at a time."""
+    digest = hashlib.sha256()
+    with archive.open(name) as member:
+        while chunk := member.read(_READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -234,7 +253,11 @@ def verify_pack(data: bytes) -> PackCheck:
         for name, expected in entries:
             if name not in names:
                 return PackCheck(False, checked, f"{name}: missing")
-            if sha256(archive.read(name)) != expected:
+            try:
+                actual = _member_sha256(archive, name)
+            except (zipfile.BadZipFile, OSError):  # a changed member can fail its CRC check as it is read
+                return PackCheck(False, checked, f"{name}: SHA-256 does not match the manifest")
+            if actual != expected:
                 return PackCheck(False, checked, f"{name}: SHA-256 does not match the manifest")
             checked += 1
         unlisted = sorted(names - {n for n, _ in entries} - {MANIFEST})

@@ -321,7 +321,7 @@ def _page_rows(incident: Incident, ids: list[int], *, summary: ReviewSummary | N
     if not ids:
         return []
     loaded = load_decisions([incident.id], decision_ids=ids, municipalities=None if summary is None else {
-        incident.id: summary.municipalities})
+        incident.id: summary.municipalities}, with_attachments=True)
     # The numbers of the decisions the page's decisions amend, and of those amending them: one query.
     amends_ids = {d.amends_id for d in loaded.decisions if d.amends_id is not None}
     amends_numbers: dict[int, int] = {}

@@ -18,6 +18,7 @@ from lbs.consultation.facts import Requirement, logged_decision_facts
 from lbs.consultation.judging import Judged, judge_requirements
 from lbs.consultation.models import Consultation, Party
 from lbs.decisions import compliance
+from lbs.decisions.attachment_models import Attachment
 from lbs.decisions.models import CostLine, Decision
 from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
@@ -46,6 +47,27 @@ class DoneConsultation:
     recorded_by: str | None = None
 
 
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment as the review shows it (its metadata; the bytes stay in the database)."""
+
+    id: int
+    seq: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    description: str | None
+    uploaded_at: datetime
+    uploaded_by: str | None  # display name
+
+    def as_json(self, decision_number: int) -> dict[str, object]:
+        return {"id": self.id, "decision_number": decision_number, "seq": self.seq, "filename": self.filename,
+                "content_type": self.content_type, "size": self.size, "sha256": self.sha256,
+                "description": self.description, "uploaded_at": self.uploaded_at.isoformat(),
+                "uploaded_by": self.uploaded_by}
+
+
 @dataclass
 class DecisionReview:
     decision: Decision
@@ -62,6 +84,7 @@ class DecisionReview:
     costs: list[CostLine]
     after_sign_off: bool = False
     corrections: list[Correction] = field(default_factory=list)  # roster corrections made over its time
+    attachments: list[AttachmentRow] = field(default_factory=list)  # oldest first
 
     @property
     def missing(self) -> list[Requirement]:
@@ -102,10 +125,30 @@ class LoadedDecisions:
     consultations: dict[int, list[DoneConsultation]]
     costs: dict[int, list[CostLine]]
     municipalities: dict[int, tuple[str, ...]]
+    attachments: dict[int, list[AttachmentRow]] = field(default_factory=dict)
+
+
+def load_attachments(incident_ids: Sequence[int], decision_ids: Sequence[int] | None) -> dict[int, list[AttachmentRow]]:
+    """The attachments of the decisions ``decision_ids`` (None: of every decision of the incidents), oldest
+    first, with their uploaders' names: one query."""
+    result: dict[int, list[AttachmentRow]] = defaultdict(list)
+    if decision_ids is not None and not decision_ids:
+        return result
+    query = (select(Attachment, func.coalesce(User.display_name, User.username))
+             .outerjoin(User, User.id == Attachment.uploaded_by_id).order_by(Attachment.seq))
+    if decision_ids is None:
+        query = query.where(Attachment.incident_id.in_(list(incident_ids)))
+    else:
+        query = query.where(Attachment.decision_id.in_(list(decision_ids)))
+    for a, by in db.session.execute(query).all():
+        result[a.decision_id].append(AttachmentRow(a.id, a.seq, a.filename, a.content_type, a.size, a.sha256,
+                                                   a.description, a.uploaded_at, by))
+    return result
 
 
 def load_decisions(incident_ids: Sequence[int], *, decision_ids: Sequence[int] | None = None,
-                   municipalities: dict[int, tuple[str, ...]] | None = None) -> LoadedDecisions:
+                   municipalities: dict[int, tuple[str, ...]] | None = None,
+                   with_attachments: bool = False) -> LoadedDecisions:
     """Decisions, consultations and cost lines of the incidents: four queries whatever their number.
 
     With ``decision_ids``, just those decisions (one page of the review), their consultations and the cost
@@ -148,7 +191,8 @@ def load_decisions(incident_ids: Sequence[int], *, decision_ids: Sequence[int] |
                 costs[line.decision_id].append(line)
     if municipalities is None:
         municipalities = municipality_codes(incident_ids)
-    return LoadedDecisions(decisions, consultations, costs, municipalities)
+    attached = load_attachments(incident_ids, None if decision_ids is None else ids) if with_attachments else {}
+    return LoadedDecisions(decisions, consultations, costs, municipalities, attached)
 
 
 def _requirements(loaded: LoadedDecisions) -> dict[int, list[Requirement]]:
@@ -196,6 +240,7 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
             costs=[line for line in loaded.costs.get(d.id, []) if scope.sees_bearer(line.bearer_id)],
             after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
             corrections=rosters.corrected(d) if with_rosters else [],
+            attachments=loaded.attachments.get(d.id, []),
         ))
     return rows
 

@@ -14,6 +14,7 @@ from lbs import labels
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.facts import DecisionType
 from lbs.converters import form_id, query_number
+from lbs.decisions.attachment_texts import broken_attachment_message
 from lbs.decisions.scope import current_scope
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
@@ -175,12 +176,14 @@ def verify(incident_id: int) -> Any:
         abort(400)
     write = FormWrite()
     with write:
-        check = integrity.verify_and_store(by=acting_user(), incident=inc)
+        check, result = integrity.verify_and_store(by=acting_user(), incident=inc)
     if write.ok and check.ok:
         flash(ngettext("The chain was verified: intact, %(num)d decision checked.",
                        "The chain was verified: intact, %(num)d decisions checked.", check.checked), "success")
     elif write.ok:
-        flash(_("The chain was verified: broken, first at decision %(n)s.", n=check.first_broken), "error")
+        named = broken_attachment_message(result.broken_attachment, result.first_broken)
+        flash(_("The chain was verified: broken, first at decision %(n)s.", n=check.first_broken)
+              + (" " + named if named else ""), "error")
     return redirect(url_for("review.incident", incident_id=inc.id) + "#integrity")
 
 

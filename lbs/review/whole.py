@@ -57,7 +57,7 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
     """Everything the review pack, the PDF and the API show, in a constant number of queries. Only the cost
     lines in ``scope`` are shown (per decision and in the key figures); the consultations are judged and the
     chain is checked over everything. A sign-off's pack is the review of everything."""
-    loaded = load_decisions([incident.id])
+    loaded = load_decisions([incident.id], with_attachments=True)
     sign_offs = list_sign_offs(incident.id)
     signed = {incident.id: sign_offs[-1].last_decision_number} if sign_offs else {}
     rows = review_rows(loaded, with_rosters=True, signed_up_to=signed, scope=scope)

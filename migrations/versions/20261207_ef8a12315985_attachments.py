@@ -1,7 +1,7 @@
 """attachments
 
 Revision ID: ef8a12315985
-Revises: 5b555761f81b
+Revises: fc82b1a94e19
 Create Date: 2026-12-07 01:35:14.349103
 
 """
@@ -12,7 +12,7 @@ import lbs.types
 
 # revision identifiers, used by Alembic.
 revision = 'ef8a12315985'
-down_revision = '5b555761f81b'
+down_revision = 'fc82b1a94e19'
 branch_labels = None
 depends_on = None
 

@@ -54,3 +54,20 @@ def upload(api: Any, decision_id: int, name: str, data: bytes, description: str 
     body, mimetype = multipart(name, data, description, content_type)
     return api.client.post(f"/api/v1/decisions/{decision_id}/attachments", data=body,
                            headers={**api.headers, "Content-Type": mimetype})
+
+
+RECORDED_PDF = "Vurdering af diget æøå.pdf"
+
+
+@pytest.fixture
+def recorded(api_as: Any, decision: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ``decision`` with a PDF (named with spaces and æøå, with a description) and a PNG attached."""
+    from tests.attachments import files
+
+    politi = api_as("politi")
+    found = []
+    for name, data, text in ((RECORDED_PDF, files.pdf(), "Beredskabets vurdering"), ("diget.png", files.png(), None)):
+        response = upload(politi, decision["id"], name, data, text)
+        assert response.status_code == 201, response.get_json()
+        found.append(response.get_json())
+    return decision, found
