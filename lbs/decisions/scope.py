@@ -10,7 +10,8 @@ A :class:`ReadScope` is built from the user once (:meth:`ReadScope.of`) and give
 lists, totals and exports add to their statements (:meth:`incidents`, :meth:`lines`) and the checks that
 reads of one object make (:meth:`check_incident` and its kin, ``NotFound`` when out of scope, so that what
 a user may not read looks exactly like what does not exist). :func:`guard` applies those checks to a
-request's URL arguments (``incident_id``, ``decision_id``, ``proposal_id``, ``line_id``, ``request_id``) for
+request's URL arguments (``incident_id``, ``decision_id``, ``proposal_id``, ``line_id``, ``request_id``,
+``attachment_id``) for
 every read route at once; the app calls it before each read view (``lbs.main.register_read_scope``).
 """
 
@@ -118,11 +119,7 @@ class ReadScope:
         self._check_in_incident(ConsultationRequest, request_id, "consultation request")
 
     def check_attachment(self, attachment_id: int) -> None:
-        if self.everything:
-            return
-        incident_id = db.session.scalar(select(Attachment.incident_id).where(Attachment.id == attachment_id))
-        if incident_id is None or not self.sees_incident(incident_id):
-            raise NotFound("attachment not found")
+        self._check_in_incident(Attachment, attachment_id, "attachment")
 
     def check_line(self, line_id: int) -> None:
         if self.everything:
