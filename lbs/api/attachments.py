@@ -18,9 +18,9 @@ ATTACHMENT = component("Attachment", obj({
     "content_type": {"type": "string"}, "size": {"type": "integer"}, "sha256": {"type": "string"},
     "description": {"type": ["string", "null"]}, "uploaded_at": TIME, "uploaded_by": {"type": ["integer", "null"]},
 }))
-UPLOAD = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"},
-                                           "description": {"type": "string", "maxLength": 10_000}},
-          "required": ["file"]}
+UPLOAD = component("AttachmentUpload", obj(
+    {"file": {"type": "string", "format": "binary"}, "description": {"type": "string", "maxLength": 10_000}},
+    required=["file"]))
 # The multipart body around a file of the largest size allowed.
 MAX_REQUEST = attachments.MAX_BYTES + 256 * 1024
 

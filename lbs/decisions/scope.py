@@ -11,8 +11,8 @@ lists, totals and exports add to their statements (:meth:`incidents`, :meth:`lin
 reads of one object make (:meth:`check_incident` and its kin, ``NotFound`` when out of scope, so that what
 a user may not read looks exactly like what does not exist). :func:`guard` applies those checks to a
 request's URL arguments (``incident_id``, ``decision_id``, ``proposal_id``, ``line_id``, ``request_id``,
-``attachment_id``) for
-every read route at once; the app calls it before each read view (``lbs.main.register_read_scope``).
+``attachment_id``) for every read route at once; the app calls it before each read view
+(``lbs.main.register_read_scope``).
 """
 
 from __future__ import annotations

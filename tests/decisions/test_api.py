@@ -145,7 +145,7 @@ def test_log_decision_numbers_hash_and_shape(api_as, incident):
     lines = [x["costs"] for x in listing]  # each decision's own lines, none of the other's
     assert [[c["estimate_dkk"] for c in costs] for costs in lines] == [["12000.50"], ["500.00"]]
     verify = api.get(f"/api/v1/incidents/{incident.id}/verify").get_json()
-    assert verify == {"ok": True, "checked": 2, "first_broken": None}
+    assert verify == {"ok": True, "checked": 2, "first_broken": None, "broken_attachment": None}
 
 
 @pytest.mark.parametrize("query", ["limit=1001", "limit=0", "limit=abc", "limit=1.5", "after=-1", "after=x",
@@ -350,8 +350,8 @@ def test_amendment(api_as, incident):
     line = db.session.get(CostLine, original["costs"][0]["id"])
     db.session.refresh(line)
     assert line.superseded_by_id == with_costs["id"]
-    assert api.get(f"/api/v1/incidents/{incident.id}/verify").get_json() == {"ok": True, "checked": 3,
-                                                                             "first_broken": None}
+    assert api.get(f"/api/v1/incidents/{incident.id}/verify").get_json() == {
+        "ok": True, "checked": 3, "first_broken": None, "broken_attachment": None}
     assert api.post(f"/api/v1/incidents/{incident.id}/close").status_code == 200
     assert api.post(url, json={"reason": "for sent"}).status_code == 409
 
@@ -386,8 +386,8 @@ def test_verify_and_csv(api_as, incident):
     assert api.get("/api/v1/incidents/999999/verify").status_code == 404
     empty = factories.incident(title="Tom")
     db.session.commit()
-    assert api.get(f"/api/v1/incidents/{empty.id}/verify").get_json() == {"ok": True, "checked": 0,
-                                                                          "first_broken": None}
+    assert api.get(f"/api/v1/incidents/{empty.id}/verify").get_json() == {
+        "ok": True, "checked": 0, "first_broken": None, "broken_attachment": None}
 
 
 def test_logging_a_decision_reads_as_much_with_many_costs_and_consultations(

@@ -94,7 +94,7 @@ def test_append_answers_201_and_the_decision_counts_it(api_as, logged, incident)
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "decision.consultation.append")).one()
     assert audit.actor == "politi" and audit.object_id == str(logged["id"])
     assert api.get(f"/api/v1/incidents/{incident.id}/verify").get_json() == {
-        "ok": True, "checked": 1, "first_broken": None}
+        "ok": True, "checked": 1, "first_broken": None, "broken_attachment": None}
 
 
 def test_an_informed_approval_stays_insufficient_and_an_objection_is_objected(api_as, logged):
