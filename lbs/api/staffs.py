@@ -152,6 +152,38 @@ def create_person() -> ResponseReturnValue:
     return jsonify(person_full_json(person)), 201
 
 
+PERSON_PATCH = component("PersonUpdate", obj({
+    "name": {"type": "string", "maxLength": 200}, "job_title": {"type": "string", "maxLength": 200},
+    "organisation_id": {"type": "integer"}, "email": {"type": ["string", "null"], "maxLength": 200},
+    "phone": {"type": ["string", "null"], "maxLength": PHONE_MAX},
+}))
+
+
+@endpoint(api_bp, "/people/<id:person_id>", "PATCH", operation_id="updatePerson",
+          summary="Change a person (what a logged decision recorded about its decision maker never changes)",
+          tag=TAG, roles=WRITERS, request_schema=PERSON_PATCH, responses={200: PERSON, 404: None, 422: None})
+def update_person(person_id: int) -> ResponseReturnValue:
+    person = services.get_person(person_id)
+    if person is None:
+        raise ApiError(404, "unknown person")
+    fields = Fields(json_body())
+    name = fields.name("name", required=False) if fields.has("name") else person.name
+    job_title = fields.name("job_title", required=False) if fields.has("job_title") else person.job_title
+    organisation_id = fields.ref("organisation_id") if fields.has("organisation_id") else person.organisation_id
+    email = fields.name("email", required=False) if fields.has("email") else person.email
+    phone = fields.text("phone", required=False, max_len=PHONE_MAX) if fields.has("phone") else person.phone
+    for key, value in (("name", name), ("job_title", job_title)):
+        if value is None:
+            fields.error(key, "is required")
+    fields.check()
+    assert name is not None and job_title is not None and organisation_id is not None
+    # Decisions keep the name, job title and seat recorded when they were logged (lbs.decisions.log).
+    services.update_person(by=api_user(), person=person, name=name, job_title=job_title,
+                           organisation_id=organisation_id, email=email, phone=phone)
+    db.session.commit()
+    return jsonify(person_full_json(person))
+
+
 @endpoint(api_bp, "/assignments", "POST", operation_id="createAssignment",
           summary="Assign a person to a position (rank 0 = primary)", tag=TAG,
           roles=WRITERS, request_schema=ASSIGNMENT_IN, responses={201: ASSIGNMENT})

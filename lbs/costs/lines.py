@@ -30,7 +30,13 @@ LINE_PAGE = 100
 
 
 def get_line(line_id: int, *, for_update: bool = False) -> CostLine:
-    """A cost line; ``for_update`` locks its row (PostgreSQL) so concurrent changes queue up."""
+    """A cost line; ``for_update`` locks its incident's row, then its own (PostgreSQL), so concurrent changes
+    queue up in the order a decision write takes them: an amendment superseding the line (which holds the
+    incident's row) is then seen before the line is judged, and the two never deadlock."""
+    if for_update:
+        incident_id = db.session.scalar(select(CostLine.incident_id).where(CostLine.id == line_id))
+        if incident_id is not None:
+            db.session.execute(select(Incident.id).where(Incident.id == incident_id).with_for_update())
     line = db.session.get(CostLine, line_id, with_for_update=for_update, populate_existing=for_update)
     if line is None:
         raise NotFound("unknown cost line")

@@ -18,7 +18,8 @@ from lbs.incidents.models import Incident
 from lbs.spreadsheet import neutralise
 
 CSV_COLUMNS = [
-    "number", "decided_at", "recorded_at", "staff", "decided_by", "decided_by_off_roster", "owner", "type",
+    "number", "decided_at", "recorded_at", "staff", "decided_by", "decided_by_job_title", "decided_by_seat",
+    "decided_by_off_roster", "owner", "type",
     "title", "decision", "information", "options", "rationale", "legal_basis", "expected_outcome", "urgent",
     "amends", "amendment_reason", "delay_reason", "missing_reason", "costs", "consultations",
     "required_consultations", "missing_consultations", "hash", "prev_hash",

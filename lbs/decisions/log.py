@@ -27,7 +27,7 @@ from lbs.decisions import chain, compliance
 from lbs.decisions.draft import DecisionDraft
 from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.decisions.reads import live_lines
-from lbs.decisions.telling import tell_cost_lines
+from lbs.decisions.telling import tell_cost_lines, tell_superseded
 from lbs.errors import Conflict, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentStatus
@@ -255,6 +255,7 @@ def log_decision(
     fields["missing_count"] = fields["unmet_count"] = sum(1 for item in judged(required, draft) if not item.met)
     row = _append(fields, draft, lines, consulted, superseded)
     tell_cost_lines(row, incident, lines)
+    tell_superseded(row, incident, superseded)
     audit.record(
         by=by, action="decision.amend" if amends else "decision.create", object_type="decision", object_id=row.id,
         summary=f"decision {number} in incident {incident.id}: {draft.title}"

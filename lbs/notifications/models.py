@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     CONSULTATION_REQUEST = "consultation_request"
     COST_LINE = "cost_line"
     ANSWER = "answer"
+    COST_LINE_SUPERSEDED = "cost_line_superseded"  # an amendment superseded a line the municipality bears
 
 
 class Notification(Base):

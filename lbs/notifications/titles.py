@@ -23,6 +23,13 @@ def title(kind: Kind | str, params: dict[str, Any]) -> str:
                  "%(incident)s", bearer=params.get("bearer", ""), amount=money(Decimal(str(params.get("amount", "0")))),
                  category=label("cost_category", params.get("category", "")), number=params.get("number", ""),
                  title=params.get("title", ""), incident=params.get("incident", "")))
+    if kind is Kind.COST_LINE_SUPERSEDED:
+        return str(_("Cost line for %(bearer)s superseded: %(amount)s (%(category)s) of decision %(old)s is replaced "
+                     "by amendment %(number)s “%(title)s”, %(incident)s", bearer=params.get("bearer", ""),
+                     amount=money(Decimal(str(params.get("amount", "0")))),
+                     category=label("cost_category", params.get("category", "")), old=params.get("old", ""),
+                     number=params.get("number", ""), title=params.get("title", ""),
+                     incident=params.get("incident", "")))
     return str(_("Answer from %(party)s: %(outcome)s on “%(title)s” in %(incident)s",
              party=params.get("party", ""), outcome=label("outcome", params.get("outcome", "")),
              title=params.get("title", ""), incident=params.get("incident", "")))

@@ -53,6 +53,8 @@ def _decision_json(r: DecisionReview) -> dict[str, Any]:
     return {
         "id": d.id, "number": d.number, "staff": r.staff_code, "decided_at": _iso(d.decided_at),
         "recorded_at": _iso(d.recorded_at), "decided_by": d.decided_by_id, "decided_by_name": r.decided_by_name,
+        # As recorded when the decision was logged (None on rows logged before they were recorded).
+        "decided_by_job_title": d.decided_by_job_title, "decided_by_seat": d.decided_by_seat,
         "decided_by_off_roster": d.decided_by_off_roster, "owner": d.owner_id, "owner_name": r.owner_name,
         "type": d.type.value, "title": d.title, "decision": d.decision, "information": d.information,
         "options": d.options, "rationale": d.rationale, "legal_basis": d.legal_basis,
@@ -83,14 +85,15 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     files["decisions.json"] = json.dumps(decisions, ensure_ascii=False, indent=2).encode("utf-8")
     files["decisions.csv"] = csv_bytes(
         ["number", "decided_at", "recorded_at", "staff", "type", "title", "decided_by", "owner", "urgent", "amends",
-         "amendment_reason", "required", "status", "missing", "delay_minutes", "delay_reason", "hash", "prev_hash"],
+         "amendment_reason", "required", "status", "missing", "delay_minutes", "delay_reason", "hash", "prev_hash",
+         "decided_by_job_title", "decided_by_seat"],
         ([r.decision.number, _iso(r.decision.decided_at), _iso(r.decision.recorded_at), r.staff_code,
           r.decision.type.value, r.decision.title, r.decided_by_name, r.owner_name,
           "yes" if r.decision.urgent else "no", r.amends_number, r.decision.amendment_reason,
           " ".join(q.party_key for q in r.required),
           " ".join(f"{j.requirement.party_key}:{j.status.value}" for j in r.judged),
           " ".join(q.party_key for q in r.missing), r.delay_minutes, r.decision.delay_reason, r.decision.hash,
-          r.decision.prev_hash]
+          r.decision.prev_hash, r.decision.decided_by_job_title, r.decision.decided_by_seat]
          for r in review.decisions),
     )
     files["costs.csv"] = csv_bytes(
@@ -110,7 +113,8 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
     files["consultation_requests.csv"] = csv_bytes(hearings.CSV_HEADER, hearings.csv_rows(review.hearing))
     files["rosters.json"] = json.dumps(
         [{"decision": r.decision.number, "at": _iso(r.decision.decided_at),
-          "seats": [seat.as_json() for seat in r.roster],
+          "seats": [seat.as_json() for seat in r.roster],  # as known when the decision was logged
+          "corrected_seats": [seat.as_json() for seat in r.corrected_roster],  # where a correction changed them
           "corrections": [c.as_json() for c in r.corrections]} for r in review.decisions],
         ensure_ascii=False, indent=2).encode("utf-8")
     files["findings.csv"] = findings_csv(review)

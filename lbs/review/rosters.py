@@ -1,11 +1,16 @@
 """The rosters as of each decision: who held the decision maker's seat(s) and the required parties' seats
 when the decision was taken, whether a deputy was acting, and the roster corrections made afterwards over the
-decision's time. Loaded for many decisions in three queries."""
+decision's time. Loaded for many decisions in three queries.
+
+Each decision's roster is shown as it was known when the decision was logged (the corrections made after
+that undone: an assignment a correction started is left out, one a correction ended still holds over the
+corrected period; the decision maker as recorded on the decision), and, where a later correction changed it,
+the corrected roster beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,11 +49,17 @@ class Seat:
             "acting": self.acting.name if self.acting else None, "deputy_acting": self.deputy_acting,
         }
 
+    def key(self) -> tuple[object, ...]:
+        """What a reader compares: the seat, who held it and who acted."""
+        return (self.role, self.label, tuple((h.person_id, h.rank) for h in self.holders),
+                self.acting.person_id if self.acting else None)
+
 
 @dataclass(frozen=True)
 class Tenure:
     """One assignment of a person to a position, with the names the roster shows."""
 
+    assignment_id: int
     position_id: int
     staff_id: int
     position_title: str
@@ -72,6 +83,8 @@ class Correction:
     at: datetime
     period_from: datetime
     period_to: datetime
+    assignment_id: int = 0
+    action: str = ""  # "assign" or "end"
 
     def as_json(self) -> dict[str, Any]:
         return {"reason": self.reason, "by": self.by_name, "at": self.at.isoformat(),
@@ -79,6 +92,10 @@ class Correction:
 
     def covers(self, decision: Decision) -> bool:
         return self.staff_id == decision.staff_id and self.period_from <= decision.decided_at < self.period_to
+
+    def unknown_to(self, decision: Decision) -> bool:
+        """Made after the decision was logged, over its time (unknown when it was logged)."""
+        return self.at > decision.recorded_at and self.period_from <= decision.decided_at < self.period_to
 
 
 @dataclass
@@ -98,39 +115,94 @@ class Rosters:
                 found.setdefault((c.reason, c.by_name, c.period_from, c.period_to), c)
         return list(found.values())
 
-    def _holders(self, position_id: int, at: datetime) -> tuple[Holder, ...]:
-        rows = sorted((t for t in self.tenures if t.position_id == position_id and t.holds_at(at)),
-                      key=lambda t: (t.rank, t.person_name))
-        return tuple(Holder(t.person_id, t.person_name, t.rank) for t in rows)
+    def known_tenures(self, decision: Decision) -> list[Tenure]:
+        """The tenures as known when the decision was logged: the corrections made afterwards over its time
+        undone (an assignment such a correction started left out, one it ended holding over its period)."""
+        later = [c for c in self.corrections if c.unknown_to(decision)]
+        if not later:
+            return self.tenures
+        started = {c.assignment_id for c in later if c.action == "assign"}
+        ended = {c.assignment_id: c.period_to for c in later if c.action == "end"}
+        known: list[Tenure] = []
+        for t in self.tenures:
+            if t.assignment_id in started:
+                continue
+            if t.assignment_id in ended and t.valid_to is not None and t.valid_to < ended[t.assignment_id]:
+                t = replace(t, valid_to=ended[t.assignment_id])
+            known.append(t)
+        return known
 
     def at_decision(self, decision: Decision, requirements: Sequence[Requirement]) -> list[Seat]:
-        """Who held the decision maker's seat(s) and the required parties' seats when the decision was taken."""
-        at = decision.decided_at
-        seats: list[Seat] = []
-        maker_rows = [t for t in self.tenures
-                      if t.person_id == decision.decided_by_id and t.staff_id == decision.staff_id and t.holds_at(at)]
-        for row in sorted(maker_rows, key=lambda t: t.rank):
-            acting = Holder(row.person_id, row.person_name, row.rank)
-            seats.append(Seat(role="decision_maker", label=row.position_title, position_title=row.position_title,
-                              holders=self._holders(row.position_id, at), acting=acting,
-                              deputy_acting=row.rank > 0))
-        if not maker_rows:
-            seats.append(Seat(role="decision_maker", label=decision.decided_by.name, position_title=None,
-                              holders=(), acting=Holder(decision.decided_by_id, decision.decided_by.name, -1),
-                              deputy_acting=False))
-        for requirement in requirements:
-            party = self.parties.get(requirement.party_key)
-            if party is None or party.position_id is None:
-                seats.append(Seat(role="party", label=requirement.name, position_title=None, holders=(),
-                                  acting=None, deputy_acting=False, party_key=requirement.party_key))
-                continue
-            holders = self._holders(party.position_id, at)
-            title = next((t.position_title for t in self.tenures if t.position_id == party.position_id), None)
-            first = holders[0] if holders else None
-            seats.append(Seat(role="party", label=requirement.name, position_title=title, holders=holders,
-                              acting=first, deputy_acting=first is not None and first.rank > 0,
-                              party_key=requirement.party_key))
-        return seats
+        """The seats as known when the decision was logged; the decision maker as recorded on it (the name, and
+        the seat held; rows logged before that was recorded: as the roster shows)."""
+        seats = seats_at(self.known_tenures(decision), self.parties, decision, requirements)
+        if decision.decided_by_name is None:
+            return seats
+        others = [s for s in seats if s.role != "decision_maker"]
+        return [recorded_maker(decision, [s for s in seats if s.role == "decision_maker"]), *others]
+
+    def corrected_at_decision(self, decision: Decision, requirements: Sequence[Requirement]) -> list[Seat]:
+        """The seats as the corrected roster shows them (empty when no later correction reaches the decision's
+        time, or it shows the same as :meth:`at_decision`)."""
+        if not any(c.unknown_to(decision) for c in self.corrections):
+            return []
+        corrected = seats_at(self.tenures, self.parties, decision, requirements)
+        known = self.at_decision(decision, requirements)
+        return [] if [s.key() for s in corrected] == [s.key() for s in known] else corrected
+
+
+def recorded_maker(decision: Decision, found: list[Seat]) -> Seat:
+    """The decision maker's seat as recorded when the decision was logged (the holders from the roster as then
+    known, the decision maker named as recorded)."""
+    name = decision.decided_by_name or ""
+    if decision.decided_by_seat is None:
+        return Seat(role="decision_maker", label=name, position_title=None, holders=(),
+                    acting=Holder(decision.decided_by_id, name, -1), deputy_acting=False)
+    seat = next((s for s in found if s.position_title == decision.decided_by_seat), found[0] if found else None)
+    rank = seat.acting.rank if seat is not None and seat.acting is not None and seat.acting.rank >= 0 else 0
+    acting = Holder(decision.decided_by_id, name, rank)
+    holders = tuple(acting if h.person_id == decision.decided_by_id else h for h in seat.holders) \
+        if seat is not None and seat.holders else (acting,)
+    return Seat(role="decision_maker", label=decision.decided_by_seat, position_title=decision.decided_by_seat,
+                holders=holders, acting=acting, deputy_acting=rank > 0)
+
+
+def _holders(tenures: Sequence[Tenure], position_id: int, at: datetime) -> tuple[Holder, ...]:
+    rows = sorted((t for t in tenures if t.position_id == position_id and t.holds_at(at)),
+                  key=lambda t: (t.rank, t.person_name))
+    return tuple(Holder(t.person_id, t.person_name, t.rank) for t in rows)
+
+
+def seats_at(tenures: Sequence[Tenure], parties: dict[str, Party], decision: Decision,
+             requirements: Sequence[Requirement]) -> list[Seat]:
+    """Who held the decision maker's seat(s) and the required parties' seats at the decision's time, by
+    ``tenures``."""
+    at = decision.decided_at
+    seats: list[Seat] = []
+    maker_rows = [t for t in tenures
+                  if t.person_id == decision.decided_by_id and t.staff_id == decision.staff_id and t.holds_at(at)]
+    for row in sorted(maker_rows, key=lambda t: t.rank):
+        acting = Holder(row.person_id, row.person_name, row.rank)
+        seats.append(Seat(role="decision_maker", label=row.position_title, position_title=row.position_title,
+                          holders=_holders(tenures, row.position_id, at), acting=acting,
+                          deputy_acting=row.rank > 0))
+    if not maker_rows:
+        seats.append(Seat(role="decision_maker", label=decision.decided_by.name, position_title=None,
+                          holders=(), acting=Holder(decision.decided_by_id, decision.decided_by.name, -1),
+                          deputy_acting=False))
+    for requirement in requirements:
+        party = parties.get(requirement.party_key)
+        if party is None or party.position_id is None:
+            seats.append(Seat(role="party", label=requirement.name, position_title=None, holders=(),
+                              acting=None, deputy_acting=False, party_key=requirement.party_key))
+            continue
+        holders = _holders(tenures, party.position_id, at)
+        title = next((t.position_title for t in tenures if t.position_id == party.position_id), None)
+        first = holders[0] if holders else None
+        seats.append(Seat(role="party", label=requirement.name, position_title=title, holders=holders,
+                          acting=first, deputy_acting=first is not None and first.rank > 0,
+                          party_key=requirement.party_key))
+    return seats
 
 
 def load_rosters(decisions: Sequence[Decision], requirements: Iterable[Sequence[Requirement]]) -> Rosters:
@@ -145,18 +217,24 @@ def load_rosters(decisions: Sequence[Decision], requirements: Iterable[Sequence[
     staff_ids = {d.staff_id for d in decisions}
     times = [d.decided_at for d in decisions]
     query = (
-        select(Assignment.position_id, Position.staff_id, Position.title, Assignment.person_id, Person.name,
+        select(Assignment.id, Assignment.position_id, Position.staff_id, Position.title, Assignment.person_id,
+               Person.name,
                Assignment.rank, Assignment.valid_from, Assignment.valid_to)
         .join(Position, Position.id == Assignment.position_id)
         .join(Person, Person.id == Assignment.person_id)
         .where(or_(Position.staff_id.in_(staff_ids), Position.id.in_(position_ids)),
                Assignment.valid_from <= max(times),
-               or_(Assignment.valid_to.is_(None), Assignment.valid_to > min(times)))
+               # Ended before the decisions by a correction: held over them as the roster was known then.
+               or_(Assignment.valid_to.is_(None), Assignment.valid_to > min(times), Assignment.id.in_(
+                   select(RosterCorrection.assignment_id).where(
+                       RosterCorrection.staff_id.in_(staff_ids), RosterCorrection.action == "end",
+                       RosterCorrection.period_to > min(times)))))
         .order_by(Assignment.position_id, Assignment.rank, Assignment.valid_from)
     )
     corrections = db.session.execute(
         select(RosterCorrection.staff_id, RosterCorrection.reason, RosterCorrection.by_name, RosterCorrection.at,
-               RosterCorrection.period_from, RosterCorrection.period_to)
+               RosterCorrection.period_from, RosterCorrection.period_to, RosterCorrection.assignment_id,
+               RosterCorrection.action)
         .where(RosterCorrection.staff_id.in_(staff_ids), RosterCorrection.period_from <= max(times),
                RosterCorrection.period_to > min(times))
         .order_by(RosterCorrection.at, RosterCorrection.id)

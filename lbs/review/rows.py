@@ -85,6 +85,8 @@ class DecisionReview:
     after_sign_off: bool = False
     corrections: list[Correction] = field(default_factory=list)  # roster corrections made over its time
     attachments: list[AttachmentRow] = field(default_factory=list)  # oldest first
+    # The roster as corrected afterwards, where it differs from ``roster`` (as known when the decision was logged).
+    corrected_roster: list[Seat] = field(default_factory=list)
 
     @property
     def missing(self) -> list[Requirement]:
@@ -241,6 +243,7 @@ def review_rows(loaded: LoadedDecisions, *, with_rosters: bool, signed_up_to: di
             after_sign_off=d.number > signed_up_to.get(d.incident_id, d.number),
             corrections=rosters.corrected(d) if with_rosters else [],
             attachments=loaded.attachments.get(d.id, []),
+            corrected_roster=rosters.corrected_at_decision(d, required) if with_rosters else [],
         ))
     return rows
 

@@ -54,6 +54,7 @@ CASES = [
     Case("POST", "/api/v1/staffs/LBS-O/positions", WRITERS, rule="/api/v1/staffs/<code>/positions"),
     Case("GET", "/api/v1/people", ALL),
     Case("POST", "/api/v1/people", WRITERS),
+    Case("PATCH", lambda: f"/api/v1/people/{_person_id()}", WRITERS, rule="/api/v1/people/<id:person_id>"),
     Case("POST", "/api/v1/assignments", WRITERS),
     Case("GET", lambda: f"/api/v1/assignments/{_assignment_id()}", ALL, rule="/api/v1/assignments/<id:assignment_id>"),
     Case("POST", lambda: f"/api/v1/assignments/{_assignment_id()}/end", WRITERS,

@@ -17,12 +17,16 @@ PARAMS = {
                      "number": 7, "title": "Evakuering af Sunds", "incident": "Oversvømmelse i Herning"},
     Kind.ANSWER: {"party": "Kommunaldirektør, Herning Kommune", "outcome": "agreed_with_reservation",
                   "title": "Evakuering af Sunds", "incident": "Oversvømmelse i Herning"},
+    Kind.COST_LINE_SUPERSEDED: {"bearer": "Herning Kommune", "amount": "300000", "category": "evacuation_transport",
+                                "old": 7, "number": 9, "title": "Evakuering af Sunds",
+                                "incident": "Oversvømmelse i Herning"},
 }
 DANISH = {Kind.CONSULTATION_REQUEST: "Høring (Godkende): Kommunaldirektør",
           Kind.COST_LINE: "Ny omkostningslinje for Herning Kommune: ",
-          Kind.ANSWER: "Svar fra Kommunaldirektør, Herning Kommune: "}
-ENGLISH = re.compile(r"\b(Consultation|is asked|about|New cost line|in decision|Answer from|Open it|You receive|"
-                     r"register\. You|because you|Approve|Agreed|evacuation|transport)\b")
+          Kind.ANSWER: "Svar fra Kommunaldirektør, Herning Kommune: ",
+          Kind.COST_LINE_SUPERSEDED: "Omkostningslinje for Herning Kommune erstattet: "}
+ENGLISH = re.compile(r"\b(Consultation|is asked|about|New cost line|superseded|replaced by|in decision|Answer from|"
+                     r"Open it|You receive|register\. You|because you|Approve|Agreed|evacuation|transport)\b")
 
 
 def _check(kind: Kind) -> None:
