@@ -14,8 +14,8 @@ from lbs.review.verify import verify_pack
 
 
 @lbs_cli.command("verify-pack")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), default=None,
+@click.argument("path", type=click.Path())
+@click.option("--public-key", "public_key", type=click.Path(), default=None,
               help="PEM file of the Ed25519 public key the pack must be signed with (default: this instance's).")
 def verify_pack_command(path: str, public_key: str | None) -> None:
     """Verify a review pack: its signature, every file's SHA-256 against manifest.json, and the chain head."""

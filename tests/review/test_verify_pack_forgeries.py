@@ -192,3 +192,9 @@ def test_bad_inputs_to_the_command(app, runner, tmp_path):
     junk.write_text("not a key")
     refused_key = cli(runner, tmp_path, b"PK", "--public-key", str(junk))
     assert refused_key.exit_code == 1 and "not a PEM public key" in refused_key.output
+
+
+def test_a_directory_is_one_line_and_exit_1(app, runner, tmp_path):
+    for args in ([str(tmp_path)], [str(tmp_path / "x.zip"), "--public-key", str(tmp_path)]):
+        result = runner.invoke(args=["lbs", "verify-pack", *args])
+        assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
