@@ -69,4 +69,6 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LBS_MAIL_FROM": env.get("LBS_MAIL_FROM") or "lbs@localhost",
         "LBS_BASE_URL": env.get("LBS_BASE_URL") or "http://127.0.0.1:5000",
         "LBS_LOGIN_LIMIT": env.get("LBS_LOGIN_LIMIT", "10 per minute;100 per hour"),
+        # The review packs' Ed25519 signing key (PEM); unset: generated once in instance/signing_key.pem.
+        "LBS_SIGNING_KEY": env.get("LBS_SIGNING_KEY") or None,
     }

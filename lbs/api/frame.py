@@ -138,22 +138,26 @@ def endpoint(
     content_type: str = "application/json",
     request_content_type: str = "application/json",
     max_body: int | None = None,
+    public: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API view with its role check (403 before anything else) and its OpenAPI entry.
 
     ``operation_id`` names the operation for clients generated from the document (``logDecision`` becomes
-    ``log_decision``): camelCase, unique, and never changed once published."""
+    ``log_decision``): camelCase, unique, and never changed once published. ``public``: no token needed (its
+    path joins ``PUBLIC_PATHS``; the document marks it with an empty ``security``)."""
     if not OPERATION_ID.fullmatch(operation_id) or any(s.operation_id == operation_id for s in ENDPOINTS):
         raise ValueError(f"operation id {operation_id!r} is not camelCase or is taken")
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if api_user().role not in roles:
+            if not public and api_user().role not in roles:
                 raise ApiError(403, "your role may not do this")
             return view(*args, **kwargs)
 
-        wrapped.lbs_roles = roles  # type: ignore[attr-defined]  # read by the read scope's guard
+        wrapped.lbs_roles = () if public else roles  # type: ignore[attr-defined]  # read by the read scope's guard
+        if public:
+            PUBLIC_PATHS.add(API_PREFIX + rule)
         if max_body is not None:
             accepts_body_of(max_body)(wrapped)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
@@ -164,7 +168,7 @@ def endpoint(
                 operation_id=operation_id,
                 summary=summary,
                 tag=tag,
-                roles=roles,
+                roles=None if public else roles,
                 request_schema=request_schema,
                 responses=responses or {200: None},
                 query=query or [],

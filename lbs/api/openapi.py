@@ -54,8 +54,11 @@ def _operation(spec: EndpointSpec) -> tuple[str, dict[str, Any]]:
         "operationId": spec.operation_id,
         "parameters": params + spec.query,
         "responses": responses,
-        "description": "Roles: " + ", ".join(r.value for r in spec.roles or ()),
+        "description": ("Roles: " + ", ".join(r.value for r in spec.roles)) if spec.roles is not None
+        else "No sign-in needed.",
     }
+    if spec.roles is None:
+        operation["security"] = []
     if spec.request_schema is not None:
         operation["requestBody"] = {
             "required": True,

@@ -14,7 +14,7 @@ from lbs.api.blueprint import api_bp
 from lbs.api.frame import api_user, endpoint
 from lbs.api.schemas import MONEY, NULLABLE_MONEY, NULLABLE_TIME, TIME, array_of, component, list_component, obj
 from lbs.decisions.scope import current_scope
-from lbs.review import whole
+from lbs.review import signing, whole
 from lbs.review.access import get_incident_for
 from lbs.review.findings import list_findings
 
@@ -40,7 +40,8 @@ REVIEW = component("IncidentReview", obj({
     "chain_head": HASH,
     "sign_offs": array_of(component("SignOff", obj({
         "signed_at": TIME, "signer": {"type": "string"}, "pack_sha256": HASH, "chain_head": HASH,
-        "last_decision_number": {"type": "integer"}}))),
+        "last_decision_number": {"type": "integer"},
+        "signing_key_fingerprint": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"}}))),
 }))
 FINDING = component("Finding", obj({
     "id": {"type": "integer"}, "decision_number": {"type": ["integer", "null"]},
@@ -72,7 +73,8 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
                       "decisions_checked": check.checked, "first_broken": check.first_broken},
         "chain_head": review.chain_head,
         "sign_offs": [{"signed_at": s.signed_at.isoformat(), "signer": s.signer_name, "pack_sha256": s.pack_sha256,
-                       "chain_head": s.chain_head, "last_decision_number": s.last_decision_number}
+                       "chain_head": s.chain_head, "last_decision_number": s.last_decision_number,
+                       "signing_key_fingerprint": s.signing_key_fingerprint}
                       for s in review.sign_offs],
     })
 
@@ -88,3 +90,18 @@ def incident_findings(incident_id: int) -> ResponseReturnValue:
          "created_at": r.finding.created_at.isoformat(), "created_by": r.author}
         for r in list_findings(incident.id)
     ])
+
+
+SIGNING_KEY = component("SigningKey", obj({
+    "public_key_pem": {"type": "string", "description": "the Ed25519 public key, SubjectPublicKeyInfo PEM"},
+    "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                    "description": "SHA-256 of the raw 32-byte public key, lowercase hex"},
+}))
+
+
+@endpoint(api_bp, "/signing-key", "GET", operation_id="getSigningKey", public=True,
+          summary="The public key that signs this instance's review packs", tag="review",
+          responses={200: SIGNING_KEY})
+def signing_key() -> ResponseReturnValue:
+    key = signing.instance_public_key()
+    return jsonify({"public_key_pem": key.pem, "fingerprint": key.fingerprint})

@@ -49,6 +49,8 @@ class SignOff(Base):
     last_decision_number: Mapped[int] = mapped_column(default=0)
     # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later.
     pack_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The SHA-256 fingerprint of the Ed25519 key that signed the pack's manifest (None: signed before packs were).
+    signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class IntegrityCheck(Base):

@@ -1,5 +1,5 @@
 """The review pack: a ZIP with the decision log (JSON, CSV), costs, consultations, roster snapshots,
-findings, the PDF report and a manifest of SHA-256 hashes plus the chain head; and its verification."""
+findings, the PDF report and a manifest of SHA-256 hashes plus the chain head, signed by the instance's key."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
 from lbs.decisions import appended
-from lbs.review import hearings, pack_attachments, timeline
+from lbs.review import hearings, pack_attachments, signing, timeline, verify
 from lbs.review.labels import labels_context
 from lbs.review.rows import DecisionReview, DoneConsultation
 from lbs.review.whole import IncidentReview
 from lbs.timeutil import utcnow
 
-MANIFEST = "manifest.json"
+MANIFEST = verify.MANIFEST
+SIGNATURE = verify.SIGNATURE
 PACK_FILES = ("decisions.json", "decisions.csv", "costs.csv", "consultations.csv", "consultation_requests.csv",
               "rosters.json", "findings.csv", "attachments.csv", "review.pdf")
-_READ_CHUNK = 1 << 20
 # A fixed timestamp inside the ZIP so that the same content gives the same archive bytes.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -183,7 +183,8 @@ def render_pdf(review: IncidentReview, *, generated_at: datetime | None = None) 
         template = current_app.jinja_env.get_template("review/pdf.html")
         detailed, left_out = pdf_details(review)
         html = template.render(review=review, generated_at=at, timeline=timeline.for_review(review, now=at),
-                               detailed=detailed, left_out=left_out, **labels_context())
+                               detailed=detailed, left_out=left_out, signing_key=signing.instance_public_key(),
+                               **labels_context())
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
@@ -197,6 +198,7 @@ def manifest(files: dict[str, bytes], review: IncidentReview, *, generated_at: d
         "chain_head": review.chain_head,
         "consultation_head": review.incident.consultation_head,
         "decisions": len(review.decisions),
+        "signing_key_fingerprint": signing.instance_public_key().fingerprint,
         "files": [{"name": name, "sha256": sha256(content), "bytes": len(content)} for name, content in files.items()]
         + [{"name": w.name, "sha256": w.sha256, "bytes": w.size} for w in streamed],
     }
@@ -214,86 +216,16 @@ def build_pack(review: IncidentReview, *, generated_at: datetime | None = None) 
             archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), content,
                              compress_type=zipfile.ZIP_DEFLATED)
         streamed = pack_attachments.write_attachments(archive, review.decisions, _ZIP_TIME)
-        archive.writestr(zipfile.ZipInfo(MANIFEST, date_time=_ZIP_TIME),
-                         manifest(files, review, generated_at=at, streamed=streamed),
-                         compress_type=zipfile.ZIP_DEFLATED)
+        write_signed_manifest(archive, manifest(files, review, generated_at=at, streamed=streamed))
     return out.getvalue()
 
 
-def _member_sha256(archive: zipfile.ZipFile, name: str) -> str:
-    """The SHA-256 of a file in the archive, read a chunk at a time."""
-    digest = hashlib.sha256()
-    with archive.open(name) as member:
-        while chunk := member.read(_READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+def write_signed_manifest(archive: zipfile.ZipFile, content: bytes) -> None:
+    """``manifest.json`` and its Ed25519 signature by this instance's key, ``manifest.sig``."""
+    for name, data in ((MANIFEST, content), (SIGNATURE, signing.sign(content))):
+        archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
-@dataclass(frozen=True)
-class PackCheck:
-    ok: bool
-    checked: int
-    problem: str | None = None  # "<file>: <what is wrong>" for the first problem
-
-
-def verify_pack(data: bytes) -> PackCheck:
-    """Every file listed in the manifest is present with its SHA-256, no file is unlisted, the manifest's chain
-    head is the last decision's hash in decisions.json, and its consultation head ends the chain of appended
-    consultations listed there (packs made before it was listed have none to check)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return PackCheck(False, 0, "not a ZIP file")
-    with archive:
-        names = set(archive.namelist())
-        if MANIFEST not in names:
-            return PackCheck(False, 0, f"{MANIFEST}: missing")
-        try:
-            listed = json.loads(archive.read(MANIFEST))
-            entries = [(str(e["name"]), str(e["sha256"])) for e in listed["files"]]
-        except (ValueError, KeyError, TypeError):
-            return PackCheck(False, 0, f"{MANIFEST}: not a valid manifest")
-        checked = 0
-        for name, expected in entries:
-            if name not in names:
-                return PackCheck(False, checked, f"{name}: missing")
-            try:
-                actual = _member_sha256(archive, name)
-            except (zipfile.BadZipFile, OSError):  # a changed member can fail its CRC check as it is read
-                return PackCheck(False, checked, f"{name}: SHA-256 does not match the manifest")
-            if actual != expected:
-                return PackCheck(False, checked, f"{name}: SHA-256 does not match the manifest")
-            checked += 1
-        unlisted = sorted(names - {n for n, _ in entries} - {MANIFEST})
-        if unlisted:
-            return PackCheck(False, checked, f"{unlisted[0]}: not listed in the manifest")
-        if "decisions.json" in names:
-            try:
-                decisions = json.loads(archive.read("decisions.json"))["decisions"]
-                head = decisions[-1]["hash"] if decisions else None
-            except (ValueError, KeyError, TypeError, IndexError):
-                return PackCheck(False, checked, "decisions.json: not readable")
-            if head != listed.get("chain_head"):
-                return PackCheck(False, checked, "manifest.json: chain head is not the last decision's hash")
-            problem = _appended_problem(archive, listed)
-            if problem is not None:
-                return PackCheck(False, checked, problem)
-    return PackCheck(True, checked)
-
-
-def _appended_problem(archive: zipfile.ZipFile, listed: dict[str, Any]) -> str | None:
-    """What is wrong with the appended consultations' chain in decisions.json against the manifest, if anything."""
-    if "consultation_head" not in listed:
-        return None
-    try:
-        items = json.loads(archive.read("decisions.json")).get("appended_consultations", [])
-        previous = None
-        for index, item in enumerate(items, start=1):
-            if item["seq"] != index or item["prev_hash"] != previous:
-                return f"decisions.json: appended consultation {index} is not linked to the one before"
-            previous = item["hash"]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "decisions.json: appended consultations not readable"
-    if previous != listed["consultation_head"]:
-        return "manifest.json: consultation head is not the last appended consultation's hash"
-    return None
+def verify_pack(data: bytes | str | Path, key: signing.PublicKey | None = None) -> verify.PackCheck:
+    """The strict check of :mod:`lbs.review.verify`, against ``key`` (default: this instance's key)."""
+    return verify.verify_pack(data, key or signing.instance_public_key())

@@ -13,7 +13,7 @@ from lbs.auth.permissions import Action, can
 from lbs.errors import Forbidden, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.review import pack
+from lbs.review import pack, signing
 from lbs.review.integrity import store_check
 from lbs.review.models import SignOff
 from lbs.review.whole import incident_review
@@ -35,14 +35,16 @@ def sign_off(*, by: User, incident: Incident, comment: str | None = None, now: d
     last = review.decisions[-1].decision.number if review.decisions else 0
     record = SignOff(incident_id=incident.id, signed_by_id=by.id, signer_name=by.display_name or by.username,
                      signed_at=at, comment=text, pack_sha256=pack.sha256(data), chain_head=review.chain_head,
-                     last_decision_number=last, pack_zip=data)
+                     last_decision_number=last, pack_zip=data,
+                     signing_key_fingerprint=signing.instance_public_key().fingerprint)
     db.session.add(record)
     if review.integrity.available:  # the sign-off verified the whole chain: the review page shows that check
         store_check(incident, review.integrity, at=at, by=by)
     db.session.flush()
     audit.record(by=by, action="review.sign_off", object_type="incident", object_id=incident.id,
                  summary=f"review of incident {incident.id} signed off (decisions 1–{last})",
-                 data={"pack_sha256": record.pack_sha256, "chain_head": record.chain_head})
+                 data={"pack_sha256": record.pack_sha256, "chain_head": record.chain_head,
+                       "signing_key_fingerprint": record.signing_key_fingerprint})
     return record
 
 

@@ -19,7 +19,7 @@ from lbs.decisions.scope import current_scope
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
-from lbs.review import findings, hearings, integrity, pack, page, search, signoff, timeline
+from lbs.review import findings, hearings, integrity, pack, page, search, signing, signoff, timeline
 from lbs.review.access import get_incident_for
 from lbs.review.forms import FindingForm, SearchForm, SignOffForm
 from lbs.review.labels import labels_context
@@ -116,7 +116,7 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
         timeline=timeline.for_page(decisions), writer=writer, verify_form=EmptyForm(),
         hearing=hearings.hearing_review(inc.id, now=now),
         finding_form=finding_form or (_finding_form(inc, decisions.rows) if writer else None),
-        signed_packs=scope.everything,
+        signed_packs=scope.everything, signing_fingerprint=signing.instance_public_key().fingerprint,
         sign_off_form=sign_off_form or (SignOffForm() if writer else None),
     )
     return body, status

@@ -35,7 +35,7 @@ def test_pack_holds_each_attachment_in_its_manifest(login: Any, recorded: Any) -
     decision, found = recorded
     data = _pack(login("politi"), decision["incident_id"])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert set(archive.namelist()) == {*PACK_FILES, "manifest.json", PDF_PATH, PNG_PATH}
+        assert set(archive.namelist()) == {*PACK_FILES, "manifest.json", "manifest.sig", PDF_PATH, PNG_PATH}
         assert archive.read(PDF_PATH) == files.pdf() and archive.read(PNG_PATH) == files.png()
         manifest = {e["name"]: e for e in json.loads(archive.read("manifest.json"))["files"]}
         assert manifest[PDF_PATH]["sha256"] == found[0]["sha256"] == sha256(files.pdf())

@@ -55,5 +55,6 @@ def all_cases() -> list[Case]:
 # Routes that need no sign-in at all (checked to answer without authentication).
 PUBLIC_RULES = {
     "/login", "/logout", "/accessibility", "/language", "/healthz", "/readyz", "/api/v1/openapi.json",
+    "/api/v1/signing-key",
     "/static/<path:filename>",
 }

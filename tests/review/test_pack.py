@@ -15,6 +15,7 @@ from lbs.review import integrity, pack
 from lbs.review.pack import PACK_FILES, sha256
 from lbs.review.whole import incident_review
 from tests import factories
+from tests.review.packtools import resign
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def _rezip(data: bytes, change: dict[str, bytes | None]) -> bytes:
 def test_manifest_lists_every_file_with_its_hash_and_the_chain_head(review):
     data = pack.build_pack(review)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert set(archive.namelist()) == {*PACK_FILES, "manifest.json"}
+        assert set(archive.namelist()) == {*PACK_FILES, "manifest.json", "manifest.sig"}
         manifest = json.loads(archive.read("manifest.json"))
         for entry in manifest["files"]:
             assert sha256(archive.read(entry["name"])) == entry["sha256"]
@@ -85,7 +86,7 @@ def test_verify_pack_checks_the_chain_head(review):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     manifest["chain_head"] = "0" * 64
-    result = pack.verify_pack(_rezip(data, {"manifest.json": json.dumps(manifest).encode()}))
+    result = pack.verify_pack(resign(_rezip(data, {"manifest.json": json.dumps(manifest).encode()})))
     assert not result.ok and "chain head" in result.problem
 
 

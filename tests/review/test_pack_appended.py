@@ -17,6 +17,7 @@ from lbs.review import integrity, pack
 from lbs.review.whole import incident_review
 from lbs.timeutil import utcnow
 from tests import factories
+from tests.review.packtools import resign
 from tests.review.test_pack import _rezip
 
 
@@ -57,7 +58,8 @@ def test_verify_pack_catches_a_dropped_appended_consultation(review):
     changed = json.dumps(decisions).encode()
     manifest["files"] = [{**e, "sha256": pack.sha256(changed)} if e["name"] == "decisions.json" else e
                          for e in manifest["files"]]
-    result = pack.verify_pack(_rezip(data, {"decisions.json": changed, "manifest.json": json.dumps(manifest).encode()}))
+    result = pack.verify_pack(resign(_rezip(data, {"decisions.json": changed,
+                                                   "manifest.json": json.dumps(manifest).encode()})))
     assert not result.ok and "consultation head" in result.problem
 
 
@@ -65,4 +67,4 @@ def test_packs_without_a_consultation_head_still_verify(review):
     data = pack.build_pack(review)
     manifest, _decisions = _read(data)
     del manifest["consultation_head"]
-    assert pack.verify_pack(_rezip(data, {"manifest.json": json.dumps(manifest).encode()})).ok
+    assert pack.verify_pack(resign(_rezip(data, {"manifest.json": json.dumps(manifest).encode()}))).ok
