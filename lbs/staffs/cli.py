@@ -16,14 +16,13 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from lbs.auth.models import User
 from lbs.commands import lbs_cli
 from lbs.database import write_intent
 from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
-from lbs.staffs import corrections, roster, services
-from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.staffs import corrections, roster_import
+from lbs.staffs.models import Person, Position, Staff
 from lbs.timeutil import TimeError, localize_strict, parse_iso_aware
 from lbs.validation import Fields
 
@@ -47,18 +46,6 @@ class Row:
     valid_from: datetime
     valid_to: datetime | None
     reason: str | None = None
-
-
-@dataclass
-class _Pending:
-    """A planned assignment, shaped like one for the overlap rule."""
-
-    id: int
-    position_id: int
-    person_id: int
-    rank: int
-    valid_from: datetime
-    valid_to: datetime | None
 
 
 def parse_time(text: str) -> datetime:
@@ -203,37 +190,9 @@ def _corrections(rows: list[Row], overlapping: list[str]) -> list[str]:
 
 
 def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
-    """Rows that overlap an existing assignment or an earlier row of the same position and rank, or in which
-    a person would hold two ranks of one position at the same time."""
-    position_ids = {r.position.id for r in rows}
-    existing: list[roster.HoldingLike] = list(
-        db.session.scalars(select(Assignment).where(Assignment.position_id.in_(position_ids)))
-    ) if position_ids else []
-    planned: list[roster.HoldingLike] = []
-    new_people: dict[tuple[str, int], int] = {}  # people the file creates, by a negative stand-in id
-    errors = []
-    for index, row in enumerate(rows):
-        key = (row.person_name, row.organisation.id)
-        person = people.get(key)
-        person_id = person.id if person else new_people.setdefault(key, -(len(new_people) + 1))
-        pending = _Pending(-(index + 1), row.position.id, person_id, row.rank, row.valid_from, row.valid_to)
-        seen = existing + planned
-        clash = roster.find_overlap(seen, position_id=row.position.id, rank=row.rank, valid_from=row.valid_from,
-                                    valid_to=row.valid_to)
-        other = roster.find_other_rank(seen, position_id=row.position.id, person_id=person_id, rank=row.rank,
-                                       valid_from=row.valid_from, valid_to=row.valid_to)
-        if clash is not None:
-            errors.append(f"row {row.number}: overlaps {_where(clash, rows)} of the same position and rank")
-        elif other is not None:
-            errors.append(f"row {row.number}: {row.person_name} already holds rank {other.rank} of "
-                          f"{row.position.title!r} in an overlapping period ({_where(other, rows)}, "
-                          f"{roster.period_text(other)}); one person holds at most one rank of a position at a time")
-        planned.append(pending)
-    return errors
-
-
-def _where(clash: roster.HoldingLike, rows: list[Row]) -> str:
-    return f"row {rows[-clash.id - 1].number}" if clash.id < 0 else f"existing assignment {clash.id}"
+    """Rows that overlap an existing assignment or another row of the same position and rank, or in which
+    a person would hold two ranks of one position at the same time (one sorted pass per seat)."""
+    return roster_import.overlap_errors(rows, roster_import.person_ids(rows, people), roster_import.existing_of(rows))
 
 
 @lbs_cli.command("import-roster")
@@ -250,16 +209,17 @@ def import_roster(path: Path) -> None:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
+    # Validated in a read-only transaction, before the write lock is taken: web writes go on meanwhile.
+    good, errors = validate(rows, numbers)
+    _refuse(errors, rollback=True)
+    _end_read()
     with write_intent():
-        good, errors = validate(rows, numbers)
-        if errors:
-            db.session.rollback()
-            for error in errors:
-                click.echo(error, err=True)
-            click.echo(f"error: {len(errors)} bad row(s); nothing was imported", err=True)
-            sys.exit(1)
         try:
-            created_people = _write(good)
+            # Checked again under the lock (a write since the validation may clash): one query and one pass.
+            people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
+            _refuse(roster_import.overlap_errors(good, roster_import.person_ids(good, people),
+                                                 roster_import.existing_of(good, lock=True)), rollback=True)
+            created_people = roster_import.write(good, people)
         except DomainError as exc:
             db.session.rollback()
             click.echo(f"error: {exc.message}; nothing was imported", err=True)
@@ -268,18 +228,24 @@ def import_roster(path: Path) -> None:
     click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created_people} new person(s)")
 
 
-def _write(rows: list[Row]) -> int:
-    by: User | None = None
-    people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
-    created = 0
-    for row in rows:
-        key = (row.person_name, row.organisation.id)
-        person = people.get(key)
-        if person is None:
-            person = services.create_person(by=by, name=row.person_name, job_title=row.job_title,
-                                            organisation_id=row.organisation.id, email=row.email, phone=row.phone)
-            people[key] = person
-            created += 1
-        services.assign(by=by, position_id=row.position.id, person_id=person.id, rank=row.rank,
-                        valid_from=row.valid_from, valid_to=row.valid_to, reason=row.reason)
-    return created
+def _end_read() -> None:
+    """End the validation's read-only transaction, keeping what it loaded (the next one takes the write lock)."""
+    session = db.session()
+    kept = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept
+
+
+def _refuse(errors: list[str], *, rollback: bool = False) -> None:
+    """List the bad rows and stop (nothing is written)."""
+    if not errors:
+        return
+    if rollback:
+        db.session.rollback()
+    for error in errors:
+        click.echo(error, err=True)
+    click.echo(f"error: {len(errors)} bad row(s); nothing was imported", err=True)
+    sys.exit(1)
