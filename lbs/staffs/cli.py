@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ COLUMNS = ["staff", "position", "person", "job_title", "organisation", "email", 
            "valid_to", "reason"]
 REQUIRED = {"staff", "position", "person", "job_title", "organisation", "rank", "valid_from"}
 MAX_ROWS = 100_000
+WRITE_BATCH = 500  # rows written per transaction: the write lock is held this long at a time (~0.1 s)
+WRITE_PAUSE = 0.02  # seconds between two batches: a writer waiting for the lock gets it (SQLite's busy wait polls)
 LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -192,13 +195,15 @@ def _corrections(rows: list[Row], overlapping: list[str]) -> list[str]:
 def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
     """Rows that overlap an existing assignment or another row of the same position and rank, or in which
     a person would hold two ranks of one position at the same time (one sorted pass per seat)."""
-    return roster_import.overlap_errors(rows, roster_import.person_ids(rows, people), roster_import.existing_of(rows))
+    ids = {key: p.id for key, p in people.items()}
+    return roster_import.overlap_errors(rows, roster_import.person_ids(rows, ids), roster_import.existing_of(rows))
 
 
 @lbs_cli.command("import-roster")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_roster(path: Path) -> None:
-    """Import assignments from a CSV file (columns: docs/rosters.md); all or nothing."""
+    """Import assignments from a CSV file (columns: docs/rosters.md); all or nothing (but see docs/rosters.md
+    on a roster changed by another writer during a long import)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -210,22 +215,39 @@ def import_roster(path: Path) -> None:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
     # Validated in a read-only transaction, before the write lock is taken: web writes go on meanwhile.
+    mark = roster_import.last_audit_id()
     good, errors = validate(rows, numbers)
     _refuse(errors, rollback=True)
+    people = roster_import.known_people()
     _end_read()
-    with write_intent():
-        try:
-            # Checked again under the lock (a write since the validation may clash): one query and one pass.
-            people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
-            _refuse(roster_import.overlap_errors(good, roster_import.person_ids(good, people),
-                                                 roster_import.existing_of(good, lock=True)), rollback=True)
-            created_people = roster_import.write(good, people)
-        except DomainError as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc.message}; nothing was imported", err=True)
-            sys.exit(1)
-        db.session.commit()
-    click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created_people} new person(s)")
+    created = 0
+    for start in range(0, len(good), WRITE_BATCH):
+        batch = good[start:start + WRITE_BATCH]
+        with write_intent():  # the lock is held for one batch at a time
+            try:
+                # What another writer did since: checked against this batch (one query and one pass).
+                clashes = roster_import.overlap_errors(batch, roster_import.person_ids(batch, people),
+                                                       roster_import.touched_since(mark, batch))
+                if clashes:
+                    db.session.rollback()
+                    _stop_partway(clashes, imported=start, of=len(good), first=batch[0].number)
+                created += roster_import.write(batch, people)
+                mark = roster_import.last_audit_id()
+            except DomainError as exc:
+                db.session.rollback()
+                _stop_partway([f"error: {exc.message}"], imported=start, of=len(good), first=batch[0].number)
+            db.session.commit()
+        time.sleep(WRITE_PAUSE)
+    click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created} new person(s)")
+
+
+def _stop_partway(errors: list[str], *, imported: int, of: int, first: int) -> None:
+    """A write made during the import clashes with a row not yet written: stop there and say so."""
+    for error in errors:
+        click.echo(error, err=True)
+    done = f"the rows before row {first} ({imported} of {of}) were imported" if imported else "nothing was imported"
+    click.echo(f"error: the roster changed during the import; {done}, from row {first} on nothing", err=True)
+    sys.exit(1)
 
 
 def _end_read() -> None:

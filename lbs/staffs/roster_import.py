@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from lbs.audit import services as audit
+from lbs.audit.models import AuditEvent
 from lbs.extensions import db
 from lbs.staffs import corrections
 from lbs.staffs.models import Assignment, Person, Position
@@ -129,11 +130,9 @@ def _where(clash: Holding, rows: Sequence[Any]) -> str:
     return f"row {rows[clash.row].number}" if clash.row is not None else f"existing assignment {clash.id}"
 
 
-def existing_of(rows: Sequence[Any], *, lock: bool = False) -> list[Assignment]:
-    """The assignments of the rows' positions (one query); ``lock``: the positions locked first (PostgreSQL)."""
+def existing_of(rows: Sequence[Any]) -> list[Assignment]:
+    """The assignments of the rows' positions (a query per 500 positions)."""
     position_ids = sorted({r.position.id for r in rows})
-    if lock and position_ids:
-        db.session.execute(select(Position.id).where(Position.id.in_(position_ids)).with_for_update())
     found: list[Assignment] = []
     for start in range(0, len(position_ids), 500):
         chunk = position_ids[start:start + 500]
@@ -141,15 +140,39 @@ def existing_of(rows: Sequence[Any], *, lock: bool = False) -> list[Assignment]:
     return found
 
 
-def person_ids(rows: Sequence[Any], people: dict[tuple[str, int], Person]) -> list[int]:
-    """Each row's person: an existing one's id, or a negative stand-in for a person the file creates."""
+def person_ids(rows: Sequence[Any], people: Mapping[tuple[str, int], int]) -> list[int]:
+    """Each row's person: an existing one's id (``people``: by name and organisation), or a negative stand-in
+    for a person the file creates."""
     new_people: dict[tuple[str, int], int] = {}
     found = []
     for row in rows:
         key = (row.person_name, row.organisation.id)
-        person = people.get(key)
-        found.append(person.id if person else new_people.setdefault(key, -(len(new_people) + 1)))
+        known = people.get(key)
+        found.append(known if known is not None else new_people.setdefault(key, -(len(new_people) + 1)))
     return found
+
+
+def known_people() -> dict[tuple[str, int], int]:
+    return {(name, org): pid for pid, name, org in db.session.execute(
+        select(Person.id, Person.name, Person.organisation_id))}
+
+
+def last_audit_id() -> int:
+    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def touched_since(audit_id: int, rows: Sequence[Any]) -> list[Assignment]:
+    """The assignments of the rows' positions created or changed since audit event ``audit_id`` (every change
+    of an assignment has its audit event), the positions locked first (PostgreSQL): what another writer did
+    while the import was not holding the lock."""
+    position_ids = sorted({r.position.id for r in rows})
+    db.session.execute(select(Position.id).where(Position.id.in_(position_ids)).with_for_update())
+    touched = {int(i) for i in db.session.scalars(select(AuditEvent.object_id).where(
+        AuditEvent.id > audit_id, AuditEvent.object_type == "assignment")) if i and i.isdigit()}
+    if not touched:
+        return []
+    return list(db.session.scalars(select(Assignment).where(Assignment.id.in_(sorted(touched)),
+                                                            Assignment.position_id.in_(position_ids))))
 
 
 def _insert_ids(model: Any, values: list[dict[str, Any]]) -> list[int]:
@@ -166,17 +189,18 @@ def _insert_ids(model: Any, values: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def write(rows: Sequence[Any], people: dict[tuple[str, int], Person]) -> int:
-    """Write the (checked) rows: the new people, the assignments and their audit events in bulk; a correction
-    of a past period is kept as :func:`lbs.staffs.services.assign` keeps it. Returns how many people were new."""
+def write(rows: Sequence[Any], people: dict[tuple[str, int], int]) -> int:
+    """Write the (checked) rows: the new people (added to ``people``), the assignments and their audit events
+    in bulk; a correction of a past period is kept as :func:`lbs.staffs.services.assign` keeps it. Returns how
+    many people were new."""
     new: dict[tuple[str, int], dict[str, Any]] = {}
     for row in rows:
         key = (row.person_name, row.organisation.id)
         if key not in people and key not in new:
             new[key] = {"name": row.person_name, "job_title": row.job_title, "organisation_id": row.organisation.id,
                         "email": row.email, "phone": row.phone}
-    person_ids = {key: p.id for key, p in people.items()}
-    person_ids.update(zip(new, _insert_ids(Person, list(new.values())), strict=True))
+    people.update(zip(new, _insert_ids(Person, list(new.values())), strict=True))
+    person_ids = people
     values = [{"position_id": r.position.id, "person_id": person_ids[(r.person_name, r.organisation.id)],
                "rank": r.rank, "valid_from": r.valid_from, "valid_to": r.valid_to} for r in rows]
     ids = _insert_ids(Assignment, values)

@@ -156,3 +156,38 @@ def test_the_sorted_pass_reports_what_the_pairwise_check_reports() -> None:
         errors = roster_import.overlap_errors(rows, people, existing)
         got = {int(e.split(":")[0].split()[1]): "same" if "same position and rank" in e else "other" for e in errors}
         assert got == _pairwise(rows, people, existing)
+
+
+def test_a_clash_written_between_two_batches_stops_the_import_there(app: Any, runner: Any, tmp_path: Path,
+                                                                    monkeypatch: Any) -> None:
+    """The rows are written a batch at a time (the lock is held that long): a writer that assigns a seat
+    meanwhile is seen by the next batch, which refuses and says how far the import got."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from lbs.staffs import services
+
+    seat = f.position("Mellemplads")
+    db.session.commit()
+    monkeypatch.setattr(cli, "WRITE_BATCH", 2)
+    monkeypatch.setattr(cli, "WRITE_PAUSE", 0)
+    paused: list[float] = []
+
+    def someone_else_assigns(seconds: float) -> None:
+        """Between the first and the second batch (the lock is free), another writer takes May 2034."""
+        if not paused:
+            other = f.person("Gæst")
+            services.assign(by=None, position_id=seat.id, person_id=other.id, rank=0,
+                            valid_from=datetime(2034, 5, 1, tzinfo=UTC), valid_to=datetime(2034, 6, 1, tzinfo=UTC))
+            db.session.commit()
+        paused.append(seconds)
+
+    monkeypatch.setattr(cli, "time", SimpleNamespace(sleep=someone_else_assigns))
+    lines = [f"LBS-O;Mellemplads;Vagt {m};Vagt;{POLICE};;;0;2034-{m:02d}-01 08:00;2034-{m + 1:02d}-01 08:00"
+             for m in (1, 2, 4, 5)]
+    result = _import(runner, tmp_path, HEADER + "\n".join(lines) + "\n", "mid.csv")
+    assert result.exit_code == 1
+    assert "row 5: overlaps existing assignment" in result.output
+    assert "the rows before row 4 (2 of 4) were imported, from row 4 on nothing" in result.output
+    held = db.session.scalars(select(Person.name).join(Assignment).where(Assignment.position_id == seat.id)).all()
+    assert sorted(held) == ["Gæst", "Vagt 1", "Vagt 2"]
