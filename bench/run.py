@@ -11,7 +11,8 @@ that server and dropped at the end):
    graph (98 municipalities, ~2 000 parties, ~20 000 rules) built in memory;
 4. CSV/XLSX exports: time and peak memory (``VmHWM`` of a child process doing only that export, its high-water
    mark reset just before the export starts; see ``bench/memory.py``);
-5. a 25 MB attachment uploaded and downloaded through the app: the peak memory of each (``bench/attachments.py``).
+5. a 25 MB attachment uploaded and downloaded through the app: the peak memory of each (``bench/attachments.py``);
+6. ``import-roster`` of 20 000 and 100 000 rows, and the longest a concurrent write waited (``bench/roster_import.py``).
 
 Prints a table and writes ``bench/results.json`` (``BENCH_SCALE=large``: ``bench/results-large.json``).
 """
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import attachments, live, loadgen, mail, memory
+from bench import attachments, live, loadgen, mail, memory, roster_import
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -765,6 +766,8 @@ def main() -> None:
         log("mail latency: write → mail accepted, one worker")
         results["mail"] = mail.measure(workdir)
         if "sqlite" in ONLY:
+            log("import-roster: 20 000 and 100 000 rows, a concurrent writer's longest wait")
+            results["roster_import"] = roster_import.measure(workdir)
             results["databases"].append(bench_database("sqlite", f"sqlite:///{workdir / 'bench.db'}"))
         server_url = os.environ.get("LBS_TEST_DATABASE_URL")
         if server_url and "postgresql" in ONLY:

@@ -180,3 +180,33 @@ def clean_text(value: str | None, name: str, errors: dict[str, list[str]], *, ma
     elif len(text) > max_len:
         errors.setdefault(name, []).append(f"may have at most {max_len} characters")
     return text
+
+
+UNENCODABLE = "contains invalid Unicode (a lone surrogate)"
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unencodable_fields(value: Any, name: str = "") -> list[str]:
+    """The dotted names (``consultations.0.party``; a bad key is named ``?``) of every string or key in a
+    decoded JSON value that cannot be stored as UTF-8 (lone surrogates from ``\\ud800`` escapes)."""
+    if isinstance(value, str):
+        return [name or "body"] if _unencodable(value) else []
+    found: list[str] = []
+    prefix = f"{name}." if name else ""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _unencodable(str(key)):
+                found.append(f"{prefix}?")
+            else:
+                found += unencodable_fields(item, f"{prefix}{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += unencodable_fields(item, f"{prefix}{index}")
+    return found

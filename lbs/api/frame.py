@@ -17,6 +17,7 @@ from lbs.auth import services as auth_services
 from lbs.auth.models import Role, User
 from lbs.errors import DomainError
 from lbs.extensions import db
+from lbs.validation import UNENCODABLE, unencodable_fields
 from lbs.web import accepts_body_of
 
 API_PREFIX = "/api/v1"
@@ -182,7 +183,8 @@ def endpoint(
 
 
 def json_body() -> dict[str, Any]:
-    """The request body as a JSON object: 400 when it is not JSON, 422 when it is not an object."""
+    """The request body as a JSON object: 400 when it is not JSON, 422 when it is not an object or holds text
+    that cannot be stored (a lone surrogate), naming each such field."""
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw, parse_constant=_reject_constant) if raw else None
@@ -190,6 +192,9 @@ def json_body() -> dict[str, Any]:
         raise ApiError(400, "malformed JSON body") from exc
     if not isinstance(data, dict):
         raise ApiError(422, "the body must be a JSON object")
+    bad = unencodable_fields(data)
+    if bad:  # every entry point reads its body here: a lone surrogate is refused before any field is read
+        raise ApiError(422, "invalid text", {name[:120]: [UNENCODABLE] for name in bad[:20]})
     return data
 
 

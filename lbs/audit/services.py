@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, insert
@@ -35,6 +36,20 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def record_many(*, by: Actor | None,
+                events: Sequence[tuple[str, str, object, str, Mapping[str, tuple[Any, Any]]]]) -> None:
+    """Write many audit events in one statement (a bulk import): each ``(action, object_type, object_id,
+    summary, changes)``, as :func:`record` writes one."""
+    if not events:
+        return
+    at = utcnow()
+    db.session.execute(_INSERT, [{
+        "at": at, "user_id": by.id if by else None, "actor": by.username if by else "system", "action": action,
+        "object_type": object_type, "object_id": str(object_id), "summary": summary[:500],
+        "data": {"changes": {k: {"old": _jsonable(o), "new": _jsonable(n)} for k, (o, n) in changes.items()}},
+    } for action, object_type, object_id, summary, changes in events])
 
 
 def record(

@@ -19,6 +19,7 @@ from lbs import labels
 from lbs.consultation.facts import FORM_FLAGS, CostFact, DecisionFacts, DecisionType
 from lbs.consultation.models import Mode
 from lbs.consultation.parties import list_parties
+from lbs.consultation.rule_schema import MAX_CONDITION_DEPTH, MAX_CONDITION_NODES, condition_too_large
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
@@ -105,12 +106,18 @@ class RuleForm(FlaskForm):
 
     def rule_input(self) -> RuleInput:
         """The rule as the services take it; a condition that is not a JSON object is a ``ValidationError``."""
+        too_large = _("The condition may be nested at most %(depth)s levels deep and hold at most %(nodes)s values.",
+                      depth=MAX_CONDITION_DEPTH, nodes=MAX_CONDITION_NODES)
         try:
             condition = json.loads(self.condition.data or "{}")
+        except RecursionError as exc:  # nested far beyond the limit: the JSON reader gives up
+            raise ValidationError("invalid rule", {"condition": [too_large]}) from exc
         except ValueError as exc:
             raise ValidationError("invalid rule", {"condition": [_("The condition is not valid JSON.")]}) from exc
         if not isinstance(condition, dict):
             raise ValidationError("invalid rule", {"condition": [_("The condition must be a JSON object.")]})
+        if condition_too_large(condition):
+            raise ValidationError("invalid rule", {"condition": [too_large]})
         return RuleInput(
             code=(self.code.data or "").strip(), name=(self.name.data or "").strip(), condition=condition,
             mode=self.mode.data or "", timing=self.timing.data or "", source_role=self.source_role.data or None,

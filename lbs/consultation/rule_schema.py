@@ -130,6 +130,28 @@ Scope = tuple[str, Any]
 
 # ------------------------------------------------------------------ validation
 
+# A condition is a small JSON object: bounded so that no rule can make the editor, the graph or the stored
+# JSON recurse deeply or grow large.
+MAX_CONDITION_DEPTH = 20
+MAX_CONDITION_NODES = 200
+
+
+def condition_too_large(condition: Any) -> bool:
+    """Whether a condition nests deeper than :data:`MAX_CONDITION_DEPTH` or holds more than
+    :data:`MAX_CONDITION_NODES` values (keys not counted); walked without recursion, stopping at the limit."""
+    stack: list[tuple[Any, int]] = [(condition, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_CONDITION_DEPTH or nodes > MAX_CONDITION_NODES:
+            return True
+        if isinstance(value, Mapping):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return False
+
 
 def money_bound(value: Any) -> Decimal | str | None:
     """A threshold: "T1", "T2", or money as the API takes it ("125000.00" or a whole number)."""
@@ -154,6 +176,9 @@ def share_of_budget(value: Any) -> Decimal:
 def validate_rule(rule: RuleData, context: Context) -> None:
     """Raise RuleError when a rule names an unknown kind, role or party or a threshold that is not money."""
     condition = rule.condition
+    if condition_too_large(condition):
+        raise RuleError("condition", f"a condition may nest at most {MAX_CONDITION_DEPTH} levels deep and hold "
+                                     f"at most {MAX_CONDITION_NODES} values")
     if not isinstance(condition, Mapping) or rule.kind not in KINDS:
         raise RuleError("condition", f"unknown condition kind; use one of {', '.join(KINDS)}")
     if rule.mode not in MODES:

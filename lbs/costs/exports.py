@@ -8,7 +8,6 @@ decimal comma and two decimals (``1234,50``) as Danish Excel reads them.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,7 @@ from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.organisations.models import Organisation
-from lbs.spreadsheet import neutralise
+from lbs.spreadsheet import CsvWriter, Number, neutralise
 from lbs.timeutil import to_local
 
 HEADER = [
@@ -73,17 +72,17 @@ def bearer_filter(bearer_id: int) -> list[ColumnElement[bool]]:
 def _danish(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return f"{value.quantize(Decimal('0.01')):f}".replace(".", ",")
+    return Number(f"{value.quantize(Decimal('0.01')):f}".replace(".", ","))
 
 
 def csv_chunks(where: Sequence[ColumnElement[bool]]) -> Iterator[str]:
     """The CSV as text chunks (BOM first), row by row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = CsvWriter(buffer)
     buffer.write("\ufeff")
     writer.writerow(HEADER)
     for index, row in enumerate(_rows(where)):
-        writer.writerow([_danish(v) if i in MONEY_COLUMNS else neutralise(v) for i, v in enumerate(row)])
+        writer.writerow([_danish(v) if i in MONEY_COLUMNS else v for i, v in enumerate(row)])
         if index % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

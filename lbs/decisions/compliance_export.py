@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -10,7 +9,7 @@ from lbs.decisions.compliance import compliance_page
 from lbs.decisions.export import stream_incident_batches
 from lbs.decisions.scope import EVERYTHING, ReadScope
 from lbs.incidents.models import Incident
-from lbs.spreadsheet import neutralise
+from lbs.spreadsheet import CsvWriter
 
 BATCH = 500
 # ``status``: each required consultation's status (met, objected, no_answer, insufficient_form, missing);
@@ -27,17 +26,17 @@ def compliance_csv_batch(incident: Incident, *, after: int, batch: int = BATCH,
     (``scope``) reads the same."""
     page = compliance_page(incident_id=incident.id, after=after, size=batch)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = CsvWriter(out)
     if after == 0:
         out.write("\ufeff")
         writer.writerow(HEADER)
     for row in page.rows:
         d = row.decision
         writer.writerow([
-            d.number, d.decided_at.isoformat(), neutralise(d.title), d.type.value,
+            d.number, d.decided_at.isoformat(), d.title, d.type.value,
             ", ".join(f"{r.party_key} ({r.mode}, {r.rule})" for r in row.required),
             ", ".join(f"{c.party.key} ({c.mode.value}, {c.outcome.value})" for c in row.done),
-            ", ".join(r.party_key for r in row.missing), neutralise(d.missing_reason or ""),
+            ", ".join(r.party_key for r in row.missing), d.missing_reason,
             ", ".join(f"{j.requirement.party_key}: {j.status.value}" for j in row.judged),
             row.asked, row.unanswered,
         ])

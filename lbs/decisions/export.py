@@ -3,7 +3,6 @@ each streamed in batches of decisions read in the API shape (:mod:`lbs.decisions
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +14,7 @@ from lbs.decisions.read_model import incident_decision_records
 from lbs.decisions.scope import EVERYTHING, ReadScope, ambient_scope
 from lbs.extensions import db
 from lbs.incidents.models import Incident
-from lbs.spreadsheet import neutralise
+from lbs.spreadsheet import CsvWriter
 
 CSV_COLUMNS = [
     "number", "decided_at", "recorded_at", "staff", "decided_by", "decided_by_job_title", "decided_by_seat",
@@ -26,15 +25,10 @@ CSV_COLUMNS = [
 ]
 
 
-def _safe_cell(value: Any) -> str:
-    """Text for a spreadsheet cell (see :func:`lbs.spreadsheet.neutralise`)."""
-    return str(neutralise("" if value is None else str(value)))
-
-
 CSV_BATCH = 500
 
 
-def _csv_row(item: dict[str, Any]) -> list[str]:
+def _csv_row(item: dict[str, Any]) -> list[Any]:
     row = {
         **item,
         "decided_by": item["decided_by_name"],
@@ -51,7 +45,7 @@ def _csv_row(item: dict[str, Any]) -> list[str]:
                                              for c in item["required_consultations"]),
         "missing_consultations": " | ".join(f"{c['party']} {c['status']}" for c in item["missing_consultations"]),
     }
-    return [_safe_cell(row[c]) for c in CSV_COLUMNS]
+    return [row[c] for c in CSV_COLUMNS]
 
 
 def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH,
@@ -60,7 +54,7 @@ def csv_batch(incident: Incident, *, after: int, batch: int = CSV_BATCH,
     ``after`` is 0), then the decisions numbered after ``after`` (at most ``batch``); and the ``after`` of the
     next chunk (None after the last)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = CsvWriter(out)
     if after == 0:
         out.write("\ufeff")
         writer.writerow(CSV_COLUMNS)

@@ -3,7 +3,6 @@ findings, the PDF report and a manifest of SHA-256 hashes plus the chain head, s
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -20,6 +19,7 @@ from lbs.review import hearings, pack_attachments, signing, timeline, verify
 from lbs.review.labels import labels_context
 from lbs.review.rows import DecisionReview, DoneConsultation
 from lbs.review.whole import IncidentReview
+from lbs.spreadsheet import Number, csv_bytes
 from lbs.timeutil import utcnow
 
 MANIFEST = verify.MANIFEST
@@ -36,16 +36,6 @@ def sha256(data: bytes) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, ``;`` as separator (what Danish spreadsheets expect)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _decision_json(r: DecisionReview) -> dict[str, Any]:
@@ -100,7 +90,7 @@ def pack_files(review: IncidentReview, *, generated_at: datetime) -> dict[str, b
         ["id", "decision_number", "bearer", "category", "description", "estimate_dkk", "actual_dkk", "status",
          "provisional", "superseded"],
         ([line.id, r.decision.number, line.bearer.name, line.category.value, line.description,
-          f"{line.estimate_dkk:.2f}", f"{line.actual_dkk:.2f}" if line.actual_dkk is not None else None,
+          Number(f"{line.estimate_dkk:.2f}"), Number(f"{line.actual_dkk:.2f}") if line.actual_dkk is not None else None,
           line.status.value, "yes" if line.provisional else "no", "yes" if line.superseded_by_id else "no"]
          for r in review.decisions for line in r.costs),
     )

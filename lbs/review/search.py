@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, type_coerce
 
 from lbs.auth.models import Role, User
 from lbs.consultation.facts import DecisionType
@@ -19,7 +19,7 @@ from lbs.incidents.models import Incident, IncidentKind, incident_municipalities
 from lbs.organisations.models import Municipality
 from lbs.review.figures import money_sum
 from lbs.review.models import SignOff
-from lbs.review.rows import legacy_rows, municipality_codes, not_stored
+from lbs.review.rows import has_missing, legacy_rows, municipality_codes, not_stored
 from lbs.staffs.models import Staff
 from lbs.types import Money
 from lbs.versioned_cache import VersionedCache
@@ -165,30 +165,36 @@ def _missing_counts(ids: Sequence[int]) -> dict[int, int]:
     return counts
 
 
-def _matching_missing(query: Select[Any], *, wanted: int, chunk: int) -> tuple[list[int], dict[int, int]]:
-    """The first ``wanted`` incidents of ``query`` whose decisions missed a required consultation, and how
-    many each missed: the candidates are judged in chunks (a fixed number of queries per chunk)."""
-    matched: list[int] = []
-    missing: dict[int, int] = {}
-    offset = 0
-    while len(matched) < wanted:
-        candidates = list(db.session.scalars(query.offset(offset).limit(chunk)))
-        if not candidates:
-            break
-        counts = _missing_counts(candidates)
-        for incident_id in candidates:
-            if counts[incident_id] > 0:
-                matched.append(incident_id)
-                missing[incident_id] = counts[incident_id]
-        offset += chunk
-    return matched, missing
+def _decision_where(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(Decision.incident_id == Incident.id, condition)
+
+
+def _with_missing(query: Select[Any]) -> Select[Any]:
+    """``query`` narrowed in SQL to the incidents whose decisions missed a required consultation: those with a
+    stored ``unmet_count`` above 0, and those whose decisions logged before it was stored (judged in Python,
+    a bounded set: only data from before the migration) missed one."""
+    legacy_only = list(db.session.scalars(query.order_by(None).where(~_decision_where(has_missing()),
+                                                                     _decision_where(not_stored()))))
+    counts = _missing_counts(legacy_only)
+    judged_missing = [i for i in legacy_only if counts[i] > 0]
+    return query.where(or_(_decision_where(has_missing()), Incident.id.in_(judged_missing)))
+
+
+def _missing_page(query: Select[Any], page: int, per_page: int) -> tuple[list[int], int, int]:
+    """One page of the incidents with a missed consultation (a page past the end is the last page): the ids,
+    the page number served and how many match."""
+    narrowed = _with_missing(query)
+    total = db.session.scalar(select(func.count()).select_from(narrowed.order_by(None).subquery())) or 0
+    page = min(page, max(1, -(-total // per_page)))
+    ids = list(db.session.scalars(narrowed.offset((page - 1) * per_page).limit(per_page)))
+    return ids, page, total
 
 
 def search(*, user: User, filters: SearchFilter, page: int = 1, per_page: int = 25) -> SearchPage:
     """Incidents matching the filters, newest first, one page at a time.
 
-    The SQL filters run in the database; "missing consultations only" is judged a chunk of candidates at a
-    time until the page is full (see :func:`_matching_missing`).
+    The filters run in the database, "missing consultations only" too, over the counts each decision stored
+    (see :func:`_with_missing`); with it a page past the end is the last page.
     """
     page = max(page, 1)
     scope = ReadScope.of(user)
@@ -198,15 +204,15 @@ def search(*, user: User, filters: SearchFilter, page: int = 1, per_page: int = 
         ids = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
         has_next = len(ids) > per_page
         ids = ids[:per_page]
+        total = None
     else:
-        matched, missing = _matching_missing(query, wanted=page * per_page + 1, chunk=max(per_page * 2, 50))
-        start = (page - 1) * per_page
-        has_next = len(matched) > start + per_page
-        ids = matched[start:start + per_page]
+        ids, page, total = _missing_page(query, page, per_page)
+        has_next = page * per_page < total
+        missing = _missing_counts(ids)
     if not ids:
-        return SearchPage([], page, per_page, has_next)
+        return SearchPage([], page, per_page, has_next, total)
     incidents = {i.id: i for i in db.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
     codes = municipality_codes(ids)
     summaries = _summaries(list(incidents.values()), scope)
     rows = [SearchRow(incidents[i], codes.get(i, ()), *summaries[i], missing=missing.get(i)) for i in ids]
-    return SearchPage(rows, page, per_page, has_next)
+    return SearchPage(rows, page, per_page, has_next, total)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,14 +17,13 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from lbs.auth.models import User
 from lbs.commands import lbs_cli
 from lbs.database import write_intent
 from lbs.errors import DomainError, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
-from lbs.staffs import corrections, roster, services
-from lbs.staffs.models import Assignment, Person, Position, Staff
+from lbs.staffs import corrections, roster_import
+from lbs.staffs.models import Person, Position, Staff
 from lbs.timeutil import TimeError, localize_strict, parse_iso_aware
 from lbs.validation import Fields
 
@@ -31,6 +31,8 @@ COLUMNS = ["staff", "position", "person", "job_title", "organisation", "email", 
            "valid_to", "reason"]
 REQUIRED = {"staff", "position", "person", "job_title", "organisation", "rank", "valid_from"}
 MAX_ROWS = 100_000
+WRITE_BATCH = 500  # rows written per transaction: the write lock is held this long at a time (~0.1 s)
+WRITE_PAUSE = 0.02  # seconds between two batches: a writer waiting for the lock gets it (SQLite's busy wait polls)
 LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -47,18 +49,6 @@ class Row:
     valid_from: datetime
     valid_to: datetime | None
     reason: str | None = None
-
-
-@dataclass
-class _Pending:
-    """A planned assignment, shaped like one for the overlap rule."""
-
-    id: int
-    position_id: int
-    person_id: int
-    rank: int
-    valid_from: datetime
-    valid_to: datetime | None
 
 
 def parse_time(text: str) -> datetime:
@@ -203,43 +193,17 @@ def _corrections(rows: list[Row], overlapping: list[str]) -> list[str]:
 
 
 def _overlaps(rows: list[Row], people: dict[tuple[str, int], Person]) -> list[str]:
-    """Rows that overlap an existing assignment or an earlier row of the same position and rank, or in which
-    a person would hold two ranks of one position at the same time."""
-    position_ids = {r.position.id for r in rows}
-    existing: list[roster.HoldingLike] = list(
-        db.session.scalars(select(Assignment).where(Assignment.position_id.in_(position_ids)))
-    ) if position_ids else []
-    planned: list[roster.HoldingLike] = []
-    new_people: dict[tuple[str, int], int] = {}  # people the file creates, by a negative stand-in id
-    errors = []
-    for index, row in enumerate(rows):
-        key = (row.person_name, row.organisation.id)
-        person = people.get(key)
-        person_id = person.id if person else new_people.setdefault(key, -(len(new_people) + 1))
-        pending = _Pending(-(index + 1), row.position.id, person_id, row.rank, row.valid_from, row.valid_to)
-        seen = existing + planned
-        clash = roster.find_overlap(seen, position_id=row.position.id, rank=row.rank, valid_from=row.valid_from,
-                                    valid_to=row.valid_to)
-        other = roster.find_other_rank(seen, position_id=row.position.id, person_id=person_id, rank=row.rank,
-                                       valid_from=row.valid_from, valid_to=row.valid_to)
-        if clash is not None:
-            errors.append(f"row {row.number}: overlaps {_where(clash, rows)} of the same position and rank")
-        elif other is not None:
-            errors.append(f"row {row.number}: {row.person_name} already holds rank {other.rank} of "
-                          f"{row.position.title!r} in an overlapping period ({_where(other, rows)}, "
-                          f"{roster.period_text(other)}); one person holds at most one rank of a position at a time")
-        planned.append(pending)
-    return errors
-
-
-def _where(clash: roster.HoldingLike, rows: list[Row]) -> str:
-    return f"row {rows[-clash.id - 1].number}" if clash.id < 0 else f"existing assignment {clash.id}"
+    """Rows that overlap an existing assignment or another row of the same position and rank, or in which
+    a person would hold two ranks of one position at the same time (one sorted pass per seat)."""
+    ids = {key: p.id for key, p in people.items()}
+    return roster_import.overlap_errors(rows, roster_import.person_ids(rows, ids), roster_import.existing_of(rows))
 
 
 @lbs_cli.command("import-roster")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_roster(path: Path) -> None:
-    """Import assignments from a CSV file (columns: docs/rosters.md); all or nothing."""
+    """Import assignments from a CSV file (columns: docs/rosters.md); all or nothing (but see docs/rosters.md
+    on a roster changed by another writer during a long import)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -250,36 +214,60 @@ def import_roster(path: Path) -> None:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(1)
-    with write_intent():
-        good, errors = validate(rows, numbers)
-        if errors:
-            db.session.rollback()
-            for error in errors:
-                click.echo(error, err=True)
-            click.echo(f"error: {len(errors)} bad row(s); nothing was imported", err=True)
-            sys.exit(1)
-        try:
-            created_people = _write(good)
-        except DomainError as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc.message}; nothing was imported", err=True)
-            sys.exit(1)
-        db.session.commit()
-    click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created_people} new person(s)")
-
-
-def _write(rows: list[Row]) -> int:
-    by: User | None = None
-    people = {(p.name, p.organisation_id): p for p in db.session.scalars(select(Person))}
+    # Validated in a read-only transaction, before the write lock is taken: web writes go on meanwhile.
+    mark = roster_import.last_audit_id()
+    good, errors = validate(rows, numbers)
+    _refuse(errors, rollback=True)
+    people = roster_import.known_people()
+    _end_read()
     created = 0
-    for row in rows:
-        key = (row.person_name, row.organisation.id)
-        person = people.get(key)
-        if person is None:
-            person = services.create_person(by=by, name=row.person_name, job_title=row.job_title,
-                                            organisation_id=row.organisation.id, email=row.email, phone=row.phone)
-            people[key] = person
-            created += 1
-        services.assign(by=by, position_id=row.position.id, person_id=person.id, rank=row.rank,
-                        valid_from=row.valid_from, valid_to=row.valid_to, reason=row.reason)
-    return created
+    for start in range(0, len(good), WRITE_BATCH):
+        batch = good[start:start + WRITE_BATCH]
+        with write_intent():  # the lock is held for one batch at a time
+            try:
+                # What another writer did since: checked against this batch (one query and one pass).
+                clashes = roster_import.overlap_errors(batch, roster_import.person_ids(batch, people),
+                                                       roster_import.touched_since(mark, batch))
+                if clashes:
+                    db.session.rollback()
+                    _stop_partway(clashes, imported=start, of=len(good), first=batch[0].number)
+                created += roster_import.write(batch, people)
+                mark = roster_import.last_audit_id()
+            except DomainError as exc:
+                db.session.rollback()
+                _stop_partway([f"error: {exc.message}"], imported=start, of=len(good), first=batch[0].number)
+            db.session.commit()
+        time.sleep(WRITE_PAUSE)
+    click.echo(f"imported {len(good)} assignment(s) from {path.name}; {created} new person(s)")
+
+
+def _stop_partway(errors: list[str], *, imported: int, of: int, first: int) -> None:
+    """A write made during the import clashes with a row not yet written: stop there and say so."""
+    for error in errors:
+        click.echo(error, err=True)
+    done = f"the rows before row {first} ({imported} of {of}) were imported" if imported else "nothing was imported"
+    click.echo(f"error: the roster changed during the import; {done}, from row {first} on nothing", err=True)
+    sys.exit(1)
+
+
+def _end_read() -> None:
+    """End the validation's read-only transaction, keeping what it loaded (the next one takes the write lock)."""
+    session = db.session()
+    kept = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept
+
+
+def _refuse(errors: list[str], *, rollback: bool = False) -> None:
+    """List the bad rows and stop (nothing is written)."""
+    if not errors:
+        return
+    if rollback:
+        db.session.rollback()
+    for error in errors:
+        click.echo(error, err=True)
+    click.echo(f"error: {len(errors)} bad row(s); nothing was imported", err=True)
+    sys.exit(1)
