@@ -24,7 +24,7 @@ PLACEHOLDER = re.compile(r"<[^>]+>")
 # URL segment in front of an argument → the kind of object it names.
 SCOPED = {"incidents": "incident", "required": "incident", "decisions": "decision", "proposals": "proposal",
           "consultation-requests": "request", "lines": "line", "costs": "line", "municipalities": "code",
-          "sign-offs": "sign_off"}
+          "sign-offs": "sign_off", "attachments": "attachment"}
 # Arguments naming something no municipality owns (rosters, a user's own notifications, admin objects, rules).
 UNSCOPED = {"staffs", "positions", "people", "assignments", "notifications", "users", "outbox", "rules", "static",
             "tokens"}
@@ -131,6 +131,24 @@ def _sign_off(incident_id: int) -> int:
     return found
 
 
+def _attachment(decision_id: int) -> int:
+    """A PNG attached to the decision (a file named like Herning's markers would leak through its name)."""
+    import io
+
+    from lbs.auth.models import User
+    from lbs.decisions import attachments
+    from lbs.decisions.models import Decision
+    from tests.attachments import files
+
+    politi = db.session.scalars(select(User).where(User.username == "politi")).one()
+    decision = db.session.get(Decision, decision_id)
+    assert decision is not None
+    found = attachments.attach(decision=decision, upload=attachments.Upload("foto.png", io.BytesIO(files.png())),
+                               description=None, by=politi).id
+    db.session.commit()
+    return found
+
+
 def _decision_of(api_as: Any, incident_id: int) -> int:
     return int(api_as("politi").get(f"/api/v1/incidents/{incident_id}/decisions").get_json()[0]["id"])
 
@@ -153,7 +171,8 @@ def herning_objects(api_as: Any, world: World) -> Objects:
         incident=lambda: world.herning_only, decision=lambda: world.herning_only_decision,
         proposal=lambda: _proposal(api_as, world.herning_only, [world.herning_org]),
         request=lambda: _request_to(objects["proposal"], "657"), line=lambda: world.herning_lines[0],
-        code=lambda: "657", sign_off=lambda: _sign_off(world.herning_only))
+        code=lambda: "657", sign_off=lambda: _sign_off(world.herning_only),
+        attachment=lambda: _attachment(world.herning_only_decision))
     return objects
 
 
@@ -163,9 +182,11 @@ def holstebro_objects(api_as: Any, world: World) -> list[Objects]:
         incident=lambda: world.shared, decision=lambda: world.shared_decision,
         proposal=lambda: _proposal(api_as, world.shared, [world.herning_org, world.holstebro_org]),
         request=lambda: _request_to(shared["proposal"], "661"), line=lambda: world.holstebro_lines[0],
-        code=lambda: "661", sign_off=lambda: _sign_off(world.shared))
+        code=lambda: "661", sign_off=lambda: _sign_off(world.shared),
+        attachment=lambda: _attachment(world.shared_decision))
     bears_only = Objects(**dict(
         shared.makers, incident=lambda: world.bears_only, decision=lambda: _decision_of(api_as, world.bears_only),
         proposal=lambda: shared["proposal"], line=lambda: world.holstebro_lines[1],
-        sign_off=lambda: _sign_off(world.bears_only)))
+        sign_off=lambda: _sign_off(world.bears_only),
+        attachment=lambda: _attachment(_decision_of(api_as, world.bears_only))))
     return [shared, bears_only]
