@@ -103,9 +103,10 @@ def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         # Every session of the user ends, this cookie's copies on other hosts included.
-        services.end_sessions(current_user)
-        audit.record(by=current_user, action="user.logout", object_type="user", object_id=current_user.id,
-                     summary=f"{current_user.username} signed out")
+        user: User = current_user._get_current_object()
+        services.end_sessions(user)
+        audit.record(by=user, action="user.logout", object_type="user", object_id=user.id,
+                     summary=f"{user.username} signed out")
         db.session.commit()
         logout_user()
         lang = session.get("lang")
