@@ -59,11 +59,35 @@ def create_user(username: str, role: str, municipality: str | None, email: str |
 
 @lbs_cli.command("token")
 @click.argument("username")
-def token(username: str) -> None:
+@click.option("--days", "days", type=click.IntRange(min=1, max=3650), default=auth.TOKEN_DAYS, show_default=True,
+              help="the token stops working after N days")
+def token(username: str, days: int) -> None:
     """Issue a new API token and print it alone on one line."""
     with transaction():
-        value = auth.issue_token(username=username)
+        value = auth.issue_token(username=username, days=days)
     click.echo(value)
+
+
+@lbs_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
+def set_password(username: str, password_stdin: bool) -> None:
+    """Change a user's password; every session of the user ends."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    with transaction():
+        auth.set_password(username=username, password=password)
+    click.echo(f"password of {username} changed; their sessions ended")
+
+
+@lbs_cli.command("set-role")
+@click.argument("username")
+@click.option("--role", required=True, help="police, municipality, reviewer or admin")
+@click.option("--municipality", "municipality", default=None, help="kommunekode (only with --role municipality)")
+def set_role(username: str, role: str, municipality: str | None) -> None:
+    """Change a user's role; every session of the user ends."""
+    with transaction():
+        user = auth.set_role(username=username, role=role, municipality_code=municipality)
+    click.echo(f"{user.username} is now {user.role.value}; their sessions ended")
 
 
 @lbs_cli.command("revoke-token")

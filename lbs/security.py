@@ -1,4 +1,5 @@
-"""Security headers on every response; Secure cookies whenever the request came over HTTPS."""
+"""Security headers on every response (``Cache-Control: no-store`` on everything but static files); Secure
+cookies whenever the request came over HTTPS."""
 
 from __future__ import annotations
 
@@ -35,9 +36,21 @@ def register_security_headers(app: Flask) -> None:
                 response.headers.setdefault(name, value)
             else:
                 response.headers[name] = value
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        _cache_control(response)
         return response
+
+
+def _cache_control(response: Response) -> None:
+    """Nothing the application answers is kept by a browser or a proxy — pages, API answers (errors included),
+    exports and attachments — except static files (their own ``Cache-Control``). A view may answer with its own
+    header only when it keeps the answer out of shared caches and asks afresh each time (the live polls'
+    ``no-cache, private`` with an ETag, ``docs/live-updates.md``)."""
+    if request.endpoint == "static" and 200 <= response.status_code < 400:
+        return
+    own = response.cache_control
+    if own.no_store or (own.no_cache and own.private):
+        return
+    response.headers["Cache-Control"] = "no-store"
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):

@@ -49,11 +49,11 @@ def test_seed_demo_loads_the_district_once(fresh_database_url):
 
 def test_create_user_and_errors(app, runner):
     ok = runner.invoke(args=["lbs", "create-user", "ikast", "--role", "municipality", "--municipality", "756",
-                             "--password-stdin"], input="s3cret\n")
+                             "--password-stdin"], input="Sort-kaffe-ved-midnat\n")
     assert ok.exit_code == 0, ok.output
     user = db.session.scalar(select(User).where(User.username == "ikast"))
     assert user.role is Role.MUNICIPALITY and user.municipality_code == "756"
-    assert user.password_hash != "s3cret"
+    assert user.password_hash != "Sort-kaffe-ved-midnat"
 
     cases = [
         (["x1", "--role", "chief"], "role"),
@@ -63,7 +63,7 @@ def test_create_user_and_errors(app, runner):
         (["ikast", "--role", "police"], "exists"),
     ]
     for args, message in cases:
-        result = runner.invoke(args=["lbs", "create-user", *args, "--password-stdin"], input="s3cret\n")
+        result = runner.invoke(args=["lbs", "create-user", *args, "--password-stdin"], input="Sort-kaffe-ved-midnat\n")
         assert result.exit_code != 0, args
         assert message in result.output, (args, result.output)
     assert db.session.scalar(select(func.count()).select_from(User).where(User.username.like("x%"))) == 0

@@ -1,5 +1,6 @@
-"""HTML for admin only: the users (edit a user's e-mail address) and the mail outbox (counts, the worker's last
-round, failed mails with a retry, the latest mails). Every other role gets 403."""
+"""HTML for admin only: the users (edit a user's e-mail address), their API tokens (revoke one) and the mail
+outbox (counts, the worker's last round, failed mails with a retry, the latest mails). Every other role gets
+403."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lbs.admin import services
 from lbs.admin.forms import EmailForm
+from lbs.auth import services as auth_services
 from lbs.auth.permissions import Action, permission_required
 from lbs.errors import DomainError, NotFound
 from lbs.forms import EmptyForm
 from lbs.navigation import ROLE_LABELS
 from lbs.notifications.models import MailStatus
+from lbs.timeutil import utcnow
 from lbs.web import FormWrite, acting_user, load_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -84,3 +87,24 @@ def retry(mail_id: int) -> WerkzeugResponse:
     if write.ok:
         flash(_("The mail is due again: the worker sends it on its next round."), "success")
     return redirect(url_for("admin.outbox"))
+
+
+@bp.get("/tokens")
+@permission_required(Action.USERS_ADMIN)
+def tokens() -> str:
+    return render_template("admin/tokens.html", tokens=auth_services.list_tokens(), now=utcnow(), form=EmptyForm())
+
+
+@bp.post("/tokens/<id:token_id>/revoke")
+@permission_required(Action.USERS_ADMIN)
+def revoke_token(token_id: int) -> WerkzeugResponse:
+    write = FormWrite(leave=(NotFound,))
+    shown: dict[str, str] = {}
+    with write:
+        token = auth_services.revoke_token(token_id=token_id, by=acting_user())
+        shown = {"prefix": token.prefix, "user": token.user.username}
+    if isinstance(write.error, NotFound):
+        abort(404)
+    if write.ok:
+        flash(_("The token %(prefix)s… of %(user)s is revoked.", **shown), "success")
+    return redirect(url_for("admin.tokens"))

@@ -13,6 +13,9 @@ from lbs.extensions import Base
 from lbs.organisations.models import Municipality
 from lbs.timeutil import utcnow
 
+# The session's copy of ``User.session_version`` (a session without one is of version 0).
+SESSION_VERSION_KEY = "_sv"
+
 
 class Role(enum.StrEnum):
     POLICE = "police"
@@ -39,6 +42,9 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Stored in the session at sign-in; a session whose number differs is signed out. Raised by signing out and
+    # by a change of password or role, so that every session of the user ends on every host.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     municipality: Mapped[Municipality | None] = relationship()
 
@@ -69,6 +75,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 

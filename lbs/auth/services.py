@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lbs.audit import services as audit
 from lbs.auth.models import ApiToken, Role, User
+from lbs.auth.passwords import password_problem
+from lbs.database import write_intent
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Municipality
@@ -47,7 +50,10 @@ def create_user(
     display_name: str | None = None,
     email: str | None = None,
     by: User | None = None,
+    password_policy: bool = True,
 ) -> User:
+    """Create a user; the password must pass :func:`lbs.auth.passwords.password_problem` (``password_policy``
+    False: the demo district's users only, whose password is ``demo``)."""
     errors: dict[str, list[str]] = {}
     email = (email or "").strip() or None
     if email is not None and email_error(email):
@@ -69,8 +75,8 @@ def create_user(
             errors["municipality"] = [f"unknown municipality code {municipality_code!r}"]
     elif municipality_code:
         errors["municipality"] = ["--municipality is only allowed with role municipality"]
-    if len(password) < 4:
-        errors["password"] = ["password must have at least 4 characters"]
+    if password_policy and (problem := password_problem(password)) is not None:
+        errors["password"] = [problem]
     if errors:
         raise ValidationError("; ".join(m for msgs in errors.values() for m in msgs), errors)
     assert role_value is not None
@@ -109,32 +115,62 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(*, username: str, by: User | None = None) -> str:
-    """Create a token for ``username``; the plain token is returned once and only its hash is kept."""
+TOKEN_DAYS = 90
+# A token's last use is written at most this often (one write a minute per token, not one per request).
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def issue_token(*, username: str, days: int = TOKEN_DAYS, by: User | None = None) -> str:
+    """Create a token for ``username`` that works for ``days`` days; the plain token is returned once and only its
+    hash is kept."""
     user = get_user_by_username(username)
     if user is None:
         raise NotFound(f"unknown user {username!r}")
+    if not 1 <= days <= 3650:
+        raise ValidationError("--days must be between 1 and 3650", {"days": ["between 1 and 3650"]})
     token = "lbs_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:12]))
+    now = utcnow()
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:12], created_at=now,
+                            expires_at=now + timedelta(days=days)))
     audit.record(
         by=by, action="token.issue", object_type="user", object_id=user.id,
-        summary=f"API token issued for {username}", data={"prefix": token[:12]},
+        summary=f"API token issued for {username} ({days} days)", data={"prefix": token[:12], "days": days},
     )
     return token
 
 
 @cache
-def _token_user_query() -> Select[User]:
-    """Built once per process (every API request runs it); parameter ``token_hash``."""
-    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+def _token_user_query() -> Select[User, int, datetime | None]:
+    """Built once per process (every API request runs it); parameters ``token_hash`` and ``now``."""
+    return (select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-                   User.active.is_(True)))
+                   ApiToken.expires_at > bindparam("now"), User.active.is_(True)))
 
 
 def user_for_token(token: str) -> User | None:
+    """The user of a valid token (not revoked, not expired, of an active user); its use is recorded."""
     if not token or len(token) > 200:
         return None
-    return db.session.scalar(_token_user_query(), {"token_hash": _token_hash(token)})
+    now = utcnow()
+    row = db.session.execute(_token_user_query(), {"token_hash": _token_hash(token), "now": now}).first()
+    if row is None:
+        return None
+    user, token_id, last_used_at = row
+    if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
+        _record_use(token_id, now)
+    return user
+
+
+def _record_use(token_id: int, now: datetime) -> None:
+    """Write the token's last use in its own short transaction: the request may be a read that never commits,
+    and on SQLite a read's transaction must not turn into a write."""
+    statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+    bind = db.engines[None]
+    if isinstance(bind, Engine):
+        with write_intent(), bind.begin() as connection:
+            connection.execute(statement)
+    else:  # a test's connection, inside its transaction
+        bind.execute(statement)
 
 
 def revoke_tokens(*, username: str, by: User | None = None) -> int:
@@ -152,3 +188,70 @@ def revoke_tokens(*, username: str, by: User | None = None) -> int:
         summary=f"{len(tokens)} API token(s) of {username} revoked",
     )
     return len(tokens)
+
+
+def list_tokens() -> list[ApiToken]:
+    """Every token, newest first, with its user (the admin's list)."""
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(select(ApiToken).options(joinedload(ApiToken.user))
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(*, token_id: int, by: User | None = None) -> ApiToken:
+    """Revoke one token (already revoked: unchanged)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(by=by, action="token.revoke", object_type="user", object_id=token.user_id,
+                     summary=f"API token {token.prefix}… of {token.user.username} revoked",
+                     data={"prefix": token.prefix, "token_id": token.id})
+    return token
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on every host: their sessions carry the old number (see ``User``)."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_version=User.session_version + 1))
+    db.session.refresh(user, ["session_version"])
+
+
+def set_password(*, username: str, password: str, by: User | None = None) -> User:
+    """Change a user's password (the policy of :func:`create_user`); their sessions end."""
+    user = get_user_by_username(username)
+    if user is None:
+        raise NotFound(f"unknown user {username!r}")
+    if (problem := password_problem(password)) is not None:
+        raise ValidationError(problem, {"password": [problem]})
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record(by=by, action="user.password", object_type="user", object_id=user.id,
+                 summary=f"password of {username} changed; their sessions ended")
+    return user
+
+
+def set_role(*, username: str, role: str, municipality_code: str | None = None, by: User | None = None) -> User:
+    """Change a user's role (and municipality, for role municipality); their sessions end."""
+    user = get_user_by_username(username)
+    if user is None:
+        raise NotFound(f"unknown user {username!r}")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        message = f"role must be one of {', '.join(r.value for r in Role)}"
+        raise ValidationError(message, {"role": [message]}) from None
+    if (role_value is Role.MUNICIPALITY) != bool(municipality_code):
+        message = "--municipality CODE goes with role municipality, and only with it"
+        raise ValidationError(message, {"municipality": [message]})
+    if municipality_code and db.session.get(Municipality, municipality_code) is None:
+        message = f"unknown municipality code {municipality_code!r}"
+        raise ValidationError(message, {"municipality": [message]})
+    before = (user.role.value, user.municipality_code)
+    user.role, user.municipality_code = role_value, municipality_code
+    end_sessions(user)
+    audit.record(by=by, action="user.role", object_type="user", object_id=user.id,
+                 summary=f"role of {username} changed to {role_value.value}; their sessions ended",
+                 data={"before": list(before), "role": role_value.value, "municipality": municipality_code})
+    return user

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,7 +15,7 @@ from werkzeug.wrappers import Response
 from lbs.audit import services as audit
 from lbs.auth import services, signin_limit
 from lbs.auth.forms import LoginForm
-from lbs.auth.models import User
+from lbs.auth.models import SESSION_VERSION_KEY, User
 from lbs.extensions import db
 from lbs.formatting import dt
 from lbs.forms import EmptyForm
@@ -23,15 +25,30 @@ bp = Blueprint("auth", __name__)
 
 
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The session's user, when active and the session is of the user's current session version (signing out, a
+    new password or a new role raise it: every older session, on every host, is then a signed-out visitor)."""
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get(SESSION_VERSION_KEY, 0) != user.session_version:
+        return None
+    return user
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+# Removed before judging ``next``: browsers drop tab, CR and LF from URLs (``/\t/evil.example`` is
+# ``//evil.example``), and no path of this application has a control character.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path of this application (no scheme, no host, no ``//`` or ``/\\`` start once
+    control characters are removed), else the start page."""
+    if target:
+        cleaned = _CONTROL.sub("", target).strip()
+        parts = urlsplit(cleaned.replace("\\", "/"))
+        if (cleaned.startswith("/") and not cleaned.startswith(("//", "/\\")) and "\\" not in cleaned
+                and not parts.scheme and not parts.netloc):
+            return cleaned
     return url_for("main.index")
 
 
@@ -72,11 +89,12 @@ def login() -> str | Response:
             if lang:
                 session["lang"] = lang
             session.permanent = True
+            session[SESSION_VERSION_KEY] = user.session_version
             login_user(user)
             audit.record(by=user, action="user.login", object_type="user", object_id=user.id,
                          summary=f"{user.username} signed in")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, error=error)
 
 
@@ -84,6 +102,12 @@ def login() -> str | Response:
 def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # Every session of the user ends, this cookie's copies on other hosts included.
+        user: User = current_user._get_current_object()
+        services.end_sessions(user)
+        audit.record(by=user, action="user.logout", object_type="user", object_id=user.id,
+                     summary=f"{user.username} signed out")
+        db.session.commit()
         logout_user()
         lang = session.get("lang")
         session.clear()

@@ -272,4 +272,4 @@ def _seed_users() -> None:
     for username, role, municipality, display in DEMO_USERS:
         auth_services.create_user(username=username, role=role, password=DEMO_PASSWORD,
                                   municipality_code=municipality, display_name=display,
-                                  email=f"{username}@demo.invalid")
+                                  email=f"{username}@demo.invalid", password_policy=False)

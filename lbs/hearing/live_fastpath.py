@@ -8,11 +8,12 @@ handling and Flask-Login's load of the user, not the version's statement.
 The rules: only ``GET /live/incidents/<id>``, ``/live/proposals/<id>`` and ``/live/notifications`` with an
 ``If-None-Match`` header; the session cookie is read with the app's own session serializer (same key, same
 maximum age); it must name a user (``_user_id``), carry no pending remember-me change, and pass Flask-Login's
-session protection as it stands. One statement then checks that the user exists and is active and reads the
-version (:func:`lbs.hearing.versions.version_for_active_user`). Only when the version is among the
-``If-None-Match`` tags is the answer a 304, with the headers the Flask route's 304 has. Anything else — another
-path or method, no or a bad cookie, a remember-me-only login, a missing or inactive user, no such incident,
-a changed version, any exception — goes to Flask, which answers as always.
+session protection as it stands. One statement then checks that the user exists, is active and is of the
+session's session version (a signed-out session is not), and reads the version
+(:func:`lbs.hearing.versions.version_for_active_user`). Only when the version is among the ``If-None-Match``
+tags is the answer a 304, with the headers the Flask route's 304 has. Anything else — another path or method,
+no or a bad cookie, a remember-me-only login, a missing or inactive user, a signed-out session, no such
+incident, a changed version, any exception — goes to Flask, which answers as always.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from itsdangerous import BadData
 from sqlalchemy import Engine
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
+from lbs.auth.models import SESSION_VERSION_KEY
 from lbs.converters import MAX_ID
 from lbs.extensions import db, login_manager
 from lbs.hearing import versions
@@ -82,23 +84,25 @@ class LivePolls:
         key = int(number) if number is not None else None
         if key is not None and not 1 <= key <= MAX_ID:
             return None
-        user_id = self._user_id(environ)
-        if user_id is None:
+        signed_in = self._user_id(environ)
+        if signed_in is None:
             return None
+        user_id, session_version = signed_in
         source = _SOURCE[kind or notifications]
         bind = self._engines[None]
         if isinstance(bind, Engine):
             with bind.connect() as connection:
-                version = versions.version_for_active_user(connection, source, key, user_id)
+                version = versions.version_for_active_user(connection, source, key, user_id, session_version)
         else:  # a test's connection, inside its transaction
-            version = versions.version_for_active_user(bind, source, key, user_id)
+            version = versions.version_for_active_user(bind, source, key, user_id, session_version)
         if version is None or version not in parse_etags(environ["HTTP_IF_NONE_MATCH"]):
             return None
         return self._headers(version)
 
-    def _user_id(self, environ: WSGIEnvironment) -> int | None:
-        """The signed-in user's id from the session cookie, when Flask-Login would take it as it is (without
-        changing the session or reading the remember-me cookie)."""
+    def _user_id(self, environ: WSGIEnvironment) -> tuple[int, int] | None:
+        """The signed-in user's id and the session's version (``lbs.auth.views.load_user``) from the session
+        cookie, when Flask-Login would take it as it is (without changing the session or reading the remember-me
+        cookie)."""
         app = self.app
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(app.config["SESSION_COOKIE_NAME"])
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
@@ -114,7 +118,10 @@ class LivePolls:
         if login_manager.session_protection in ("basic", "strong") \
                 and session.get("_id") != session_identifier(environ):
             return None  # Flask-Login would mark the session non-fresh (or drop it): its answer sets a cookie
-        return int(user_id)
+        session_version = session.get(SESSION_VERSION_KEY, 0)
+        if type(session_version) is not int:
+            return None
+        return int(user_id), session_version
 
     @staticmethod
     def _headers(version: str) -> list[tuple[str, str]]:

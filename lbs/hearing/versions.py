@@ -125,21 +125,25 @@ CHECKED: dict[str, tuple[Callable[[], Select[Any]], str | None, Callable[[Sequen
 @cache
 def _checked_statement(source: str) -> Select[Any]:
     """The source's statement with, as its last column, the id of the user bound as ``user_id`` when that user
-    exists and is active (else NULL). For an incident or a proposal the user must also read everything (not a
-    municipality user, whose reads are scoped, :mod:`lbs.decisions.scope`): a municipality user's poll of one
-    is left to Flask, which checks that it is in their scope."""
-    conditions = [User.id == bindparam("user_id"), User.active.is_(True)]
+    exists, is active and is of the session's ``session_version`` (else NULL: a signed-out session). For an
+    incident or a proposal the user must also read everything (not a municipality user, whose reads are scoped,
+    :mod:`lbs.decisions.scope`): a municipality user's poll of one is left to Flask, which checks that it is in
+    their scope."""
+    conditions = [User.id == bindparam("user_id"), User.active.is_(True),
+                  User.session_version == bindparam("session_version")]
     if CHECKED[source][1] is not None:
         conditions.append(User.role != Role.MUNICIPALITY)
     active = select(User.id).where(*conditions).scalar_subquery()
     return CHECKED[source][0]().add_columns(active)
 
 
-def version_for_active_user(connection: Connection, source: str, key: int | None, user_id: int) -> str | None:
-    """In one statement: the version of ``source`` (``key``: its id) if the user ``user_id`` exists and is
-    active; None when not, or when there is no such incident or proposal."""
+def version_for_active_user(connection: Connection, source: str, key: int | None, user_id: int,
+                            session_version: int = 0) -> str | None:
+    """In one statement: the version of ``source`` (``key``: its id) if the user ``user_id`` exists, is active and
+    is of ``session_version`` (the session's, :data:`lbs.auth.models.SESSION_VERSION_KEY`); None when not, or when
+    there is no such incident or proposal."""
     _, argument, parts = CHECKED[source]
-    parameters: dict[str, Any] = {"user_id": user_id}
+    parameters: dict[str, Any] = {"user_id": user_id, "session_version": session_version}
     if argument is not None:
         parameters[argument] = key
     row = connection.execute(_checked_statement(source), parameters).first()

@@ -94,7 +94,7 @@ def test_a_municipality_user_cannot_log_decisions_or_change_rosters(app, api_as)
 
 SAMPLE = {"incident_id": 1, "decision_id": 1, "position_id": 23, "person_id": 1, "assignment_id": 1,
           "line_id": 1, "rule_id": 1, "code": "LBS-O", "request_id": 1, "proposal_id": 1,
-          "notification_id": 1, "mail_id": 1, "user_id": 1}
+          "notification_id": 1, "mail_id": 1, "user_id": 1, "token_id": 1}
 
 
 def html_post_paths(app: Flask) -> list[str]:

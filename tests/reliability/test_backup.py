@@ -29,7 +29,7 @@ def test_backup_and_restore_roundtrip(fresh_database_url, tmp_path):
     assert runner.invoke(args=["lbs", "backup", str(target)]).exit_code == 1, "never overwrite a backup"
 
     created = runner.invoke(args=["lbs", "create-user", "extra", "--role", "police", "--password-stdin"],
-                            input="pw1234\n")
+                            input="Sort-kaffe-ved-midnat\n")
     assert created.exit_code == 0
     restored = runner.invoke(args=["lbs", "restore", "--yes", str(target)])
     assert restored.exit_code == 0, restored.output

@@ -26,7 +26,8 @@ SCOPED = {"incidents": "incident", "required": "incident", "decisions": "decisio
           "consultation-requests": "request", "lines": "line", "costs": "line", "municipalities": "code",
           "sign-offs": "sign_off", "attachments": "attachment"}
 # Arguments naming something no municipality owns (rosters, a user's own notifications, admin objects, rules).
-UNSCOPED = {"staffs", "positions", "people", "assignments", "notifications", "users", "outbox", "rules", "static"}
+UNSCOPED = {"staffs", "positions", "people", "assignments", "notifications", "users", "outbox", "rules", "static",
+            "tokens"}
 # POSTs through pages open to every reader (verifying a hash chain; answering a request, which any role may try
 # and the view refuses by party): the scope guard answers for another municipality's object first, a 404 like a
 # GET. The API's answer is a 403 (the contract), its guard covers reads only.
