@@ -1,7 +1,7 @@
 """session version of users, expiry of API tokens
 
 Revision ID: 3c5e7a9b1d20
-Revises: ef8a12315985
+Revises: 7d3b5e9a1c24
 Create Date: 2026-12-07 02:20:00
 
 A token issued before tokens expired gets the default lifetime (90 days) from when it was issued.
@@ -15,7 +15,7 @@ import lbs.types
 
 # revision identifiers, used by Alembic.
 revision = '3c5e7a9b1d20'
-down_revision = 'ef8a12315985'
+down_revision = '7d3b5e9a1c24'
 branch_labels = None
 depends_on = None
 
