@@ -333,3 +333,21 @@ def incident_compliance(*, incident_id: int, gaps_only: bool = False) -> list[An
         rows += page.rows
         after = page.next_after
     return rows
+
+
+def attached_png(decision_id: int, name: str = "foto.png") -> int:
+    """Attach a small PNG to the decision as ``politi`` (committed) and return the attachment's id."""
+    import io
+
+    from lbs.auth.models import User
+    from lbs.decisions import attachments
+    from lbs.decisions.models import Decision
+    from tests.attachments import files
+
+    politi = db.session.scalars(select(User).where(User.username == "politi")).one()
+    decision = db.session.get(Decision, decision_id)
+    assert decision is not None
+    found = attachments.attach(decision=decision, upload=attachments.Upload(name, io.BytesIO(files.png())),
+                               description=None, by=politi).id
+    db.session.commit()
+    return found

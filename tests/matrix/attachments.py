@@ -11,25 +11,13 @@ from tests.matrix.decisions import API, _decision_id, dec
 
 def _attachment_id() -> int:
     """A PNG attached to the matrix decision, once per test transaction."""
-    import io
-
-    from lbs.auth.models import User
-    from lbs.decisions import attachments
     from lbs.decisions.attachment_models import Attachment
-    from lbs.decisions.models import Decision
     from lbs.extensions import db
-    from tests.attachments import files
+    from tests import factories
 
     decision_id = _decision_id()
     found = db.session.scalar(select(Attachment.id).where(Attachment.decision_id == decision_id))
-    if found is None:
-        politi = db.session.scalar(select(User).where(User.username == "politi"))
-        decision = db.session.get(Decision, decision_id)
-        assert decision is not None
-        found = attachments.attach(decision=decision, upload=attachments.Upload("diget.png", io.BytesIO(files.png())),
-                                   description=None, by=politi).id
-        db.session.commit()
-    return found
+    return found if found is not None else factories.attached_png(decision_id, "diget.png")
 
 
 def att(suffix: str = "", prefix: str = "") -> object:

@@ -133,20 +133,9 @@ def _sign_off(incident_id: int) -> int:
 
 def _attachment(decision_id: int) -> int:
     """A PNG attached to the decision (a file named like Herning's markers would leak through its name)."""
-    import io
+    from tests import factories
 
-    from lbs.auth.models import User
-    from lbs.decisions import attachments
-    from lbs.decisions.models import Decision
-    from tests.attachments import files
-
-    politi = db.session.scalars(select(User).where(User.username == "politi")).one()
-    decision = db.session.get(Decision, decision_id)
-    assert decision is not None
-    found = attachments.attach(decision=decision, upload=attachments.Upload("foto.png", io.BytesIO(files.png())),
-                               description=None, by=politi).id
-    db.session.commit()
-    return found
+    return factories.attached_png(decision_id)
 
 
 def _decision_of(api_as: Any, incident_id: int) -> int:
