@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lbs.audit import services as audit
 from lbs.auth.models import ApiToken, Role, User
 from lbs.auth.passwords import password_problem
-from lbs.database import write_intent
+from lbs.database import has_write_intent, write_intent
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Municipality
@@ -162,11 +162,15 @@ def user_for_token(token: str) -> User | None:
 
 
 def _record_use(token_id: int, now: datetime) -> None:
-    """Write the token's last use in its own short transaction: the request may be a read that never commits,
-    and on SQLite a read's transaction must not turn into a write."""
+    """Write the token's last use. A request that writes records it in its own transaction (on SQLite that
+    transaction already holds the write lock: a second transaction would wait for it until the busy timeout);
+    a read records it in a short transaction of its own, since a read never commits and on SQLite a read's
+    transaction must not turn into a write. (A write that fails and rolls back leaves the last use as it was.)"""
     statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
     bind = db.engines[None]
-    if isinstance(bind, Engine):
+    if has_write_intent():
+        db.session.execute(statement)
+    elif isinstance(bind, Engine):
         with write_intent(), bind.begin() as connection:
             connection.execute(statement)
     else:  # a test's connection, inside its transaction
