@@ -1,9 +1,12 @@
 """politi attaches a PDF and a PNG on a decision's page with the keyboard-reachable file input, sees both
-listed (the PNG previewed), and downloads the PDF byte for byte; files dropped on the drop zone land in the
-input; the page passes the accessibility scan with attachments on it, at desktop and phone widths."""
+listed (the PNG previewed), downloads the PDF byte for byte and finds both in the review pack, which
+``verify-pack`` passes and refuses, naming the file, once one attachment in it is changed; files dropped on the
+drop zone land in the input; the page passes the accessibility scan with attachments on it, at desktop and
+phone widths."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -85,6 +88,35 @@ def test_attach_a_pdf_and_a_png_and_download_the_pdf(page, live_server, tmp_path
     download = download_info.value
     assert download.suggested_filename == "vurdering æøå.pdf"
     assert Path(download.path()).read_bytes() == pdf
+
+    # Both are in the review pack, which verify-pack passes, and fails naming the file when one is changed.
+    pack = _download_review_pack(page, live_server, tmp_path)
+    with zipfile.ZipFile(pack) as archive:
+        stored = {name: archive.read(name) for name in archive.namelist() if name.startswith("attachments/")}
+    assert sorted(stored.values(), key=len) == sorted([pdf, png], key=len)
+    runner = live_server.app.test_cli_runner()
+    assert runner.invoke(args=["lbs", "verify-pack", str(pack)]).exit_code == 0
+    changed_name = next(name for name, data in stored.items() if data == pdf)
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(pack) as src, zipfile.ZipFile(forged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, files.pdf("forfalsket") if info.filename == changed_name else data)
+    refused = runner.invoke(args=["lbs", "verify-pack", str(forged)])
+    assert refused.exit_code == 1 and changed_name in refused.output
+
+
+def _download_review_pack(page, live_server, tmp_path: Path) -> Path:
+    """The demo incident's review pack, through its link on the review page."""
+    with live_server.app.app_context():
+        incident_id = db.session.scalars(select(Incident.id).where(Incident.title == DEMO_TITLE)).one()
+        db.session.remove()
+    page.goto(f"{live_server.url}/review/incidents/{incident_id}")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("link", name="Hent evalueringspakken (ZIP)").click()
+    target = tmp_path / "pakke.zip"
+    download_info.value.save_as(target)
+    return target
 
 
 def test_dropped_files_land_in_the_input(page, live_server):
