@@ -36,11 +36,6 @@ def set_write_intent(value: bool, *, lock_at_first_write: bool = False) -> None:
     _lock_at_first_write.set(value and lock_at_first_write)
 
 
-def has_write_intent() -> bool:
-    """True while the request or command is one that writes (its SQLite transactions take the write lock)."""
-    return _write_intent.get()
-
-
 def lock_at_first_write(view: F) -> F:
     """Mark a view: on SQLite, its write lock is taken at its first write statement (see the module)."""
     setattr(view, LOCK_AT_FIRST_WRITE, True)

@@ -69,6 +69,7 @@ def _authenticate() -> Response | None:
 
 def register_api_errorhandlers(app: Flask) -> None:
     app.before_request(_authenticate)
+    app.teardown_request(auth_services.record_token_use)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

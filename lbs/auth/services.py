@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
+from flask import g
 from sqlalchemy import Engine, Select, bindparam, select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lbs.audit import services as audit
 from lbs.auth.models import ApiToken, Role, User
 from lbs.auth.passwords import password_problem
-from lbs.database import has_write_intent, write_intent
+from lbs.database import SQLITE_BUSY_TIMEOUT_MS, write_intent
 from lbs.errors import NotFound, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Municipality
 from lbs.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
 
 # A hash to compare against when the user does not exist, so that timing does not reveal it.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -148,7 +154,8 @@ def _token_user_query() -> Select[User, int, datetime | None]:
 
 
 def user_for_token(token: str) -> User | None:
-    """The user of a valid token (not revoked, not expired, of an active user); its use is recorded."""
+    """The user of a valid token (not revoked, not expired, of an active user). Its use is noted on ``g`` and
+    written when the request is over (:func:`record_token_use`)."""
     if not token or len(token) > 200:
         return None
     now = utcnow()
@@ -157,24 +164,39 @@ def user_for_token(token: str) -> User | None:
         return None
     user, token_id, last_used_at = row
     if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
-        _record_use(token_id, now)
+        g.token_use = (token_id, now)
     return user
 
 
-def _record_use(token_id: int, now: datetime) -> None:
-    """Write the token's last use. A request that writes records it in its own transaction (on SQLite that
-    transaction already holds the write lock: a second transaction would wait for it until the busy timeout);
-    a read records it in a short transaction of its own, since a read never commits and on SQLite a read's
-    transaction must not turn into a write. (A write that fails and rolls back leaves the last use as it was.)"""
+def record_token_use(_error: BaseException | None = None) -> None:
+    """Write the last use of the request's token (teardown), in a short transaction of its own, after the
+    request's own: a read never commits, and a write takes SQLite's lock only at its first write statement
+    (``lbs.database.lock_at_first_write``), so recording the use inside the request would take the lock for a
+    request that writes nothing. On SQLite it does not wait for the lock (another writer holds it: the use is
+    written by a later request, the precision is a minute anyway)."""
+    use = g.pop("token_use", None)
+    if use is None:
+        return
+    token_id, now = use
     statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
     bind = db.engines[None]
-    if has_write_intent():
-        db.session.execute(statement)
-    elif isinstance(bind, Engine):
-        with write_intent(), bind.begin() as connection:
-            connection.execute(statement)
-    else:  # a test's connection, inside its transaction
+    if not isinstance(bind, Engine):  # a test's connection, inside its transaction
         bind.execute(statement)
+        return
+    sqlite = bind.dialect.name == "sqlite"
+    try:
+        with bind.connect() as connection:
+            raw: Any = connection.connection.driver_connection  # the pragma outside SQLAlchemy's transaction
+            if sqlite:
+                raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                with write_intent(), connection.begin():
+                    connection.execute(statement)
+            finally:
+                if sqlite:
+                    raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    except OperationalError:
+        logger.info("the last use of token %s was not recorded: the database is busy", token_id)
 
 
 def revoke_tokens(*, username: str, by: User | None = None) -> int:
