@@ -125,11 +125,12 @@ def register_blueprints(app: Flask) -> None:
     from lbs.hearing import views as proposals
     from lbs.incidents import views as incidents
     from lbs.notifications import views as notifications
+    from lbs.review import pack_views as packs
     from lbs.review import views as review
     from lbs.staffs import views as staffs
 
     for module in (main, auth, staffs, incidents, decisions, appended, attachment_pages, consultation, compliance,
-                   costs, review, proposals, answers, notifications, admin, live):
+                   costs, review, packs, proposals, answers, notifications, admin, live):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

@@ -8,8 +8,8 @@ import click
 
 # Importing a domain's CLI module adds its commands to ``lbs_cli``.
 import lbs.decisions.cli
-import lbs.notifications.cli
 import lbs.ops.cli
+import lbs.ops.worker
 import lbs.review.cli
 import lbs.staffs.cli  # noqa: F401
 from lbs.auth import services as auth

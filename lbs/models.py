@@ -12,6 +12,7 @@ from lbs.incidents.models import Activation, Incident
 from lbs.notifications.models import Notification, OutboxMail
 from lbs.organisations.models import District, Municipality, Organisation
 from lbs.review.models import Finding, SignOff
+from lbs.review.pack_models import ReviewPack, ReviewPackChunk
 from lbs.staffs.models import Assignment, Person, Position, Staff
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Person",
     "Position",
     "Proposal",
+    "ReviewPack",
+    "ReviewPackChunk",
     "Rule",
     "SignOff",
     "Staff",

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from lbs.timeutil import utcnow
 from tests.attachments import files
 from tests.attachments.conftest import decision_body, upload
+from tests.review.packs import built_pack
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_exports_and_downloads_are_not_stored(app: Flask, client: FlaskClient, l
                                               recorded: dict[str, Any]):
     incident, attachment, picture = recorded["incident"], recorded["attachment"], recorded["picture"]
     login("admin")
+    built_pack(incident, "admin")  # the pack and its PDF are downloads once the worker has built them
     paths = [
         f"/incidents/{incident}/export/decisions.csv", f"/incidents/{incident}/export/decisions.json",
         f"/consultation/incidents/{incident}/compliance.csv",

@@ -17,9 +17,10 @@ from lbs.api import (
     openapi,
     reference,
     review,
+    review_packs,
     staffs,
 )
 from lbs.api.blueprint import api_bp
 
 __all__ = ["api_bp", "appended", "attachments", "consultation", "costs", "decisions", "hearing", "incidents",
-           "notifications", "openapi", "reference", "review", "staffs"]
+           "notifications", "openapi", "reference", "review", "review_packs", "staffs"]

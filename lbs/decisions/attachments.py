@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any, cast
 
-from flask import current_app
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
+from lbs import chunks
 from lbs.audit import services as audit
 from lbs.auth.models import User
 from lbs.decisions import sniff
@@ -171,28 +172,12 @@ def chunk_at(attachment_id: int, index: int) -> bytes | None:
 
 def iter_bytes(attachment_id: int) -> Iterator[bytes]:
     """The stored bytes, chunk by chunk (one statement and one chunk in memory at a time)."""
-    index = 0
-    while (chunk := chunk_at(attachment_id, index)) is not None:
-        yield chunk
-        index += 1
+    return chunks.iter_chunks(partial(chunk_at, attachment_id))
 
 
 def stream_bytes(attachment_id: int) -> Iterator[bytes]:
-    """:func:`iter_bytes` for a response body, produced after the view has returned: each chunk read in a short
-    app context of its own, none held across a ``yield``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def generate() -> Iterator[bytes]:
-        index = 0
-        while True:
-            with app.app_context():
-                chunk = chunk_at(attachment_id, index)
-            if chunk is None:
-                return
-            yield chunk
-            index += 1
-
-    return generate()
+    """:func:`iter_bytes` for a response body, each chunk read in a short app context of its own."""
+    return chunks.stream_chunks(partial(chunk_at, attachment_id))
 
 
 def attachment_json(attachment: Attachment) -> dict[str, Any]:

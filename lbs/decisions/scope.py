@@ -53,6 +53,12 @@ class ReadScope:
         # A municipality user without a (known) municipality reads no incident and no line.
         return cls(municipality_code=code or "", organisation_id=organisation_id or 0)
 
+    @classmethod
+    def of_municipality(cls, code: str) -> ReadScope:
+        """One municipality's share (a scoped review pack built by the worker, which has no user)."""
+        organisation_id = db.session.scalar(select(Municipality.organisation_id).where(Municipality.code == code))
+        return cls(municipality_code=code, organisation_id=organisation_id or 0)
+
     @property
     def everything(self) -> bool:
         return self.municipality_code is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -33,5 +33,6 @@ class FindingForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
+    pack = HiddenField()  # the id of the ready pack the reviewer saw and signs
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10_000)])
     submit = SubmitField(_l("Sign off the review"))

@@ -47,8 +47,10 @@ class SignOff(Base):
     chain_head: Mapped[str | None] = mapped_column(String(64))
     # The number of the last decision covered by the sign-off (later ones show as "after sign-off").
     last_decision_number: Mapped[int] = mapped_column(default=0)
-    # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later.
-    pack_zip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The exact pack that was signed (its SHA-256 is ``pack_sha256``), so it can be journalled and verified later:
+    # the ready review pack it refers to, or (sign-offs made before packs were built by the worker) its bytes.
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("review_packs.id"))
+    pack_zip: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # The SHA-256 fingerprint of the Ed25519 key that signed the pack's manifest (None: signed before packs were).
     signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64))
 

@@ -57,19 +57,24 @@ class Written:
 
 def write_attachments(archive: zipfile.ZipFile, decisions: Iterable[DecisionReview],
                       date_time: tuple[int, int, int, int, int, int]) -> list[Written]:
-    """Stream every attachment's stored bytes into the archive chunk by chunk; the SHA-256 and size of what was
-    written (for the manifest: a file changed in the database since upload shows in the incident's chain
-    check, a file changed in the ZIP afterwards in ``verify-pack``)."""
+    """Stream every attachment of ``decisions`` into the archive (see :func:`write_numbered`)."""
+    return write_numbered(archive, [(r.decision.number, a) for r in decisions for a in r.attachments], date_time)
+
+
+def write_numbered(archive: zipfile.ZipFile, attachments: Iterable[tuple[int, AttachmentRow]],
+                   date_time: tuple[int, int, int, int, int, int]) -> list[Written]:
+    """Stream each (decision number, attachment)'s stored bytes into the archive chunk by chunk; the SHA-256 and
+    size of what was written (for the manifest: a file changed in the database since upload shows in the
+    incident's chain check, a file changed in the ZIP afterwards in ``verify-pack``)."""
     written: list[Written] = []
-    for r in decisions:
-        for a in r.attachments:
-            info = zipfile.ZipInfo(member_path(r.decision.number, a), date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            digest, size = hashlib.sha256(), 0
-            with archive.open(info, "w") as member:
-                for chunk in iter_bytes(a.id):
-                    member.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-            written.append(Written(info.filename, digest.hexdigest(), size))
+    for number, a in attachments:
+        info = zipfile.ZipInfo(member_path(number, a), date_time=date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        digest, size = hashlib.sha256(), 0
+        with archive.open(info, "w") as member:
+            for chunk in iter_bytes(a.id):
+                member.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        written.append(Written(info.filename, digest.hexdigest(), size))
     return written

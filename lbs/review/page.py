@@ -196,15 +196,15 @@ def _decision_figures(incident_id: int) -> tuple[dict[str, Any], int]:
     return data, len(legacy)
 
 
-def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
+def _cached_decision_figures(incident: Incident, *, store: bool = True) -> dict[str, Any]:
     """``_decision_figures`` from the cache row when it matches the incident's last decision number; else
-    computed (and stored, when every decision has stored requirements)."""
+    computed (and, with ``store``, stored when every decision has stored requirements)."""
     cached = db.session.get(SummaryCache, incident.id)
     if (cached is not None and cached.last_decision_number == incident.last_decision_number
             and cached.data.get("version") == FIGURES_VERSION):
         return cached.data
     data, legacy = _decision_figures(incident.id)
-    if legacy == 0:
+    if legacy == 0 and store:
         try:
             with db.session.begin_nested():
                 if cached is None:
@@ -219,8 +219,9 @@ def _cached_decision_figures(incident: Incident) -> dict[str, Any]:
     return data
 
 
-def _figures(incident: Incident, *, now: datetime, scope: ReadScope) -> tuple[KeyFigures, list[PartyCompliance]]:
-    data = _cached_decision_figures(incident)
+def _figures(incident: Incident, *, now: datetime, scope: ReadScope,
+             store: bool = True) -> tuple[KeyFigures, list[PartyCompliance]]:
+    data = _cached_decision_figures(incident, store=store)
     compliance = sorted((PartyCompliance(k, name, int(n), int(done)) for k, name, n, done in data["compliance"]),
                         key=lambda c: (-c.missing, c.name, c.party_key))
     end = incident.ended_at or now
@@ -236,11 +237,13 @@ def _figures(incident: Incident, *, now: datetime, scope: ReadScope) -> tuple[Ke
     return figures, compliance
 
 
-def summary(incident: Incident, *, now: datetime | None = None, scope: ReadScope = EVERYTHING) -> ReviewSummary:
+def summary(incident: Incident, *, now: datetime | None = None, scope: ReadScope = EVERYTHING,
+            store: bool = True) -> ReviewSummary:
     """Everything on the review page except the per-decision detail: a constant number of queries (plus the
-    chain verification on small incidents). The costs are those in ``scope``."""
+    chain verification on small incidents). The costs are those in ``scope``. ``store`` False: a read only (the
+    pack's builder, which must not take a write lock for the length of its read)."""
     now = now or utcnow()
-    figures, compliance = _figures(incident, now=now, scope=scope)
+    figures, compliance = _figures(incident, now=now, scope=scope, store=store)
     sign_offs = list_sign_offs(incident.id)
     total = incident.last_decision_number
     after_sign_off = 0

@@ -14,17 +14,20 @@ from lbs import labels
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.facts import DecisionType
 from lbs.converters import form_id, query_number
+from lbs.decisions.attachment_forms import size_text
 from lbs.decisions.attachment_texts import broken_attachment_message
 from lbs.decisions.scope import current_scope
+from lbs.errors import DomainError
 from lbs.extensions import db
 from lbs.forms import EmptyForm, choices
 from lbs.incidents.models import Incident, IncidentKind
-from lbs.review import findings, hearings, integrity, pack, page, search, signing, signoff, timeline
+from lbs.review import findings, hearings, integrity, pack, pack_jobs, page, search, signing, signoff, timeline
 from lbs.review.access import get_incident_for
 from lbs.review.forms import FindingForm, SearchForm, SignOffForm
 from lbs.review.labels import labels_context
+from lbs.review.pack_download import pack_response
+from lbs.review.pack_models import PackStatus
 from lbs.review.rows import DecisionReview
-from lbs.review.whole import incident_review
 from lbs.timeutil import local_zone, utcnow
 from lbs.web import FormWrite, acting_user, load_or_404
 
@@ -111,13 +114,18 @@ def _render_incident(inc: Incident, finding_form: FindingForm | None = None,
     decisions = page.decision_page(inc, after=query_number("after", 0), missing_only=missing_only, now=now,
                                    summary=summary, scope=scope)
     writer = can(acting_user(), Action.REVIEW_WRITE)
+    current_pack = pack_jobs.current_pack(by=acting_user(), incident=inc)
+    sign_off_form = sign_off_form or (SignOffForm() if writer else None)
+    if sign_off_form is not None and current_pack is not None and current_pack.status is PackStatus.READY:
+        sign_off_form.pack.data = str(current_pack.id)
     body = render_template(
         "review/incident.html", review=summary, decisions=decisions, missing_only=missing_only,
         timeline=timeline.for_page(decisions), writer=writer, verify_form=EmptyForm(),
         hearing=hearings.hearing_review(inc.id, now=now),
         finding_form=finding_form or (_finding_form(inc, decisions.rows) if writer else None),
         signed_packs=scope.everything, signing_fingerprint=signing.instance_public_key().fingerprint,
-        sign_off_form=sign_off_form or (SignOffForm() if writer else None),
+        sign_off_form=sign_off_form, pack=current_pack, pack_form=EmptyForm(),
+        pack_size=size_text(current_pack.size or 0) if current_pack is not None else None,
     )
     return body, status
 
@@ -158,13 +166,27 @@ def sign_off(incident_id: int) -> Any:
     form = SignOffForm()
     if not form.validate_on_submit():
         return _render_incident(inc, sign_off_form=form, status=422)
-    write = FormWrite(form)
+    write = FormWrite(form, on_error=lambda exc: _sign_off_error(form, exc))
     with write:
-        record = signoff.sign_off(by=acting_user(), incident=inc, comment=form.comment.data)
+        record = signoff.sign_off(by=acting_user(), incident=inc, comment=form.comment.data,
+                                  pack_id=form_id(form.pack.data or ""))
     if not write.ok:
         return _render_incident(inc, sign_off_form=form, status=422)
     flash(_("The review was signed off. Pack SHA-256: %(sha)s", sha=record.pack_sha256), "success")
     return redirect(url_for("review.incident", incident_id=inc.id) + "#signoff")
+
+
+def _sign_off_error(form: SignOffForm, exc: DomainError) -> None:
+    """The form's own message when no ready pack of the record as it stands was signed (the rest as usual)."""
+    if "pack" in exc.fields:
+        form.submit.errors = [_("Build the review pack first (above): a sign-off refers to a ready pack of the "
+                                "incident as it stands.") if not form.pack.data else
+                              _("The incident's record changed after this pack was built: build the pack again "
+                                "and sign that one.")]
+    if "comment" in exc.fields:
+        form.comment.errors = [*form.comment.errors, *exc.fields["comment"]]
+    if not exc.fields:
+        flash(exc.message, "error")
 
 
 @bp.post("/incidents/<id:incident_id>/verify")
@@ -193,33 +215,22 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/incidents/<id:incident_id>/pack.zip")
-@permission_required(Action.READ)
-def download_pack(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id), scope=current_scope())
-    return _download(pack.build_pack(review), "application/zip", f"gennemgang-haendelse-{incident_id}.zip")
-
-
 @bp.get("/incidents/<id:incident_id>/sign-offs/<id:sign_off_id>/pack.zip")
 @permission_required(Action.READ_UNSCOPED)
 def download_signed_pack(incident_id: int, sign_off_id: int) -> Response:
-    """The pack stored at a sign-off, byte for byte (its hash is the one signed). It holds every bearer's cost
+    """The pack a sign-off signed, byte for byte (its hash is the one signed). It holds every bearer's cost
     lines and cannot be narrowed without breaking that hash, so a municipality user is refused it (403, as any
-    route of a refused role); their own pack is ``pack.zip``."""
+    route of a refused role); their own pack is built for them from the review page."""
     inc = _incident(incident_id)
-    data = load_or_404(lambda: signoff.signed_pack(incident=inc, sign_off_id=sign_off_id))
-    return _download(data, "application/zip", f"gennemgang-haendelse-{incident_id}-godkendt-{sign_off_id}.zip")
-
-
-@bp.get("/incidents/<id:incident_id>/review.pdf")
-@permission_required(Action.READ)
-def download_pdf(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id), scope=current_scope())
-    return _download(pack.render_pdf(review), "application/pdf", f"gennemgang-haendelse-{incident_id}.pdf")
+    found = load_or_404(lambda: signoff.signed_pack(incident=inc, sign_off_id=sign_off_id))
+    name = f"gennemgang-haendelse-{incident_id}-godkendt-{sign_off_id}.zip"
+    if isinstance(found, bytes):
+        return _download(found, "application/zip", name)
+    return pack_response(found, name)
 
 
 @bp.get("/incidents/<id:incident_id>/findings.csv")
 @permission_required(Action.READ)
 def download_findings(incident_id: int) -> Response:
-    review = incident_review(_incident(incident_id), check_integrity=False, scope=current_scope())
-    return _download(pack.findings_csv(review), "text/csv; charset=utf-8", f"fund-haendelse-{incident_id}.csv")
+    rows = findings.list_findings(_incident(incident_id).id)
+    return _download(pack.findings_csv(rows), "text/csv; charset=utf-8", f"fund-haendelse-{incident_id}.csv")

@@ -36,6 +36,7 @@ class IncidentReview:
     history: list[HistoryEntry]  # closings and reopenings, oldest first
     hearing: HearingReview  # the consultation requests asked via LBS Register
     costs_of: str | None = None  # the municipality whose cost lines alone are shown; None: every bearer's
+    scope: ReadScope = EVERYTHING  # what the review shows: the cost lines in it
 
     @property
     def last_sign_off(self) -> SignOff | None:
@@ -71,5 +72,5 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
         figures=key_figures(incident, rows, now=now, scope=scope), decisions=rows, activations=activations,
         findings=list_findings(incident.id), sign_offs=sign_offs, integrity=check,
         chain_head=rows[-1].decision.hash if rows else None, history=history(incident.id),
-        hearing=hearing_review(incident.id, now=now or utcnow()), costs_of=scope.municipality_code,
+        hearing=hearing_review(incident.id, now=now or utcnow()), costs_of=scope.municipality_code, scope=scope,
     )

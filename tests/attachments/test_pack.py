@@ -17,23 +17,26 @@ from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.review.pack import PACK_FILES, sha256, verify_pack
 from lbs.review.pack_attachments import safe_name
-from lbs.review.signoff import sign_off
+from lbs.review.signoff import sign_off, signed_pack
 from tests.attachments import files
 from tests.attachments.conftest import RECORDED_PDF as PDF_NAME
+from tests.review.packs import built_pack, pack_bytes
 
 PDF_PATH = f"attachments/1/1-{PDF_NAME}"
 PNG_PATH = "attachments/1/2-diget.png"
 
 
-def _pack(client: Any, incident_id: int) -> bytes:
-    response = client.get(f"/review/incidents/{incident_id}/pack.zip")
+def _pack(login: Any, username: str, incident_id: int) -> bytes:
+    """The pack of ``username``'s scope, built by the worker, downloaded from the review page's link."""
+    built_pack(incident_id, username)
+    response = login(username).get(f"/review/incidents/{incident_id}/pack.zip")
     assert response.status_code == 200
     return bytes(response.get_data())
 
 
 def test_pack_holds_each_attachment_in_its_manifest(login: Any, recorded: Any) -> None:
     decision, found = recorded
-    data = _pack(login("politi"), decision["incident_id"])
+    data = _pack(login, "politi", decision["incident_id"])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert set(archive.namelist()) == {*PACK_FILES, "manifest.json", "manifest.sig", PDF_PATH, PNG_PATH}
         assert archive.read(PDF_PATH) == files.pdf() and archive.read(PNG_PATH) == files.png()
@@ -63,7 +66,7 @@ def _rezip(data: bytes, name: str, content: bytes) -> bytes:
 def test_verify_pack_passes_and_names_a_changed_attachment(login: Any, recorded: Any, runner: Any,
                                                            tmp_path: Any) -> None:
     decision, _found = recorded
-    data = _pack(login("politi"), decision["incident_id"])
+    data = _pack(login, "politi", decision["incident_id"])
     good = tmp_path / "pakke.zip"
     good.write_bytes(data)
     ok = runner.invoke(args=["lbs", "verify-pack", str(good)])
@@ -84,7 +87,7 @@ def test_verify_pack_passes_and_names_a_changed_attachment(login: Any, recorded:
 
 def test_municipality_users_pack_holds_the_attachments_of_its_incident(login: Any, recorded: Any) -> None:
     decision, _found = recorded
-    data = _pack(login("herning"), decision["incident_id"])
+    data = _pack(login, "herning", decision["incident_id"])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.read(PDF_PATH) == files.pdf()
     assert verify_pack(data).ok
@@ -93,10 +96,13 @@ def test_municipality_users_pack_holds_the_attachments_of_its_incident(login: An
 def test_the_signed_pack_holds_the_attachments(recorded: Any) -> None:
     decision, _found = recorded
     reviewer = next(u for u in db.session.scalars(select(User).order_by(User.id)) if can(u, Action.REVIEW_WRITE))
+    built_pack(decision["incident_id"], reviewer.username)
     record = sign_off(by=reviewer, incident=db.session.get(Incident, decision["incident_id"]))
-    with zipfile.ZipFile(io.BytesIO(record.pack_zip)) as archive:
+    signed = signed_pack(incident=db.session.get(Incident, decision["incident_id"]), sign_off_id=record.id)
+    signed_bytes = signed if isinstance(signed, bytes) else pack_bytes(signed)
+    with zipfile.ZipFile(io.BytesIO(signed_bytes)) as archive:
         assert archive.read(PNG_PATH) == files.png()
-    assert verify_pack(record.pack_zip).ok
+    assert verify_pack(signed_bytes).ok
 
 
 def test_safe_names_in_the_zip() -> None:

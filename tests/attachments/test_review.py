@@ -15,6 +15,7 @@ from lbs.decisions.attachment_models import AttachmentChunk
 from lbs.extensions import db
 from tests.attachments import files
 from tests.attachments.conftest import RECORDED_PDF as PDF_NAME
+from tests.review.packs import built_pack
 
 
 def test_review_page_lists_each_attachment_with_its_hash_and_link(login: Any, recorded: Any) -> None:
@@ -70,6 +71,7 @@ def test_decision_json_lists_attachments_in_the_api_and_the_export(api_as: Any, 
 
 def test_review_pdf_lists_attachments_with_size_and_hash(login: Any, recorded: Any) -> None:
     decision, found = recorded
+    built_pack(decision["incident_id"], "politi")
     response = login("politi").get(f"/review/incidents/{decision['incident_id']}/review.pdf")
     assert response.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.get_data())).pages)

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from lbs.demo.incidents import DEMO_TITLE
 from lbs.extensions import db
+from lbs.ops.worker import build_packs_until
 from tests.conftest import make_app, prepare_database
 from tests.dbutil import BACKENDS, drop_database, new_database_url
 
@@ -38,14 +39,20 @@ class LiveServer:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # The worker's pack builder beside the server, as ``make run`` starts it (review packs).
+        self.stopping = threading.Event()
+        self.packs = threading.Thread(target=build_packs_until, args=(app, self.stopping), daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
+        self.packs.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.thread.join(timeout=5)
+        self.packs.join(timeout=30)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -83,3 +90,12 @@ def start_decision(page: Any, server: LiveServer, *, staff: str, decided_by: str
     page.locator('[name="type"]').select_option(type)
     page.get_by_label("Titel").fill(title)
     page.locator('[name="decision"]').fill(decision)
+
+
+def build_review_pack(page: Any) -> None:
+    """On a review page: ask for the review pack and wait until the worker beside the server has built it (the
+    page follows the progress and offers the download)."""
+    build = page.get_by_role("button", name="Byg evalueringspakken")
+    if build.count():
+        build.click()
+    expect(page.get_by_role("link", name="Hent evalueringspakken (ZIP)")).to_be_visible(timeout=120_000)

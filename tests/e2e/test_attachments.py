@@ -23,7 +23,7 @@ from lbs.organisations.models import Organisation
 from lbs.staffs.models import Person
 from lbs.timeutil import utcnow
 from tests.attachments import files
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import build_review_pack, sign_in
 from tests.e2e.test_accessibility import _scan_once, csp_free_page  # noqa: F401  (the fixture)
 
 
@@ -112,6 +112,7 @@ def _download_review_pack(page, live_server, tmp_path: Path) -> Path:
         incident_id = db.session.scalars(select(Incident.id).where(Incident.title == DEMO_TITLE)).one()
         db.session.remove()
     page.goto(f"{live_server.url}/review/incidents/{incident_id}")
+    build_review_pack(page)
     with page.expect_download(timeout=60_000) as download_info:
         page.get_by_role("link", name="Hent evalueringspakken (ZIP)").click()
     target = tmp_path / "pakke.zip"

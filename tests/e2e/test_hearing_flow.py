@@ -13,7 +13,7 @@ import zipfile
 from playwright.sync_api import expect
 
 from lbs.demo.incidents import DEMO_TITLE
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import build_review_pack, sign_in
 
 TITLE = "Evakuering af Sunds Nord"
 
@@ -77,6 +77,8 @@ def test_politi_proposes_herning_answers_politi_decides(browser, live_server):
 
         # The review pack holds the answer: as the decision's consultation and as an answered request.
         incident_id = police.locator("a", has_text=DEMO_TITLE).first.get_attribute("href").rstrip("/").split("/")[-1]
+        police.goto(f"{live_server.url}/review/incidents/{incident_id}")
+        build_review_pack(police)
         pack = police.request.get(f"{live_server.url}/review/incidents/{incident_id}/pack.zip")
         assert pack.status == 200
         with zipfile.ZipFile(io.BytesIO(pack.body())) as archive:

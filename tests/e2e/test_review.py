@@ -14,7 +14,7 @@ from lbs.decisions import compliance
 from lbs.extensions import db
 from lbs.review.pack import PACK_FILES, verify_pack
 from tests import factories
-from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.conftest import LiveServer, build_review_pack, sign_in
 
 TITLE = "Skybrud i Herning midtby – evalueringstest (DEMO)"
 
@@ -53,6 +53,9 @@ def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, re
     expect(page.get_by_text("Fundet er tilføjet.")).to_be_visible()
     expect(page.get_by_role("cell", name="Kommunaldirektøren blev ikke hørt før evakueringen.")).to_be_visible()
 
+    page.get_by_role("button", name="Godkend evalueringen").click()  # no pack yet: nothing to sign
+    expect(page.get_by_text("Byg evalueringspakken først").first).to_be_visible()
+    build_review_pack(page)
     page.get_by_label("Kommentar").fill("Gennemgået; ét fund.")
     page.get_by_role("button", name="Godkend evalueringen").click()
     expect(page.get_by_text("Evalueringen er godkendt.")).to_be_visible()
@@ -73,7 +76,7 @@ def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, re
     signed = tmp_path / "signed.zip"
     signed_info.value.save_as(signed)
     digest = hashlib.sha256(signed.read_bytes()).hexdigest()
-    expect(page.locator("code.sha")).to_have_text(digest)
+    expect(page.locator("#signoff code.sha").first).to_have_text(digest)
 
 
 def test_review_page_has_no_serious_accessibility_violations(browser, live_server, review_incident):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lbs.demo.incidents import DEMO_TITLE
 from lbs.review.pack import verify_pack
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import build_review_pack, sign_in
 
 
 def test_reviewer_works_through_the_demo_incident(page, live_server, tmp_path: Path):
@@ -37,6 +37,7 @@ def test_reviewer_works_through_the_demo_incident(page, live_server, tmp_path: P
     page.get_by_role("button", name="Tilføj fund").click()
     expect(page.get_by_text("Fundet er tilføjet.")).to_be_visible()
 
+    build_review_pack(page)
     page.get_by_label("Kommentar").fill("Gennemgået; ét fund.")
     page.get_by_role("button", name="Godkend evalueringen").click()
     expect(page.get_by_text("Evalueringen er godkendt.")).to_be_visible()

@@ -37,7 +37,27 @@ CASES = [
     Case("GET", lambda: _path("/pack.zip"), ALL, rule="/review/incidents/<id>/pack.zip"),
     Case("GET", lambda: _path("/review.pdf"), ALL, rule="/review/incidents/<id>/review.pdf"),
     Case("GET", lambda: _path("/findings.csv"), ALL, rule="/review/incidents/<id>/findings.csv"),
+    # Asking for the review pack queues it (the worker builds it): every reader may, for their own scope.
+    Case("POST", lambda: _path("/pack"), ALL, rule="/review/incidents/<id>/pack"),
+    Case("GET", lambda: f"/review/packs/{_pack_id()}/status", ALL, rule="/review/packs/<id>/status"),
+    Case("GET", lambda: f"/review/packs/{_pack_id()}/pack.zip", ALL, rule="/review/packs/<id>/pack.zip"),
+    Case("GET", lambda: f"/review/packs/{_pack_id()}/review.pdf", ALL, rule="/review/packs/<id>/review.pdf"),
+    Case("POST", lambda: f"/api/v1/incidents/{_incident_id()}/review-pack", ALL,
+         rule="/api/v1/incidents/<id>/review-pack"),
+    Case("GET", lambda: f"/api/v1/review-packs/{_pack_id()}", ALL, rule="/api/v1/review-packs/<id>"),
+    Case("GET", lambda: f"/api/v1/review-packs/{_pack_id()}/file", ALL, rule="/api/v1/review-packs/<id>/file"),
 ]
+
+
+def _pack_id() -> int:
+    """Herning's pack of the matrix incident (Herning's scope: police, reviewer and admin read every pack)."""
+    from lbs.extensions import db
+    from tests.review.packs import built_pack
+
+    found = built_pack(_incident_id(), "herning").id
+    db.session.commit()
+    return found
+
 
 def _signed_pack_path() -> str:
     """A signed pack of the matrix incident (signed once per test transaction)."""
@@ -46,6 +66,7 @@ def _signed_pack_path() -> str:
     from lbs.incidents.models import Incident
     from lbs.review.models import SignOff
     from lbs.review.signoff import sign_off
+    from tests.review.packs import built_pack
 
     incident_id = _incident_id()
     found = db.session.scalar(select(SignOff.id).where(SignOff.incident_id == incident_id))
@@ -53,6 +74,7 @@ def _signed_pack_path() -> str:
         revisor = db.session.scalar(select(User).where(User.username == "revisor"))
         incident = db.session.get(Incident, incident_id)
         assert revisor is not None and incident is not None
+        built_pack(incident_id, "revisor")  # a sign-off refers to a ready pack
         found = sign_off(by=revisor, incident=incident).id
         db.session.commit()
     return f"/review/incidents/{incident_id}/sign-offs/{found}/pack.zip"

@@ -31,6 +31,7 @@ from lbs.timeutil import utcnow
 from tests import factories as f
 from tests.attachments import files
 from tests.attachments.conftest import decision_body, upload
+from tests.review.packs import built_pack
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 NUMBER = re.compile(r"-?\d+([.,]\d+)?")
@@ -96,12 +97,12 @@ def _xlsx_formulas(name: str, data: bytes) -> list[str]:
             if c.data_type == "f"]
 
 
-def _routes(app: Flask, incident_id: int) -> list[str]:
+def _routes(app: Flask, incident_id: int, pack_id: int) -> list[str]:
     """Every CSV, XLSX and pack route of the URL map (the signed pack is walked by its own test)."""
     paths = []
     for rule in app.url_map.iter_rules():
         if rule.rule.endswith((".csv", ".xlsx", ".zip")) and "sign_off_id" not in rule.arguments:
-            path = rule.rule.replace("<id:incident_id>", str(incident_id))
+            path = rule.rule.replace("<id:incident_id>", str(incident_id)).replace("<id:pack_id>", str(pack_id))
             paths.append(re.sub(r"<string\(length=3\):code>", "657", path))
     return paths
 
@@ -123,9 +124,10 @@ def test_every_csv_route_and_the_pack_neutralise_formula_cells(app: Flask, api_a
     incident_id = _plant(api_as)
     admin = api_as("admin")  # a bearer token for the API's routes, signed in for the others
     login("admin")
+    pack_id = built_pack(incident_id, "admin").id  # the pack routes serve what the worker built
     problems: list[str] = []
     walked = []
-    for path in _routes(app, incident_id):
+    for path in _routes(app, incident_id, pack_id):
         response = admin.get(path)
         assert response.status_code == 200, path
         data = response.get_data()
@@ -147,6 +149,7 @@ def test_the_signed_pack_neutralises_formula_cells(app: Flask, api_as: Any, logi
     incident_id = _plant(api_as)
     inc = db.session.get(Incident, incident_id)
     reviewer = db.session.scalars(select(User).where(User.username == "revisor")).one()
+    built_pack(inc.id, "revisor")
     done = sign_off(by=reviewer, incident=inc)
     db.session.commit()
     response = login("admin").get(f"/review/incidents/{incident_id}/sign-offs/{done.id}/pack.zip")

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from lbs.decisions import compliance
-from lbs.review import integrity, pack
+from lbs.review import integrity, pack, pack_pdf
 from lbs.review.pack import PACK_FILES, sha256
 from lbs.review.whole import incident_review
 from tests import factories
@@ -124,7 +124,7 @@ def test_pdf_pages_danish_text_and_decision_count(review):
 
 
 def test_large_incidents_detail_only_decisions_needing_attention(review, monkeypatch):
-    monkeypatch.setattr(pack, "PDF_DETAIL_LIMIT", 3)
+    monkeypatch.setattr(pack_pdf, "DETAIL_LIMIT", 3)
     detailed, left_out = pack.pdf_details(review)
     # decision 1 needs no attention (consulted as required, on the roster, recorded in time)
     assert [r.decision.number for r in detailed] == [2, 3, 4] and left_out == 1

@@ -18,9 +18,10 @@ from lbs.consultation.models import Mode, Outcome
 from lbs.decisions import appended
 from lbs.decisions.draft import ConsultationDraft
 from lbs.extensions import db
-from lbs.review import pack
+from lbs.review import pack, pack_pdf
 from lbs.review.whole import incident_review
 from lbs.timeutil import to_local, utcnow
+from tests.review.packs import built_pack
 from tests.status_cases import MAYOR, StatusCases, row_of, status_cases, text_of
 
 MARK = "tilføjet efterfølgende"
@@ -70,7 +71,7 @@ def test_the_review_pdf_marks_the_appended_consultation(cases, app):
 
 def test_the_pdf_details_a_decision_with_an_appended_consultation(cases, monkeypatch):
     found, _local, _name = cases
-    monkeypatch.setattr(pack, "PDF_DETAIL_LIMIT", 1)
+    monkeypatch.setattr(pack_pdf, "DETAIL_LIMIT", 1)
     review = incident_review(found.incident)
     for r in review.decisions:  # nothing else makes the decisions notable
         r.judged = []
@@ -80,6 +81,7 @@ def test_the_pdf_details_a_decision_with_an_appended_consultation(cases, monkeyp
 
 def test_the_pack_csv_says_which_consultations_were_appended(cases, login):
     found, _local, name = cases
+    built_pack(found.incident.id, "revisor")
     data = login("revisor").get(f"/review/incidents/{found.incident.id}/pack.zip").get_data()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read("consultations.csv").decode("utf-8-sig")),

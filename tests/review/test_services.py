@@ -23,6 +23,7 @@ from lbs.review.signoff import sign_off
 from lbs.review.whole import incident_review
 from lbs.timeutil import utcnow
 from tests import factories
+from tests.review.packs import built_pack
 
 
 def user(username: str) -> User:
@@ -216,6 +217,7 @@ def test_sign_off_records_pack_hash_and_later_decisions_show_after(review_incide
     from lbs.decisions.models import Decision
     from lbs.review import pack
 
+    built_pack(review_incident.id)
     record = sign_off(by=user("revisor"), incident=review_incident, comment="Godkendt")
     assert len(record.pack_sha256) == 64 and record.last_decision_number == 4
     assert record.chain_head == integrity.chain_head(review_incident.id)
@@ -295,6 +297,7 @@ def test_search_pages(app, rules, unchecked):
 
 def test_models_are_stored(review_incident):
     add_finding(by=user("revisor"), incident=review_incident, observation="o")
+    built_pack(review_incident.id)
     sign_off(by=user("revisor"), incident=review_incident)
     assert db.session.scalar(select(Finding).where(Finding.incident_id == review_incident.id)) is not None
     assert db.session.scalar(select(SignOff).where(SignOff.incident_id == review_incident.id)) is not None

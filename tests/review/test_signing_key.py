@@ -25,6 +25,7 @@ from lbs.review.models import SignOff
 from lbs.review.signoff import sign_off
 from lbs.review.whole import incident_review
 from tests import factories
+from tests.review.packs import built_pack, pack_bytes
 
 
 def test_the_key_is_generated_once_with_0600_and_the_same_for_racing_workers(tmp_path):
@@ -70,7 +71,6 @@ def incident(app, monkeypatch):
 
 
 def test_the_key_is_public_shown_on_the_page_and_kept_with_the_sign_off(client, login, incident, monkeypatch):
-    monkeypatch.setattr(pack, "render_pdf", lambda review, generated_at=None: b"%PDF-1.7 test")
     response = client.get("/api/v1/signing-key")  # no token
     assert response.status_code == 200
     body = response.get_json()
@@ -81,11 +81,12 @@ def test_the_key_is_public_shown_on_the_page_and_kept_with_the_sign_off(client, 
     assert document["paths"]["/api/v1/signing-key"]["get"]["security"] == []
 
     reviewer = next(u for u in db.session.scalars(select(User).order_by(User.id)) if can(u, Action.REVIEW_WRITE))
+    ready = built_pack(incident.id, reviewer.username)
     record = sign_off(by=reviewer, incident=incident)
-    assert record.signing_key_fingerprint == body["fingerprint"]
+    assert record.signing_key_fingerprint == body["fingerprint"] == ready.signing_key_fingerprint
     db.session.expire_all()
     assert db.session.get(SignOff, record.id).signing_key_fingerprint == body["fingerprint"]
-    assert pack.verify_pack(record.pack_zip).ok
+    assert pack.verify_pack(pack_bytes(ready)).ok and record.pack_id == ready.id
 
     page = login(reviewer.username).get(f"/review/incidents/{incident.id}").get_data(as_text=True)
     assert "Pakker signeres med nøglen" in page and "Signeret med nøglen" in page

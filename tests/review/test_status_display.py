@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
+from tests.review.packs import built_pack
 from tests.status_cases import (
     INSUFFICIENT,
     MAYOR,
@@ -73,6 +74,7 @@ def test_review_pdf_shows_the_status(cases, app):
 
 
 def test_review_pack_json_and_csv_agree_with_the_review(cases, login):
+    built_pack(cases.incident.id, "revisor")
     data = login("revisor").get(f"/review/incidents/{cases.incident.id}/pack.zip").get_data()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         decisions = {d["number"]: d for d in json.loads(archive.read("decisions.json"))["decisions"]}

@@ -17,6 +17,7 @@ from lbs.review.findings import add_finding
 from lbs.review.models import Finding, SignOff
 from lbs.review.whole import incident_review
 from tests import factories
+from tests.review.packs import built_pack
 
 
 @pytest.fixture
@@ -91,10 +92,15 @@ def test_add_finding_and_export(inc, login):
 
 def test_sign_off_and_download_pack(inc, login):
     client = login("revisor")
-    response = client.post(f"/review/incidents/{inc.id}/sign-off", data={"comment": "Gennemgået uden bemærkninger"})
+    refused = client.post(f"/review/incidents/{inc.id}/sign-off", data={"comment": "Gennemgået uden bemærkninger"})
+    assert refused.status_code == 422 and "Byg evalueringspakken først" in refused.get_data(as_text=True)
+    assert client.get(f"/review/incidents/{inc.id}/pack.zip").status_code == 302  # not built yet
+    ready = built_pack(inc.id)
+    response = client.post(f"/review/incidents/{inc.id}/sign-off",
+                           data={"comment": "Gennemgået uden bemærkninger", "pack": str(ready.id)})
     assert response.status_code == 302
     record = db.session.scalar(select(SignOff).where(SignOff.incident_id == inc.id))
-    assert record is not None and record.last_decision_number == 4 and len(record.pack_sha256) == 64
+    assert record is not None and record.last_decision_number == 4 and record.pack_sha256 == ready.sha256
     html = client.get(f"/review/incidents/{inc.id}").get_data(as_text=True)
     assert record.pack_sha256 in html and "Gennemgået uden bemærkninger" in html
     zipped = client.get(f"/review/incidents/{inc.id}/pack.zip")

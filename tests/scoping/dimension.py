@@ -18,20 +18,23 @@ from sqlalchemy import select
 
 from lbs.extensions import db
 from tests.matrix import Case, all_cases
+from tests.review.packs import built_pack
 from tests.scoping.world import World
 
 PLACEHOLDER = re.compile(r"<[^>]+>")
 # URL segment in front of an argument → the kind of object it names.
 SCOPED = {"incidents": "incident", "required": "incident", "decisions": "decision", "proposals": "proposal",
           "consultation-requests": "request", "lines": "line", "costs": "line", "municipalities": "code",
-          "sign-offs": "sign_off", "attachments": "attachment"}
+          "sign-offs": "sign_off", "attachments": "attachment", "packs": "pack", "review-packs": "pack"}
 # Arguments naming something no municipality owns (rosters, a user's own notifications, admin objects, rules).
 UNSCOPED = {"staffs", "positions", "people", "assignments", "notifications", "users", "outbox", "rules", "static",
             "tokens"}
 # POSTs through pages open to every reader (verifying a hash chain; answering a request, which any role may try
 # and the view refuses by party): the scope guard answers for another municipality's object first, a 404 like a
 # GET. The API's answer is a 403 (the contract), its guard covers reads only.
-READ_POSTS = {"/incidents/<>/verify", "/review/incidents/<>/verify", "/consultation-requests/<>/answer"}
+READ_POSTS = {"/incidents/<>/verify", "/review/incidents/<>/verify", "/consultation-requests/<>/answer",
+              # asking for a review pack: any reader of the incident may, the API's too (404 out of scope)
+              "/review/incidents/<>/pack", "/api/v1/incidents/<>/review-pack"}
 
 
 def normalise(rule: str) -> str:
@@ -126,7 +129,15 @@ def _sign_off(incident_id: int) -> int:
     revisor = db.session.scalars(select(User).where(User.username == "revisor")).one()
     incident = db.session.get(Incident, incident_id)
     assert incident is not None
+    built_pack(incident_id, "revisor")  # a sign-off refers to a ready pack
     found = sign_off(by=revisor, incident=incident).id
+    db.session.commit()
+    return found
+
+
+def _pack(incident_id: int, username: str) -> int:
+    """The incident's review pack for ``username``'s scope, built (a municipality user's: its own costs)."""
+    found = built_pack(incident_id, username).id
     db.session.commit()
     return found
 
@@ -161,7 +172,8 @@ def herning_objects(api_as: Any, world: World) -> Objects:
         proposal=lambda: _proposal(api_as, world.herning_only, [world.herning_org]),
         request=lambda: _request_to(objects["proposal"], "657"), line=lambda: world.herning_lines[0],
         code=lambda: "657", sign_off=lambda: _sign_off(world.herning_only),
-        attachment=lambda: _attachment(world.herning_only_decision))
+        attachment=lambda: _attachment(world.herning_only_decision),
+        pack=lambda: _pack(world.herning_only, "herning"))
     return objects
 
 
@@ -172,10 +184,12 @@ def holstebro_objects(api_as: Any, world: World) -> list[Objects]:
         proposal=lambda: _proposal(api_as, world.shared, [world.herning_org, world.holstebro_org]),
         request=lambda: _request_to(shared["proposal"], "661"), line=lambda: world.holstebro_lines[0],
         code=lambda: "661", sign_off=lambda: _sign_off(world.shared),
-        attachment=lambda: _attachment(world.shared_decision))
+        attachment=lambda: _attachment(world.shared_decision),
+        pack=lambda: _pack(world.shared, "holstebro"))
     bears_only = Objects(**dict(
         shared.makers, incident=lambda: world.bears_only, decision=lambda: _decision_of(api_as, world.bears_only),
         proposal=lambda: shared["proposal"], line=lambda: world.holstebro_lines[1],
         sign_off=lambda: _sign_off(world.bears_only),
-        attachment=lambda: _attachment(_decision_of(api_as, world.bears_only))))
+        attachment=lambda: _attachment(_decision_of(api_as, world.bears_only)),
+        pack=lambda: _pack(world.bears_only, "holstebro")))
     return [shared, bears_only]
