@@ -16,6 +16,7 @@ from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.forms import AskForm
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
+from lbs.crumbs import decision_label, incident_steps, trail
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
@@ -171,7 +172,8 @@ def render_show(decision: Decision, attach_form: AttachForm | None = None, statu
                                         [r["party"] for r in item["missing_consultations"]] if item else ()),
                            ask_form=AskForm(formdata=None).fill_parties() if may_ask else None,
                            attached=listing(attachments.attachments_of([decision.id])[decision.id]),
-                           attach_form=attach_form if writer else None), status
+                           attach_form=attach_form if writer else None,
+                           crumbs=trail(*incident_steps(incident), current=decision_label(decision))), status
 
 
 def _hearing(decision: Decision) -> dict[str, object]:
