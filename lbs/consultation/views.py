@@ -19,8 +19,10 @@ from lbs.consultation.decision_log import decision_log
 from lbs.consultation.facts import DecisionFacts, DecisionType, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm, facts_from_form
 from lbs.consultation.models import Outcome, Rule
+from lbs.consultation.parties import list_parties
 from lbs.consultation.rule_schema import KINDS
 from lbs.converters import form_id
+from lbs.crumbs import rule_steps, trail
 from lbs.forms import EmptyForm
 from lbs.incidents.views import incident_or_404
 from lbs.organisations import services as organisations
@@ -139,25 +141,27 @@ def rule_list() -> str:
 @permission_required(Action.RULES_EDIT)
 def rule_new() -> str | WerkzeugResponse:
     form = RuleForm()
-    form.set_choices(ruleset.current_ruleset().context.roles())
+    form.set_choices(ruleset.current_ruleset().context.roles(), organisations.list_municipalities(),
+                     list_parties())
     if request.method == "GET" and request.args.get("code"):
         existing = rules.current_rule(request.args["code"])
         if existing is not None:
             form.fill_from(existing)
-    preview: list[rules.PreviewRow] | None = None
+    preview: rules.PreviewSummary | None = None
     if form.validate_on_submit():
         saved: Rule | None = None
         write = FormWrite(form, fields=RULE_FIELDS)
         with write:
             data = form.rule_input()
             if form.preview.data:
-                preview = rules.preview_rule(data=data, subjects=decision_log().preview_subjects)
+                preview = rules.preview_affected(data=data, subjects=decision_log().preview_subjects)
             else:
                 saved = rules.create_rule(by=acting_user(), data=data)
         if write.ok and saved is not None:
             flash(_("Rule %(code)s version %(version)s saved.", code=saved.code, version=saved.version), "success")
             return redirect(url_for("consultation.rules"))
     return render_template("consultation/rule_new.html", form=form, preview=preview, kinds=KINDS,
+                           crumbs=trail(*rule_steps(), current=_("New consultation rule")),
                            mode_labels=labels.translated(MODE_LABELS), timing_labels=labels.translated(TIMING_LABELS))
 
 
