@@ -92,6 +92,7 @@ def test_the_variance_is_explained(app, login):
     assert explained in html.unescape(herning.get("/costs/").get_data(as_text=True))
     ledger = html.unescape(herning.get(f"/costs/incidents/{inc.id}").get_data(as_text=True))
     assert explained in ledger and "ikke ser ud som besparelser" in ledger
+    assert explained in html.unescape(login("revisor").get("/costs/").get_data(as_text=True))  # the overview
 
 
 def test_the_history_reads_as_danish_sentences_in_local_time(app, login):
