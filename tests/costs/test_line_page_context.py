@@ -110,6 +110,16 @@ def test_the_history_reads_as_danish_sentences_in_local_time(app, login):
     assert "Note sat til <em>Regionen bør bære</em>" in page
     for raw in ("estimated → disputed", "actual_dkk", "+00:00", ">status<"):
         assert raw not in page
+    raw_page = herning.get(f"/costs/lines/{line.id}").get_data(as_text=True)
+    assert "<em>Estimeret</em>" in raw_page and "&lt;em&gt;" not in raw_page  # emphasis, not escaped markup
+
+
+def test_user_text_in_the_history_is_escaped(app, login):
+    _inc, _decision, line = _line()
+    herning = login("herning")
+    herning.post(f"/costs/lines/{line.id}/actual", data={"actual-actual": "1", "actual-note": "<b>fed</b>"})
+    raw_page = herning.get(f"/costs/lines/{line.id}").get_data(as_text=True)
+    assert "<b>fed</b>" not in raw_page and "<em>&lt;b&gt;fed&lt;/b&gt;</em>" in raw_page
 
 
 def test_the_history_follows_the_readers_language(app, login):
