@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -36,6 +37,9 @@ from lbs.web import acting_user
 
 bp = Blueprint("main", __name__)
 
+# When the accessibility statement was last reviewed against the application (update with each review).
+ACCESSIBILITY_REVIEWED_ON = date(2026, 12, 7)
+
 
 @bp.get("/")
 def index() -> str | WerkzeugResponse:
@@ -58,8 +62,10 @@ def waiting_requests() -> list[request_page.Row]:
 
 @bp.get("/accessibility")
 def accessibility() -> str:
-    """The accessibility statement (tilgængelighedserklæring); public."""
-    return render_template("main/accessibility.html")
+    """The accessibility statement (tilgængelighedserklæring, after Digitaliseringsstyrelsen's template); public."""
+    return render_template("main/accessibility.html", reviewed_on=ACCESSIBILITY_REVIEWED_ON,
+                           contact=current_app.config["LBS_ACCESSIBILITY_CONTACT"],
+                           phone=current_app.config["LBS_ACCESSIBILITY_PHONE"])
 
 
 @bp.post("/language")
