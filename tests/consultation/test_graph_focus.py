@@ -54,7 +54,8 @@ def test_a_decision_shows_only_the_rules_it_used(app, login):
     assert 'edge-highlighted" marker-end' in whole  # the decision's paths stay lit in the whole graph
     # The table alternative lists the same edges as the picture.
     drawn = re.findall(r'<path d="[^"]*" class="edge[^"]*" marker-end="[^"]*" data-rule="([^"]+)"', html)
-    listed = re.findall(r'<tr(?: class="row-highlighted")?><th scope="row">([^<]+)</th>', html.split("edges-caption")[-1])
+    table = html.split("edges-caption")[-1]
+    listed = re.findall(r'<tr(?: class="row-highlighted")?><th scope="row">([^<]+)</th>', table)
     assert drawn and sorted(drawn) == sorted(listed)
 
 
