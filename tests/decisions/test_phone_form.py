@@ -4,6 +4,8 @@ keeping the page, and after a failed POST the input too."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from lbs.decisions.models import Decision
@@ -78,3 +80,21 @@ def test_the_language_switch_never_sends_anyone_to_a_post_only_url(login):
     kept = client.post("/language", data={"lang": "da", "next": "/incidents?x=1"})
     assert kept.headers["Location"].endswith("/incidents?x=1")
     assert client.get(kept.headers["Location"]).status_code == 200
+
+
+def test_an_amendment_and_a_proposal_add_rows_too(login):
+    from tests.decisions.test_amend_form import _nørregade, _prefilled
+
+    client = login("politi")
+    original = _nørregade()
+    values = _prefilled(client, original)
+    rows = sum(1 for key in values if key.endswith("-party") and key.startswith("consultations-"))
+    before = _count()
+    page = client.post(f"/decisions/{original.id}/amend", data={**values, "reason": "Mere", "add_row": "consultations"})
+    assert page.status_code == 200 and _count() == before
+    html = page.get_data(as_text=True)
+    assert f'name="consultations-{rows}-party"' in html and re.search(r">\s*Mere</textarea>", html)
+    proposal = client.post(f"/incidents/{_demo().id}/proposals/new", data=_form(add_row="costs", title="Forslag"))
+    assert proposal.status_code == 200
+    assert 'name="costs-1-bearer"' in proposal.get_data(as_text=True)
+    assert 'value="Forslag"' in proposal.get_data(as_text=True)
