@@ -120,3 +120,20 @@ def test_the_review_page_does_not_scroll_sideways_on_a_desktop_either(phone, liv
         phone.goto(live_server.url + key)
         result = phone.evaluate(OVERFLOW)
         assert result["page"] <= 0 and not result["out"], (key, result)
+
+
+def test_the_language_switch_keeps_the_page_and_the_input(phone, live_server):
+    sign_in(phone, live_server, "politi")
+    url = live_server.url + _paths(live_server.app)["new"]
+    phone.goto(url)
+    phone.get_by_label("Titel").fill("Min titel")
+    phone.get_by_role("button", name="Registrér beslutning").click()
+    expect(phone.locator("#error-summary")).to_be_visible()  # the form failed: shown again after the POST
+    phone.get_by_role("button", name="English").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Log decision")
+    expect(phone.get_by_label("Title", exact=True)).to_have_value("Min titel")
+    # On a page reached by GET the switch returns to the same page.
+    phone.goto(live_server.url + "/staffs/LBS-S")
+    phone.get_by_role("button", name="Dansk").click()
+    expect(phone).to_have_url(live_server.url + "/staffs/LBS-S")
+    expect(phone.locator("html")).to_have_attribute("lang", "da")
