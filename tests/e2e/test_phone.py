@@ -137,3 +137,20 @@ def test_the_language_switch_keeps_the_page_and_the_input(phone, live_server):
     phone.get_by_role("button", name="Dansk").click()
     expect(phone).to_have_url(live_server.url + "/staffs/LBS-S")
     expect(phone.locator("html")).to_have_attribute("lang", "da")
+
+
+def test_add_a_row_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "politi")
+        page.goto(live_server.url + _paths(live_server.app)["new"])
+        page.get_by_label("Titel").fill("Uden JavaScript")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tilføj en høring").click()
+        assert page.url.endswith("#add-consultations")  # back at the button, the new row just above it
+        expect(page.locator("[name='consultations-1-party']")).to_be_visible()
+        expect(page.get_by_label("Titel")).to_have_value("Uden JavaScript")
+        assert page.locator("#error-summary").count() == 0
+    finally:
+        context.close()
