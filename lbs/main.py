@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -19,8 +20,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lbs.api.frame import is_api_request
@@ -74,9 +77,50 @@ def set_language() -> WerkzeugResponse:
     if form.validate_on_submit():
         session["lang"] = form.lang.data
     target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith("//") or not _gettable(target):
         target = url_for("main.index")
     return redirect(target)
+
+
+def _gettable(target: str) -> bool:
+    """Whether ``target`` (a path of this app) answers a GET: the switch never sends anyone to a POST-only URL."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+@bp.app_context_processor
+def language_helpers() -> dict[str, Any]:
+    return {"language_next": language_next}
+
+
+def language_next() -> str:
+    """Where the language switch returns to: this page; for a page answering a POST (a form with its errors), the
+    page the form was sent from (the form's own page when it has one)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    if _gettable(request.path):
+        return request.path
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path:
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("main.index")
+
+
+@bp.before_app_request
+def switch_language_in_form() -> None:
+    """A form posted back by the header's language switch (``?switch_lang=``, see templates/base.html) changes the
+    language first; the form's view then shows it again in that language with what was typed. (The POST has
+    passed the CSRF check by now.)"""
+    lang = request.args.get("switch_lang")
+    if request.method == "POST" and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        refresh()
 
 
 @bp.get("/healthz")

@@ -5,6 +5,7 @@ decision form, and rule administration. (Compliance per incident is a view over 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -61,16 +62,29 @@ def _explained(form: WhyForm) -> tuple[str, DecisionFacts | None, list[Requireme
     return "", None, [], {}
 
 
+def _municipality_shown(codes: list[str], whole: bool) -> str | None:
+    """The one municipality the graph shows unless the whole graph is asked for: the one chosen, else the
+    signed-in municipality user's own, else the first."""
+    chosen = request.args.get("municipality") or None
+    if whole:
+        return None
+    if chosen in codes:
+        return chosen
+    own = acting_user().municipality_code
+    return own if own in codes else (codes[0] if codes else None)
+
+
 @bp.get("/")
 @permission_required(Action.READ)
 def graph() -> str:
+    """The rule graph focused: one municipality, or the rules a decision used (``?decision=``, the why form);
+    the whole graph with ``?all=1`` (or "All municipalities" in the filter)."""
     municipalities = organisations.list_municipalities()
     form = WhyForm(request.args, meta={"csrf": False})
     form.set_choices(municipalities, organisations.list_organisations())
-    municipality = request.args.get("municipality") or None
+    whole = request.args.get("all") == "1" or request.args.get("municipality", None) == ""
+    municipality = _municipality_shown([m.code for m in municipalities], whole)
     decision_type = request.args.get("type") or None
-    if municipality not in {m.code for m in municipalities}:
-        municipality = None
     if decision_type not in {t.value for t in DecisionType}:
         decision_type = None
     shown = ruleset.rule_graph()
@@ -79,16 +93,22 @@ def graph() -> str:
     if facts is not None:
         shown = ruleset.rule_graph(at=facts.at)
         highlight = rulegraph.why_edges(requirements, shown)
-        municipality = municipality or (facts.municipalities[0] if len(facts.municipalities) == 1 else None)
         decision_type = decision_type or facts.type
     keep = {n for edge in highlight for n in edge}
-    drawing = layout.layered(layout.filter_graph(shown, municipality=municipality, decision_type=decision_type,
-                                                 keep=keep), highlight)
+    if keep and not whole:
+        part, focus = layout.rules_used(shown, keep), "decision"
+    else:
+        part = layout.filter_graph(shown, municipality=municipality, decision_type=decision_type, keep=keep)
+        focus = "whole" if municipality is None else "municipality"
+    others: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("all", "municipality")}
     return render_template(
-        "consultation/graph.html", drawing=drawing, form=form, municipalities=municipalities,
+        "consultation/graph.html", drawing=layout.layered(part, highlight), form=form, municipalities=municipalities,
         types=[t.value for t in DecisionType], municipality=municipality, decision_type=decision_type,
         requirements=requirements, statuses=statuses, subject=subject, org_kinds=layout.ORG_KINDS,
-        status_labels=labels.translated(labels.CONSULTATION_STATUS),
+        status_labels=labels.translated(labels.CONSULTATION_STATUS), focus=focus,
+        municipality_name={m.code: m.name for m in municipalities}.get(municipality or ""),
+        whole_url=url_for("consultation.graph", **others, all="1"),
+        focused_url=url_for("consultation.graph", **others),
         kind_labels=labels.translated(KIND_LABELS), layout=layout, mode_labels=labels.translated(MODE_LABELS),
         timing_labels=labels.translated(TIMING_LABELS), version=ruleset.current_ruleset().version,
     )

@@ -8,7 +8,7 @@ leads them back to the form's fields for :class:`lbs.web.FormWrite`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,11 @@ from lbs.money import MoneyError, parse_money_form
 from lbs.timeutil import TimeError, parse_local
 
 ROWS = 3
+# The cost and consultation rows start at one (a phone shows the button under it at once); more are added on demand.
+FIRST_ROWS = 1
+# The lists of rows a form adds a row to when its "Add a row" button is pressed (lbs/static/js/rows.js, or without
+# JavaScript the form posted back with ``add_row`` naming the list).
+ROW_LISTS = ("options", "costs", "consultations")
 
 TYPE_LABELS = labels.DECISION_TYPE
 CATEGORY_LABELS = labels.COST_CATEGORY
@@ -94,14 +99,30 @@ class DecisionForm(FlaskForm):
     statutory_before_grant = BooleanField(_l("Statutory costs paid before a grant"))
     supplementary_grant = BooleanField(_l("Needs a supplementary grant"))
     disputed = BooleanField(_l("Who bears the costs is disputed"))
-    costs = FieldList(FormField(CostForm), min_entries=ROWS, max_entries=50)
-    consultations = FieldList(FormField(ConsultationForm), min_entries=ROWS, max_entries=50)
+    costs = FieldList(FormField(CostForm), min_entries=FIRST_ROWS, max_entries=50)
+    consultations = FieldList(FormField(ConsultationForm), min_entries=FIRST_ROWS, max_entries=50)
     missing_reason = TextAreaField(_l("Why required parties were not consulted"),
                                    validators=[Optional(), Length(max=10_000)])
     delay_reason = TextAreaField(_l("Why the decision is recorded more than 15 minutes late"),
                                  validators=[Optional(), Length(max=10_000)])
 
     _body: dict[str, Any] | None = None
+
+    def add_row(self, name: str | None) -> bool:
+        """One more blank row in the list ``name`` (the "Add a row" button pressed without JavaScript: the form is
+        shown again with what was typed); False when ``name`` names no list of rows. A full list stays as it is."""
+        if name not in ROW_LISTS:
+            return False
+        rows = getattr(self, name)
+        if rows.max_entries is None or len(rows) < rows.max_entries:
+            rows.append_entry()
+        return True
+
+    def redisplay(self, posted: Mapping[str, str]) -> bool:
+        """True when the form was posted to be shown again with what was typed, not saved: a row added
+        (``add_row``), or the language switched from the page (``switch_lang`` in the query, which
+        :func:`lbs.main.switch_language_in_form` has applied)."""
+        return self.add_row(posted.get("add_row")) or bool(posted.get("switch_lang"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' validators, then the times and amounts read as typed (errors on their fields)."""

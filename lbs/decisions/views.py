@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -132,6 +132,7 @@ def new(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
     form = DecisionWithFilesForm()
     now = utcnow()
+    again = form.is_submitted() and form.redisplay(request.values)
     if not form.is_submitted():
         form.decided_at.data = dt_input(now)
         for entry in form.consultations:
@@ -140,6 +141,8 @@ def new(incident_id: int) -> ResponseReturnValue:
     if incident.status is IncidentStatus.CLOSED:
         flash(_("The incident is closed: no more decisions can be logged."), "error")
         return redirect(url_for("incidents.show", incident_id=incident.id))
+    if again:
+        return _render_form(form, incident)
     if form.is_submitted():
         return _submit(form, incident)
     return _render_form(form, incident)
@@ -193,10 +196,13 @@ def amend(decision_id: int) -> ResponseReturnValue:
     if reads.amendments_of(original):
         return _not_current(original, reads.current_version(original).number)
     form = AmendmentForm()
+    again = form.is_submitted() and form.redisplay(request.values)
     if not form.is_submitted():
         form.fill_from(original, reads.consultations_of([original.id]).get(original.id, []),
                        reads.live_lines(original))
     _fill_choices(form, _typed_time(form, original.decided_at))
+    if again:
+        return _render_form(form, incident, original=original)
     if form.is_submitted():
         return _submit_amendment(form, incident, original)
     return _render_form(form, incident, original=original)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -69,8 +69,9 @@ def new(incident_id: int) -> ResponseReturnValue:
         flash(_("The incident is closed: no more decisions can be proposed."), "error")
         return redirect(url_for("incidents.show", incident_id=incident.id))
     form = ProposalForm()
+    again = form.is_submitted() and form.redisplay(request.values)  # a row added, the language switched
     form.fill_choices()
-    if not form.is_submitted():
+    if not form.is_submitted() or again:
         return _render_new(form, incident)
     if form.validate():
         fields = form.draft_fields()
