@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,7 +22,7 @@ from lbs.consultation.rule_schema import MAX_CONDITION_DEPTH, MAX_CONDITION_NODE
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
-from lbs.forms import QuickSelect, choices
+from lbs.forms import Form, QuickSelect, choices
 from lbs.incidents.models import Incident
 from lbs.money import parse_money_form
 from lbs.organisations.models import Municipality
@@ -37,7 +36,7 @@ TIMINGS = [("before", _l("Before")), ("after", _l("After")), ("at_once", _l("At 
            ("next_meeting", _l("At the next meeting"))]
 
 
-class WhyForm(FlaskForm):
+class WhyForm(Form):
     """A hypothetical decision whose required set the graph page explains (GET form)."""
 
     why_type = SelectField(_l("Decision type"), validators=[Optional()])
@@ -74,7 +73,7 @@ class WhyForm(FlaskForm):
                              conditions={"vulnerable": bool(self.why_vulnerable.data)})
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
@@ -173,7 +172,7 @@ def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFact
     )
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     """Party, form and an optional answer-by time (local time, as the other time fields)."""
 
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),

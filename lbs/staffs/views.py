@@ -15,6 +15,7 @@ from lbs.auth.permissions import Action, can, permission_required
 from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt
 from lbs.forms import choices
+from lbs.i18n import translated
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
@@ -135,10 +136,10 @@ def people() -> str:
 
 def _form_error_from(form: Any, exc: DomainError, mapping: dict[str, str]) -> None:
     """Put a service's field errors on the form (translated where we know the field)."""
-    for name in exc.fields or {"": [exc.message]}:
+    for name, reasons in (exc.fields or {"": [exc.message]}).items():
         target = mapping.get(name)
         field = getattr(form, target) if target else None
-        message = _("This could not be saved: %(reason)s", reason=exc.message)
+        message = _("This could not be saved: %(reason)s", reason="; ".join(translated(r) for r in reasons))
         if field is None:
             first = next(iter(mapping.values()))
             getattr(form, first).errors.append(message)
