@@ -65,4 +65,6 @@ def translated(message: str) -> str:
     if template is None:
         return text
     msgid, values = template
-    return str(gettext(msgid, **values))
+    # A value may be a marked word itself ("settled"), or a list of them ("accepted, disputed").
+    words = {name: ", ".join(str(gettext(word)) for word in value.split(", ")) for name, value in values.items()}
+    return str(gettext(msgid, **words))
