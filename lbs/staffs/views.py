@@ -19,7 +19,7 @@ from lbs.i18n import translated
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
-from lbs.staffs.history import position_corrections
+from lbs.staffs.history import position_corrections, position_story
 from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
@@ -120,7 +120,7 @@ def history(position_id: int) -> str:
     return render_template(
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
-        events=services.position_audit(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
+        events=position_story(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
         corrections=position_corrections(position_id=position.id),
     )
 
