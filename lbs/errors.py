@@ -32,7 +32,7 @@ def N_(message: str, **values: Any) -> str:
 
 def message_template(text: str) -> tuple[str, dict[str, str]] | None:
     """The marked template and the values ``text`` was made of with :func:`N_`, or None."""
-    for template, pattern in _TEMPLATES.items():
+    for template, pattern in list(_TEMPLATES.items()):  # a copy: another thread may add one meanwhile
         found = pattern.fullmatch(text)
         if found is not None:
             return template, found.groupdict()

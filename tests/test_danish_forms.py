@@ -179,3 +179,21 @@ def _subclasses(cls: type) -> set[type]:
     for sub in list(found):
         found |= _subclasses(sub)
     return found
+
+
+def test_a_service_message_with_values_is_translated_with_them(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from lbs.errors import N_
+    from lbs.i18n import translated
+
+    english = N_("may have at most %(max)s characters", max=200)
+    moved = N_("cannot move from %(old)s to %(new)s", old="estimated", new="settled")
+    assert english == "may have at most 200 characters"
+    with app.test_request_context("/"), force_locale("da"):
+        assert translated(english) == "Højst 200 tegn."
+        assert translated(moved) == "Kan ikke skifte status fra estimeret til afregnet."
+        assert translated("unknown person") == "Ukendt person."
+        assert translated("a message nobody marked") == "a message nobody marked"
+    with app.test_request_context("/"), force_locale("en"):
+        assert translated(english) == english
