@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -212,7 +213,16 @@ def register_html_errorhandlers(app: Flask) -> None:
             400: _("Bad request"),
             413: _("Request too large"),
             429: _("Too many attempts. Wait a minute and try again."),
+            409: _("The page has changed meanwhile"),
+            410: _("Page no longer available"),
+            415: _("Unsupported file type"),
+            422: _("The request could not be processed"),
+            500: _("Something went wrong on our side"),
+            503: _("The service is unavailable right now. Try again in a moment."),
         }
-        title = titles.get(error.code or 500, error.name)
+        # Never werkzeug's English name: a status without a title of its own gets a general Danish one.
+        title = titles.get(error.code or 500, _("Something went wrong"))
+        if isinstance(error, CSRFError):
+            title = _("The form has expired: go back, reload the page and try again.")
         body = render_template("errors/error.html", title=title, code=error.code)
         return Response(body, status=error.code or 500, mimetype="text/html")

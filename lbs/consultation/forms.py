@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -24,7 +23,7 @@ from lbs.consultation.rule_schema import KINDS, MAX_CONDITION_DEPTH, MAX_CONDITI
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
-from lbs.forms import QuickSelect, choices
+from lbs.forms import Form, QuickSelect, choices
 from lbs.incidents.models import Incident
 from lbs.money import parse_money_form
 from lbs.organisations.models import Municipality
@@ -38,7 +37,7 @@ TIMINGS = [("before", _l("Before")), ("after", _l("After")), ("at_once", _l("At 
            ("next_meeting", _l("At the next meeting"))]
 
 
-class WhyForm(FlaskForm):
+class WhyForm(Form):
     """A hypothetical decision whose required set the graph page explains (GET form)."""
 
     why_type = SelectField(_l("Decision type"), validators=[Optional()])
@@ -75,7 +74,7 @@ class WhyForm(FlaskForm):
                              conditions={"vulnerable": bool(self.why_vulnerable.data)})
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     """A rule by its choices (kind, decision types, staff, municipalities, thresholds in kroner, target, form),
     the condition's JSON kept as the advanced view: the choices set their keys on top of the JSON (``chosen``,
     a hidden field, says the choices were on the page), unless "use the JSON as written" is ticked."""
@@ -212,7 +211,7 @@ def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFact
     )
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     """Party, form and an optional answer-by time (local time, as the other time fields)."""
 
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),

@@ -14,8 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -27,8 +26,8 @@ from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
 from lbs.decisions.models import CostCategory, CostLine, Decision
 from lbs.formatting import dt_input
-from lbs.forms import QuickSelect, choices
-from lbs.money import MoneyError, parse_money_form
+from lbs.forms import Form, QuickSelect, SubForm, choices
+from lbs.money import MoneyError, NegativeAmount, parse_money_form
 from lbs.timeutil import TimeError, parse_local
 
 ROWS = 3
@@ -48,13 +47,13 @@ def _blank(pairs: Sequence[tuple[Any, Any]]) -> list[Any]:
     return choices([("", "–"), *pairs])
 
 
-class OptionForm(Form):
+class OptionForm(SubForm):
     text = StringField(_l("Option"), validators=[Optional(), Length(max=10_000)])
     chosen = BooleanField(_l("Chosen"))
     rejection_reason = StringField(_l("Reason for rejecting it"), validators=[Optional(), Length(max=10_000)])
 
 
-class CostForm(Form):
+class CostForm(SubForm):
     bearer = SelectField(_l("Bearer"), validate_choice=False, widget=QuickSelect())
     category = SelectField(_l("Category"), validate_choice=False, widget=QuickSelect(),
                            choices=_blank([(c.value, CATEGORY_LABELS[c.value]) for c in CostCategory]))
@@ -63,7 +62,7 @@ class CostForm(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=10_000)])
 
 
-class ConsultationForm(Form):
+class ConsultationForm(SubForm):
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect())
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
     mode = SelectField(_l("Mode"), validate_choice=False,
@@ -76,7 +75,7 @@ class ConsultationForm(Form):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=10_000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     staff = SelectField(_l("Staff"), choices=choices([("LBS-O", "LBS-O"), ("LBS-S", "LBS-S")]))
     decided_at = StringField(_l("Decided at (local time)"), validators=[DataRequired()],
                              render_kw={"type": "datetime-local"})
@@ -191,6 +190,9 @@ class DecisionForm(FlaskForm):
                                     "provisional": bool(f.provisional.data), "description": f.description.data or None}
             try:
                 cost["estimate_dkk"] = str(parse_money_form(f.estimate.data or ""))
+            except NegativeAmount:
+                add_error(f.estimate, _("The amount may not be negative."))
+                ok = False
             except MoneyError:
                 add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
                 ok = False
@@ -303,7 +305,7 @@ def add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
 
 
-class AppendConsultationForm(FlaskForm):
+class AppendConsultationForm(Form):
     """Form and outcome start blank: the person chooses (an approval is never recorded by default)."""
 
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),

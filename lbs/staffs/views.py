@@ -16,10 +16,11 @@ from lbs.crumbs import Crumb, people_steps, staff_steps, trail
 from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt
 from lbs.forms import choices
+from lbs.i18n import translated
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
-from lbs.staffs.history import position_corrections
+from lbs.staffs.history import position_corrections, position_story
 from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
@@ -120,7 +121,7 @@ def history(position_id: int) -> str:
     return render_template(
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
-        events=services.position_audit(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
+        events=position_story(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
         corrections=position_corrections(position_id=position.id),
         crumbs=trail(*staff_steps(position.staff), current=_("History: %(title)s", title=position.title)),
     )
@@ -137,10 +138,10 @@ def people() -> str:
 
 def _form_error_from(form: Any, exc: DomainError, mapping: dict[str, str]) -> None:
     """Put a service's field errors on the form (translated where we know the field)."""
-    for name in exc.fields or {"": [exc.message]}:
+    for name, reasons in (exc.fields or {"": [exc.message]}).items():
         target = mapping.get(name)
         field = getattr(form, target) if target else None
-        message = _("This could not be saved: %(reason)s", reason=exc.message)
+        message = _("This could not be saved: %(reason)s", reason="; ".join(translated(r) for r in reasons))
         if field is None:
             first = next(iter(mapping.values()))
             getattr(form, first).errors.append(message)
