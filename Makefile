@@ -50,7 +50,7 @@ lint: install
 
 # Re-extract the messages and merge them into the Danish catalog (then translate the new entries).
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* .venv' -o /tmp/lbs-messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --ignore-dirs '.* .venv' -o /tmp/lbs-messages.pot .
 	$(VENV)/bin/pybabel update -i /tmp/lbs-messages.pot -d lbs/translations -l da --width 110
 
 # Seed 100 000 decisions (BENCH_SCALE=large: 1 000 000), serve them with gunicorn and measure; also on

@@ -71,4 +71,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LBS_LOGIN_LIMIT": env.get("LBS_LOGIN_LIMIT", "10 per minute;100 per hour"),
         # The review packs' Ed25519 signing key (PEM); unset: generated once in instance/signing_key.pem.
         "LBS_SIGNING_KEY": env.get("LBS_SIGNING_KEY") or None,
+        # The accessibility statement's contact for feedback: the LBS secretariat's mailbox and telephone.
+        "LBS_ACCESSIBILITY_CONTACT": env.get("LBS_ACCESSIBILITY_CONTACT") or "mvjp-lbs@politi.dk",
+        "LBS_ACCESSIBILITY_PHONE": env.get("LBS_ACCESSIBILITY_PHONE") or "114",
     }

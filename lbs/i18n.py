@@ -8,7 +8,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, g, has_app_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
+
+from lbs.errors import message_template
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
@@ -50,3 +52,19 @@ def current_locale() -> str:
         return "da"
     locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
     return str(locale.language) if locale else "da"
+
+
+def translated(message: str) -> str:
+    """A service's English message (marked with :func:`lbs.errors.N_`) in the user's language, for an HTML page;
+    text the catalog does not know comes back as it is."""
+    text = str(message)
+    found = gettext(text)
+    if found != text:
+        return str(found)
+    template = message_template(text)
+    if template is None:
+        return text
+    msgid, values = template
+    # A value may be a marked word itself ("settled"), or a list of them ("accepted, disputed").
+    words = {name: ", ".join(str(gettext(word)) for word in value.split(", ")) for name, value in values.items()}
+    return str(gettext(msgid, **words))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -18,8 +20,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lbs.api.frame import is_api_request
@@ -35,6 +40,9 @@ from lbs.hearing import reads, request_page
 from lbs.web import acting_user
 
 bp = Blueprint("main", __name__)
+
+# When the accessibility statement was last reviewed against the application (update with each review).
+ACCESSIBILITY_REVIEWED_ON = date(2026, 12, 7)
 
 
 @bp.get("/")
@@ -58,8 +66,10 @@ def waiting_requests() -> list[request_page.Row]:
 
 @bp.get("/accessibility")
 def accessibility() -> str:
-    """The accessibility statement (tilgængelighedserklæring); public."""
-    return render_template("main/accessibility.html")
+    """The accessibility statement (tilgængelighedserklæring, after Digitaliseringsstyrelsen's template); public."""
+    return render_template("main/accessibility.html", reviewed_on=ACCESSIBILITY_REVIEWED_ON,
+                           contact=current_app.config["LBS_ACCESSIBILITY_CONTACT"],
+                           phone=current_app.config["LBS_ACCESSIBILITY_PHONE"])
 
 
 @bp.post("/language")
@@ -68,9 +78,50 @@ def set_language() -> WerkzeugResponse:
     if form.validate_on_submit():
         session["lang"] = form.lang.data
     target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith("//") or not _gettable(target):
         target = url_for("main.index")
     return redirect(target)
+
+
+def _gettable(target: str) -> bool:
+    """Whether ``target`` (a path of this app) answers a GET: the switch never sends anyone to a POST-only URL."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+@bp.app_context_processor
+def language_helpers() -> dict[str, Any]:
+    return {"language_next": language_next}
+
+
+def language_next() -> str:
+    """Where the language switch returns to: this page; for a page answering a POST (a form with its errors), the
+    page the form was sent from (the form's own page when it has one)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    if _gettable(request.path):
+        return request.path
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path:
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return url_for("main.index")
+
+
+@bp.before_app_request
+def switch_language_in_form() -> None:
+    """A form posted back by the header's language switch (``?switch_lang=``, see templates/base.html) changes the
+    language first; the form's view then shows it again in that language with what was typed. (The POST has
+    passed the CSRF check by now.)"""
+    lang = request.args.get("switch_lang")
+    if request.method == "POST" and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        refresh()
 
 
 @bp.get("/healthz")
@@ -162,7 +213,16 @@ def register_html_errorhandlers(app: Flask) -> None:
             400: _("Bad request"),
             413: _("Request too large"),
             429: _("Too many attempts. Wait a minute and try again."),
+            409: _("The page has changed meanwhile"),
+            410: _("Page no longer available"),
+            415: _("Unsupported file type"),
+            422: _("The request could not be processed"),
+            500: _("Something went wrong on our side"),
+            503: _("The service is unavailable right now. Try again in a moment."),
         }
-        title = titles.get(error.code or 500, error.name)
+        # Never werkzeug's English name: a status without a title of its own gets a general Danish one.
+        title = titles.get(error.code or 500, _("Something went wrong"))
+        if isinstance(error, CSRFError):
+            title = _("The form has expired: go back, reload the page and try again.")
         body = render_template("errors/error.html", title=title, code=error.code)
         return Response(body, status=error.code or 500, mimetype="text/html")

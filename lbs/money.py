@@ -14,20 +14,24 @@ class MoneyError(ValueError):
     pass
 
 
+class NegativeAmount(MoneyError):
+    """An amount below zero (a form says so in the user's words, not "at most two decimals")."""
+
+
 def parse_money(value: object) -> Decimal:
     """Contract rule: a string ``^[0-9]{1,12}(\\.[0-9]{1,2})?$`` or an integer 0 … 10^12 − 1."""
     if isinstance(value, bool):
         raise MoneyError("amount must be a string like \"125000.00\" or a whole number")
     if isinstance(value, int):
         if value < 0:
-            raise MoneyError("amount may not be negative")
+            raise NegativeAmount("amount may not be negative")
         if value >= MAX_MONEY:
             raise MoneyError("amount must be below 1 000 000 000 000")
         return Decimal(value).quantize(CENT)
     if isinstance(value, str):
         if MONEY_RE.fullmatch(value) is None:
             if value.strip().startswith("-"):
-                raise MoneyError("amount may not be negative")
+                raise NegativeAmount("amount may not be negative")
             raise MoneyError("amount must be digits with at most two decimals, e.g. \"45000.50\"")
         try:
             return Decimal(value).quantize(CENT)

@@ -86,6 +86,8 @@ def register_navigation(app: Flask) -> None:
             "get_locale": get_locale,
             "role_label": role_label,
             "nav_items": items,
+            # The rules page is linked from the admin pages and the graph for those who may edit the rules.
+            "can_edit_rules": current_user.is_authenticated and can(current_user, Action.RULES_EDIT),
             # Only rendered (their CSRF tokens): never fed the request's body, which a page for a refused body
             # (413) must not read again.
             "logout_form": EmptyForm(formdata=None),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from lbs.converters import MAX_ID
-from lbs.errors import ValidationError
+from lbs.errors import N_, ValidationError
 from lbs.money import MoneyError, parse_money
 from lbs.timeutil import TimeError, parse_iso_aware
 
@@ -41,7 +41,7 @@ class Fields:
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
         if value is None and required:
-            self.error(name, "is required")
+            self.error(name, N_("is required"))
         return value
 
     def text(self, name: str, *, required: bool = True, max_len: int = TEXT_MAX) -> str | None:
@@ -49,20 +49,20 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.error(name, "must be a string")
+            self.error(name, N_("must be a string"))
             return None
         if "\x00" in value:
-            self.error(name, "may not contain a NUL byte")
+            self.error(name, N_("may not contain a NUL byte"))
             return None
         pattern = _CONTROL_IN_NAME if max_len <= NAME_MAX else _CONTROL
         if pattern.search(value):
-            self.error(name, "may not contain control characters")
+            self.error(name, N_("may not contain control characters"))
             return None
         if len(value) > max_len:
-            self.error(name, f"may have at most {max_len} characters")
+            self.error(name, N_("may have at most %(max)s characters", max=max_len))
             return None
         if required and not value.strip():
-            self.error(name, "may not be empty")
+            self.error(name, N_("may not be empty"))
             return None
         return value
 
@@ -74,7 +74,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(name, "must be true or false")
+            self.error(name, N_("must be true or false"))
             return default
         return value
 
@@ -83,10 +83,10 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(name, "must be a whole number")
+            self.error(name, N_("must be a whole number"))
             return None
         if value < minimum or value > maximum:
-            self.error(name, f"must be between {minimum} and {maximum}")
+            self.error(name, N_("must be between %(min)s and %(max)s", min=minimum, max=maximum))
             return None
         return value
 
@@ -104,7 +104,7 @@ class Fields:
             except ValueError:
                 pass
         allowed = ", ".join(str(m.value) for m in enum_cls)
-        self.error(name, f"must be one of: {allowed}")
+        self.error(name, N_("must be one of: %(allowed)s", allowed=allowed))
         return None
 
     def time(self, name: str, *, required: bool = True) -> datetime | None:
@@ -173,12 +173,12 @@ def clean_text(value: str | None, name: str, errors: dict[str, list[str]], *, ma
     text = (value or "").strip()
     if not text:
         if required:
-            errors.setdefault(name, []).append("is required")
+            errors.setdefault(name, []).append(N_("is required"))
         return None
     if "\x00" in text:
-        errors.setdefault(name, []).append("may not contain a NUL byte")
+        errors.setdefault(name, []).append(N_("may not contain a NUL byte"))
     elif len(text) > max_len:
-        errors.setdefault(name, []).append(f"may have at most {max_len} characters")
+        errors.setdefault(name, []).append(N_("may have at most %(max)s characters", max=max_len))
     return text
 
 

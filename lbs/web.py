@@ -11,7 +11,9 @@ A write view validates its form, then runs the service call inside :class:`FormW
     return render_template(..., form=form), 422
 
 On success the request's one transaction is committed; on a :class:`~lbs.errors.DomainError` it is rolled
-back and the error's messages land on the form's fields (or are flashed when no field matches).
+back and the error's messages land on the form's fields (or are flashed when no field matches), in the user's
+language: the services' messages are English (the API's), and :func:`lbs.i18n.translated` looks each one up in
+the catalog (see :mod:`lbs.errors`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from flask_login import current_user
 from lbs.auth.models import User
 from lbs.errors import DomainError, Forbidden, NotFound
 from lbs.extensions import db
+from lbs.i18n import translated
 
 T = TypeVar("T")
 
@@ -109,7 +112,7 @@ class FormWrite:
         for name, messages in exc.fields.items():
             target = getattr(self.form, self.fields.get(name, name), None) if self.form is not None else None
             if target is not None and hasattr(target, "errors"):
-                target.errors = [*target.errors, *messages]
+                target.errors = [*target.errors, *(translated(message) for message in messages)]
                 placed = True
         if not placed:
-            flash(exc.message, "error")
+            flash(translated(exc.message), "error")

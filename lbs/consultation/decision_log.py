@@ -1,7 +1,7 @@
 """What the consultation pages ask of the decision log, which sits above this package.
 
 Three consultation pages look at logged decisions: the graph page explains what a logged decision required, the
-rule editor previews a change on the demo incident's decisions, and the decision form's panel needs the incident's
+rule editor previews a change on the stored decisions, and the decision form's panel needs the incident's
 cost totals of the decisions logged before (rule R14). The decision log imports the consultation rules, never the
 other way round, so it answers through this protocol: :mod:`lbs.decisions.compliance_views` installs its answer
 when its blueprint is registered on the app, and these pages find it with :func:`decision_log`.
@@ -9,7 +9,7 @@ when its blueprint is registered on the app, and these pages find it with :func:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -44,8 +44,8 @@ class DecisionLog(Protocol):
         """What the decision required when it was logged (None: no such decision); ``lbs.errors.NotFound`` when
         the decision is outside what the request's reader may read."""
 
-    def preview_subjects(self) -> list[PreviewSubject]:
-        """The decisions a rule change is previewed on (the demo incident's)."""
+    def preview_subjects(self) -> Iterable[PreviewSubject]:
+        """The stored decisions a rule change is previewed on (their current versions)."""
 
 
 def install(app: App, log: DecisionLog) -> None:

@@ -11,19 +11,19 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lbs import labels
+from lbs.consultation import rule_editor
 from lbs.consultation.facts import FORM_FLAGS, CostFact, DecisionFacts, DecisionType
 from lbs.consultation.models import Mode
 from lbs.consultation.parties import list_parties
-from lbs.consultation.rule_schema import MAX_CONDITION_DEPTH, MAX_CONDITION_NODES, condition_too_large
+from lbs.consultation.rule_schema import KINDS, MAX_CONDITION_DEPTH, MAX_CONDITION_NODES, condition_too_large
 from lbs.consultation.rules import RuleInput
 from lbs.converters import form_id
 from lbs.errors import DomainError, ValidationError
-from lbs.forms import QuickSelect, choices
+from lbs.forms import Form, QuickSelect, choices
 from lbs.incidents.models import Incident
 from lbs.money import parse_money_form
 from lbs.organisations.models import Municipality
@@ -37,7 +37,7 @@ TIMINGS = [("before", _l("Before")), ("after", _l("After")), ("at_once", _l("At 
            ("next_meeting", _l("At the next meeting"))]
 
 
-class WhyForm(FlaskForm):
+class WhyForm(Form):
     """A hypothetical decision whose required set the graph page explains (GET form)."""
 
     why_type = SelectField(_l("Decision type"), validators=[Optional()])
@@ -48,7 +48,7 @@ class WhyForm(FlaskForm):
     why_vulnerable = BooleanField(_l("Vulnerable citizens or care homes"))
 
     def set_choices(self, municipalities: Sequence[Any], organisations: Sequence[Any]) -> None:
-        self.why_type.choices = choices([("", "—")] + [(t.value, t.value) for t in DecisionType])
+        self.why_type.choices = choices([("", "—")] + [(t.value, labels.DECISION_TYPE[t.value]) for t in DecisionType])
         self.why_municipality.choices = choices([("", "—")] + [(m.code, m.name) for m in municipalities])
         self.why_owner.choices = choices([("", _l("The municipality"))] + [(o.id, o.name) for o in organisations])
 
@@ -74,30 +74,54 @@ class WhyForm(FlaskForm):
                              conditions={"vulnerable": bool(self.why_vulnerable.data)})
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
+    """A rule by its choices (kind, decision types, staff, municipalities, thresholds in kroner, target, form),
+    the condition's JSON kept as the advanced view: the choices set their keys on top of the JSON (``chosen``,
+    a hidden field, says the choices were on the page), unless "use the JSON as written" is ticked."""
+
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    condition = TextAreaField(_l("Condition (JSON)"), validators=[DataRequired(), Length(max=10000)],
-                              default='{"when": "decision", "types": ["evacuation"]}')
+    chosen = HiddenField()
+    kind = SelectField(_l("When"), validators=[Optional()],
+                       choices=choices([(k, rule_editor.KIND_LABELS[k]) for k in KINDS]), default="decision")
+    types = SelectMultipleField(_l("Decision types"), validators=[Optional()],
+                                choices=choices([(t.value, labels.DECISION_TYPE[t.value]) for t in DecisionType]))
+    staff = SelectField(_l("Staff"), validators=[Optional()],
+                        choices=choices([("", _l("Either staff"))] + [(s, s) for s in rule_editor.STAFFS]))
+    municipalities = SelectMultipleField(_l("Only in these municipalities"), validators=[Optional()])
+    cost_min = StringField(_l("Municipal cost above (kr.)"), validators=[Optional(), Length(max=40)])
+    cost_max = StringField(_l("Municipal cost up to (kr.)"), validators=[Optional(), Length(max=40)])
+    condition = TextAreaField(_l("Condition (JSON)"), validators=[Optional(), Length(max=10000)], default="{}")
+    as_written = BooleanField(_l("Use the JSON as written (ignore the choices)"))
     source_role = SelectField(_l("Source role (party-to-party rules)"), validators=[Optional()])
     target_role = SelectField(_l("Target role"), validators=[Optional()])
-    target_party_key = StringField(_l("Or a fixed target party (key)"), validators=[Optional(), Length(max=80)])
+    target_party_key = SelectField(_l("Or a fixed target party"), validators=[Optional()], validate_choice=False)
     mode = SelectField(_l("Mode"), choices=choices(MODES))
     timing = SelectField(_l("Timing"), choices=choices(TIMINGS))
     preview = SubmitField(_l("Preview the change"))
     save = SubmitField(_l("Save rule"))
 
-    def set_choices(self, roles: Iterable[str]) -> None:
-        options = [("", "—")] + [(r, r) for r in sorted(roles)]
+    def set_choices(self, roles: Iterable[str], municipalities: Sequence[Any] = (),
+                    parties: Sequence[Any] = ()) -> None:
+        options = [("", "—"), *rule_editor.role_choices(sorted(roles))]
         self.source_role.choices = choices(options)
         self.target_role.choices = choices(options)
+        self.municipalities.choices = choices([(m.code, m.name) for m in municipalities])
+        self.target_party_key.choices = choices([("", "—")] + [(p.key, p.name) for p in parties])
 
     def fill_from(self, rule: Any) -> None:
         self.code.data = rule.code
         self.name.data = rule.name
         self.description.data = rule.description
         self.condition.data = json.dumps(rule.condition, ensure_ascii=False)
+        chosen = rule_editor.chosen_from(rule.condition)
+        self.kind.data = chosen["when"]
+        self.types.data = chosen["types"]
+        self.staff.data = chosen["staff"]
+        self.municipalities.data = chosen["only_municipalities"]
+        self.cost_min.data = chosen["min"]
+        self.cost_max.data = chosen["max"]
         self.source_role.data = rule.source_role or ""
         self.target_role.data = rule.target_role or ""
         self.target_party_key.data = rule.target_party_key or ""
@@ -116,6 +140,8 @@ class RuleForm(FlaskForm):
             raise ValidationError("invalid rule", {"condition": [_("The condition is not valid JSON.")]}) from exc
         if not isinstance(condition, dict):
             raise ValidationError("invalid rule", {"condition": [_("The condition must be a JSON object.")]})
+        if self.chosen.data and not self.as_written.data:
+            condition = rule_editor.merged_condition(condition, self._chosen())
         if condition_too_large(condition):
             raise ValidationError("invalid rule", {"condition": [too_large]})
         return RuleInput(
@@ -125,6 +151,18 @@ class RuleForm(FlaskForm):
             target_party_key=(self.target_party_key.data or "").strip() or None,
             description=self.description.data or None,
         )
+
+
+    def _chosen(self) -> dict[str, Any]:
+        bounds: dict[str, str | None] = {}
+        for key, bound in (("min", self.cost_min), ("max", self.cost_max)):
+            try:
+                bounds[key] = rule_editor.threshold_value(bound.data or "")
+            except ValueError as exc:
+                raise ValidationError("invalid rule", {bound.name: [
+                    _("Not an amount of money, e.g. 250.000 or 250000,50 (or T1, T2).")]}) from exc
+        return {"when": self.kind.data or "", "types": list(self.types.data or []), "staff": self.staff.data or "",
+                "only_municipalities": list(self.municipalities.data or []), **bounds}
 
 
 # ------------------------------------------------------------------ the decision form, read for its panel
@@ -173,7 +211,7 @@ def facts_from_form(form: Mapping[str, str], incident: Incident) -> DecisionFact
     )
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     """Party, form and an optional answer-by time (local time, as the other time fields)."""
 
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),

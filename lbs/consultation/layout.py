@@ -78,6 +78,12 @@ def filter_graph(graph: nx.DiGraph, *, municipality: str | None = None, decision
     return sub.subgraph(n for n in sub.nodes if n in reachable).copy()
 
 
+def rules_used(graph: nx.DiGraph, keep: Iterable[str]) -> nx.DiGraph:
+    """Only the nodes ``keep`` (those on the rule paths a decision used) and the edges between them."""
+    wanted = set(keep)
+    return graph.subgraph(n for n in graph.nodes if n in wanted).copy()
+
+
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
@@ -110,6 +116,7 @@ def layered(graph: nx.DiGraph, highlight: set[tuple[str, str]] | None = None) ->
         for node, data in graph.nodes(data=True)
     ]
     edges = []
+    right = MARGIN * 2 + max(1, len(columns)) * COLUMN_WIDTH
     for source, target, data in graph.edges(data=True):
         sx, sy = positions[source]
         tx, ty = positions[target]
@@ -121,13 +128,13 @@ def layered(graph: nx.DiGraph, highlight: set[tuple[str, str]] | None = None) ->
             x1 = x2 = sx + NODE_WIDTH
             bow = x1 + 40 + abs(y2 - y1) // 6
             d = f"M {x1} {y1} C {bow} {y1}, {bow} {y2}, {x2} {y2}"
+            right = max(right, bow + MARGIN)  # the bow of the last column is drawn inside the picture
         edges.append(EdgeLine(source=str(source), target=str(target), rule=str(data["rule"]),
                               mode=str(data["mode"]), x1=x1, y1=y1, x2=x2, y2=y2,
                               highlighted=(source, target) in highlight, d=d))
     # Highlighted edges are drawn last so that they lie on top.
     edges.sort(key=lambda e: e.highlighted)
-    width = MARGIN * 2 + max(1, len(columns)) * COLUMN_WIDTH
-    return Drawing(width=width, height=max(height, 120), nodes=nodes, edges=edges, layers=layer_x)
+    return Drawing(width=right, height=max(height, 120), nodes=nodes, edges=edges, layers=layer_x)
 
 
 def _code_key(node: str) -> tuple[int, str]:

@@ -7,7 +7,7 @@ so that every worker rebuilds its cached rule set.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -143,6 +143,8 @@ class PreviewSubject:
     title: str
     facts: DecisionFacts
     earlier_totals: Mapping[str, Decimal]
+    decision_id: int | None = None
+    incident_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,18 +158,47 @@ def preview_rule(*, data: RuleInput, subjects: Callable[[], Iterable[PreviewSubj
                  at: datetime | None = None) -> list[PreviewRow]:
     """What a new rule would change in the required sets of ``subjects()`` (read once the rule is valid), judged
     by the rules in force at ``at`` (default: now). Stores nothing."""
+    return list(_preview_rows(data=data, subjects=subjects, at=at))
+
+
+def _preview_rows(*, data: RuleInput, subjects: Callable[[], Iterable[PreviewSubject]],
+                  at: datetime | None) -> Iterator[PreviewRow]:
     at = at or utcnow()
     candidate = check_rule(data, at=at)
     ruleset = current_ruleset()
     before_rules = ruleset.in_force(at)
     after_rules = [r for r in before_rules if r.code != data.code] + [candidate]
-    rows = []
     for subject in subjects():
         now_facts = dataclasses.replace(subject.facts, at=at)
         totals = subject.earlier_totals
         before = {r.party_key: r for r in rulegraph.required(before_rules, now_facts, ruleset.context, None, totals)}
         after = {r.party_key: r for r in rulegraph.required(after_rules, now_facts, ruleset.context, None, totals)}
-        rows.append(PreviewRow(decision=subject,
-                               added=[r for k, r in sorted(after.items()) if k not in before],
-                               removed=[r for k, r in sorted(before.items()) if k not in after]))
-    return rows
+        yield PreviewRow(decision=subject, added=[r for k, r in sorted(after.items()) if k not in before],
+                         removed=[r for k, r in sorted(before.items()) if k not in after])
+
+
+PREVIEW_LISTED = 50
+
+
+@dataclass(frozen=True)
+class PreviewSummary:
+    """The stored decisions a rule change would affect: how many of how many checked, the first ``listed``."""
+
+    checked: int
+    affected: int
+    rows: list[PreviewRow]
+
+
+def preview_affected(*, data: RuleInput, subjects: Callable[[], Iterable[PreviewSubject]],
+                     at: datetime | None = None, listed: int = PREVIEW_LISTED) -> PreviewSummary:
+    """The decisions of ``subjects()`` whose required set the rule change would alter (a party added or
+    removed): counted over all of them, at most ``listed`` of them kept to show. Stores nothing."""
+    checked = affected = 0
+    rows: list[PreviewRow] = []
+    for row in _preview_rows(data=data, subjects=subjects, at=at):
+        checked += 1
+        if row.added or row.removed:
+            affected += 1
+            if len(rows) < listed:
+                rows.append(row)
+    return PreviewSummary(checked=checked, affected=affected, rows=rows)

@@ -5,6 +5,7 @@ decision form, and rule administration. (Compliance per incident is a view over 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,8 +20,10 @@ from lbs.consultation.decision_log import decision_log
 from lbs.consultation.facts import DecisionFacts, DecisionType, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm, facts_from_form
 from lbs.consultation.models import Outcome, Rule
+from lbs.consultation.parties import list_parties
 from lbs.consultation.rule_schema import KINDS
 from lbs.converters import form_id
+from lbs.crumbs import rule_steps, trail
 from lbs.forms import EmptyForm
 from lbs.incidents.views import incident_or_404
 from lbs.organisations import services as organisations
@@ -59,16 +62,29 @@ def _explained(form: WhyForm) -> tuple[str, DecisionFacts | None, list[Requireme
     return "", None, [], {}
 
 
+def _municipality_shown(codes: list[str], whole: bool) -> str | None:
+    """The one municipality the graph shows unless the whole graph is asked for: the one chosen, else the
+    signed-in municipality user's own, else the first."""
+    chosen = request.args.get("municipality") or None
+    if whole:
+        return None
+    if chosen in codes:
+        return chosen
+    own = acting_user().municipality_code
+    return own if own in codes else (codes[0] if codes else None)
+
+
 @bp.get("/")
 @permission_required(Action.READ)
 def graph() -> str:
+    """The rule graph focused: one municipality, or the rules a decision used (``?decision=``, the why form);
+    the whole graph with ``?all=1`` (or "All municipalities" in the filter)."""
     municipalities = organisations.list_municipalities()
     form = WhyForm(request.args, meta={"csrf": False})
     form.set_choices(municipalities, organisations.list_organisations())
-    municipality = request.args.get("municipality") or None
+    whole = request.args.get("all") == "1" or request.args.get("municipality", None) == ""
+    municipality = _municipality_shown([m.code for m in municipalities], whole)
     decision_type = request.args.get("type") or None
-    if municipality not in {m.code for m in municipalities}:
-        municipality = None
     if decision_type not in {t.value for t in DecisionType}:
         decision_type = None
     shown = ruleset.rule_graph()
@@ -77,16 +93,22 @@ def graph() -> str:
     if facts is not None:
         shown = ruleset.rule_graph(at=facts.at)
         highlight = rulegraph.why_edges(requirements, shown)
-        municipality = municipality or (facts.municipalities[0] if len(facts.municipalities) == 1 else None)
         decision_type = decision_type or facts.type
     keep = {n for edge in highlight for n in edge}
-    drawing = layout.layered(layout.filter_graph(shown, municipality=municipality, decision_type=decision_type,
-                                                 keep=keep), highlight)
+    if keep and not whole:
+        part, focus = layout.rules_used(shown, keep), "decision"
+    else:
+        part = layout.filter_graph(shown, municipality=municipality, decision_type=decision_type, keep=keep)
+        focus = "whole" if municipality is None else "municipality"
+    others: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("all", "municipality")}
     return render_template(
-        "consultation/graph.html", drawing=drawing, form=form, municipalities=municipalities,
+        "consultation/graph.html", drawing=layout.layered(part, highlight), form=form, municipalities=municipalities,
         types=[t.value for t in DecisionType], municipality=municipality, decision_type=decision_type,
         requirements=requirements, statuses=statuses, subject=subject, org_kinds=layout.ORG_KINDS,
-        status_labels=labels.translated(labels.CONSULTATION_STATUS),
+        status_labels=labels.translated(labels.CONSULTATION_STATUS), focus=focus,
+        municipality_name={m.code: m.name for m in municipalities}.get(municipality or ""),
+        whole_url=url_for("consultation.graph", **others, all="1"),
+        focused_url=url_for("consultation.graph", **others),
         kind_labels=labels.translated(KIND_LABELS), layout=layout, mode_labels=labels.translated(MODE_LABELS),
         timing_labels=labels.translated(TIMING_LABELS), version=ruleset.current_ruleset().version,
     )
@@ -139,25 +161,27 @@ def rule_list() -> str:
 @permission_required(Action.RULES_EDIT)
 def rule_new() -> str | WerkzeugResponse:
     form = RuleForm()
-    form.set_choices(ruleset.current_ruleset().context.roles())
+    form.set_choices(ruleset.current_ruleset().context.roles(), organisations.list_municipalities(),
+                     list_parties())
     if request.method == "GET" and request.args.get("code"):
         existing = rules.current_rule(request.args["code"])
         if existing is not None:
             form.fill_from(existing)
-    preview: list[rules.PreviewRow] | None = None
+    preview: rules.PreviewSummary | None = None
     if form.validate_on_submit():
         saved: Rule | None = None
         write = FormWrite(form, fields=RULE_FIELDS)
         with write:
             data = form.rule_input()
             if form.preview.data:
-                preview = rules.preview_rule(data=data, subjects=decision_log().preview_subjects)
+                preview = rules.preview_affected(data=data, subjects=decision_log().preview_subjects)
             else:
                 saved = rules.create_rule(by=acting_user(), data=data)
         if write.ok and saved is not None:
             flash(_("Rule %(code)s version %(version)s saved.", code=saved.code, version=saved.version), "success")
             return redirect(url_for("consultation.rules"))
     return render_template("consultation/rule_new.html", form=form, preview=preview, kinds=KINDS,
+                           crumbs=trail(*rule_steps(), current=_("New consultation rule")),
                            mode_labels=labels.translated(MODE_LABELS), timing_labels=labels.translated(TIMING_LABELS))
 
 

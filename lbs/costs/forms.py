@@ -6,14 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.validators import ValidationError as FormError
 
 from lbs import labels
-from lbs.forms import choices
-from lbs.money import MoneyError, parse_money_form
+from lbs.forms import Form, choices
+from lbs.money import MoneyError, NegativeAmount, parse_money_form
 
 
 def money_value(field: Field) -> Decimal | None:
@@ -24,11 +23,13 @@ def money_value(field: Field) -> Decimal | None:
 def valid_money(form: Any, field: Field) -> None:
     try:
         money_value(field)
+    except NegativeAmount as exc:
+        raise FormError(_l("The amount may not be negative.")) from exc
     except MoneyError as exc:
         raise FormError(_l("Enter an amount in kroner with at most two decimals, e.g. 12.500,50.")) from exc
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     actual = StringField(_l("Actual amount (kr.)"), validators=[Optional(), Length(max=40), valid_money])
     invoice_ref = StringField(_l("Invoice reference"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=10_000)])
@@ -38,12 +39,12 @@ class ActualForm(AcceptForm):
     actual = StringField(_l("Actual amount (kr.)"), validators=[DataRequired(), Length(max=40), valid_money])
 
 
-class SettleForm(FlaskForm):
+class SettleForm(Form):
     actual = StringField(_l("Actual amount (kr.)"), validators=[Optional(), Length(max=40), valid_money])
     invoice_ref = StringField(_l("Invoice reference"), validators=[Optional(), Length(max=200)])
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = TextAreaField(_l("Reason for the dispute"), validators=[DataRequired(), Length(max=10_000)])
     informed = StringField(_l("Who was informed"), validators=[DataRequired(), Length(max=1000)])
 
@@ -51,7 +52,7 @@ class DisputeForm(FlaskForm):
 BUDGET_NOTE_LABELS = labels.BUDGET_NOTE
 
 
-class BudgetNoteForm(FlaskForm):
+class BudgetNoteForm(Form):
     budget_note = SelectField(_l("Budget note"))
     council_meeting_on = DateField(_l("Council meeting (date)"), validators=[Optional()])
 

@@ -97,6 +97,49 @@ def list_history(line_id: int) -> list[tuple[Change, str]]:
 
 
 @dataclass(frozen=True)
+class DecisionRef:
+    """A decision as a line's page names it: its id (for the link), number and title."""
+
+    id: int
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """Where a line comes from and where it stands: its decision and incident, the amendment that superseded it
+    (``None`` while it is live) and the amendments of its decision (an amendment without costs of its own leaves
+    the line live)."""
+
+    decision: DecisionRef
+    incident_id: int
+    incident_title: str
+    superseded_by: DecisionRef | None
+    amendments: list[DecisionRef]
+
+
+def _decision_ref(decision_id: int | None) -> DecisionRef | None:
+    if decision_id is None:
+        return None
+    row = db.session.execute(select(Decision.id, Decision.number, Decision.title)
+                             .where(Decision.id == decision_id)).one_or_none()
+    return None if row is None else DecisionRef(*row)
+
+
+def line_context(line: CostLine) -> LineContext:
+    """The line's decision, incident and amendment state (three small reads)."""
+    decision = _decision_ref(line.decision_id)
+    if decision is None:
+        raise NotFound("unknown decision")
+    incident_title = db.session.scalar(select(Incident.title).where(Incident.id == line.incident_id)) or ""
+    amendments = [DecisionRef(*row) for row in db.session.execute(
+        select(Decision.id, Decision.number, Decision.title)
+        .where(Decision.amends_id == line.decision_id).order_by(Decision.number))]
+    return LineContext(decision, line.incident_id, incident_title, _decision_ref(line.superseded_by_id),
+                       amendments)
+
+
+@dataclass(frozen=True)
 class LineRow:
     """A cost line as the lists show it: its own columns and its decision, incident and bearer (no ORM object)."""
 

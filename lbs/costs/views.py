@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.converters import query_number
-from lbs.costs import charts, exports
+from lbs.costs import charts, exports, history
 from lbs.costs.forms import (
     BUDGET_NOTE_LABELS,
     AcceptForm,
@@ -24,7 +24,14 @@ from lbs.costs.forms import (
     SettleForm,
     money_value,
 )
-from lbs.costs.lines import get_incident, get_line, incident_line_page, list_history, open_line_page
+from lbs.costs.lines import (
+    get_incident,
+    get_line,
+    incident_line_page,
+    line_context,
+    list_history,
+    open_line_page,
+)
 from lbs.costs.totals import Total, dashboard_totals, kept_sums, ledger_totals, overview_totals
 from lbs.costs.workflow import ALLOWED_TRANSITIONS, is_frozen, may_edit, set_budget_note, update_line
 from lbs.decisions.models import BudgetNote, CostCategory, CostLine, CostStatus
@@ -113,7 +120,7 @@ def _line_page(line: CostLine, status: int = 200, **forms: FlaskForm) -> tuple[s
         formdata=None, prefix="budget", budget_note=line.budget_note.value, council_meeting_on=line.council_meeting_on)
     allowed = ALLOWED_TRANSITIONS[line.status]
     page = render_template(
-        "costs/line.html", line=line, history=list_history(line.id),
+        "costs/line.html", line=line, context=line_context(line), history=history.sentences(list_history(line.id)),
         editable=may_edit(acting_user(), line) and not is_frozen(line),
         can_accept=CostStatus.ACCEPTED in allowed, can_dispute=CostStatus.DISPUTED in allowed,
         can_settle=CostStatus.SETTLED in allowed,

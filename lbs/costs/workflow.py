@@ -28,7 +28,7 @@ from lbs.auth.models import User
 from lbs.auth.permissions import Action, can
 from lbs.costs.models import CostChange
 from lbs.decisions.models import BudgetNote, CostLine, CostStatus
-from lbs.errors import Conflict, Forbidden, ValidationError
+from lbs.errors import N_, Conflict, Forbidden, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident
 from lbs.money import money_str
@@ -97,6 +97,10 @@ def _apply(line: CostLine, *, by: User, changes: dict[str, tuple[object, object]
     db.session.flush()
 
 
+# The statuses as a refused move names them: an HTML page translates them with the message (lbs.i18n.translated).
+STATUS_WORDS = (N_("estimated"), N_("accepted"), N_("disputed"), N_("settled"))
+
+
 def _check_request(line: CostLine, *, actual_dkk: Decimal | None, status: CostStatus | None, note: str | None,
                    invoice_ref: str | None, informed: str | None) -> tuple[str | None, str | None, str | None]:
     """The 422 checks of the request itself; returns ``note``, ``invoice_ref`` and ``informed`` cleaned."""
@@ -108,7 +112,7 @@ def _check_request(line: CostLine, *, actual_dkk: Decimal | None, status: CostSt
                                    or actual_dkk != actual_dkk.quantize(Decimal("0.01"))):
         errors.setdefault("actual_dkk", []).append("must be 0 … 999999999999.99 with at most two decimals")
     if status is CostStatus.DISPUTED and note is None and line.status is not CostStatus.DISPUTED:
-        errors.setdefault("note", []).append("a dispute needs a reason")
+        errors.setdefault("note", []).append(N_("a dispute needs a reason"))
     if all(v is None for v in (actual_dkk, status, note, invoice_ref, informed)):
         errors.setdefault("body", []).append("nothing to change: give actual_dkk, status or note")
     if errors:
@@ -138,13 +142,14 @@ def update_line(
     if status is not None and status is not line.status and status not in ALLOWED_TRANSITIONS[line.status]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED_TRANSITIONS[line.status])) or "none"
         raise ValidationError(
-            f"a cost line cannot move from {line.status.value} to {status.value} (allowed: {allowed})",
-            {"status": [f"cannot move from {line.status.value} to {status.value}"]},
+            N_("a cost line cannot move from %(old)s to %(new)s (allowed: %(allowed)s)",
+               old=line.status.value, new=status.value, allowed=allowed),
+            {"status": [N_("cannot move from %(old)s to %(new)s", old=line.status.value, new=status.value)]},
         )
     new_actual = actual_dkk.quantize(Decimal("0.01")) if actual_dkk is not None else line.actual_dkk
     if status is CostStatus.SETTLED and new_actual is None:
-        raise ValidationError("record the actual amount before settling",
-                              {"actual_dkk": ["is required to settle the line"]})
+        raise ValidationError(N_("record the actual amount before settling"),
+                              {"actual_dkk": [N_("is required to settle the line")]})
 
     changes: dict[str, tuple[object, object]] = {}
     if actual_dkk is not None and new_actual != line.actual_dkk:
@@ -170,8 +175,8 @@ def set_budget_note(*, line: CostLine, by: User, budget_note: BudgetNote,
     """Mark how the line is funded: statutory (grant to follow) or needs a supplementary grant."""
     _check_may_edit(by, line)
     if budget_note is BudgetNote.NONE and council_meeting_on is not None:
-        raise ValidationError("a council meeting date belongs to a budget note",
-                              {"council_meeting_on": ["give a budget note with the meeting date"]})
+        raise ValidationError(N_("a council meeting date belongs to a budget note"),
+                              {"council_meeting_on": [N_("give a budget note with the meeting date")]})
     _check_not_frozen(line)
     changes: dict[str, tuple[object, object]] = {}
     if budget_note is not line.budget_note:

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.crumbs import decision_steps, trail
 from lbs.database import lock_at_first_write
 from lbs.decisions import appended, reads
 from lbs.decisions.forms import AppendConsultationForm
@@ -83,7 +84,9 @@ def _show_error(decision: Decision, form: AppendConsultationForm) -> Callable[[D
 
 
 def _page(decision: Decision, form: AppendConsultationForm, status: int) -> ResponseReturnValue:
-    return render_template("decisions/append.html", decision=decision, form=form), status
+    crumbs = trail(*decision_steps(decision, incident_or_404(decision.incident_id)),
+                   current=_("Add consultation"))
+    return render_template("decisions/append.html", decision=decision, form=form, crumbs=crumbs), status
 
 
 @bp.post("/decisions/<id:decision_id>/consultations")

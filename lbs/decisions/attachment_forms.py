@@ -15,7 +15,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -30,6 +29,7 @@ from lbs.decisions.models import Decision
 from lbs.decisions.reads import current_version
 from lbs.errors import Conflict, DomainError
 from lbs.extensions import db
+from lbs.forms import Form
 from lbs.i18n import current_locale
 
 # A page's submit carries a few files: four of the largest size allowed, and the rest of the form.
@@ -73,7 +73,7 @@ class DecisionWithFilesForm(DecisionForm):
         return chosen_files(self.files)
 
 
-class AttachForm(FlaskForm):
+class AttachForm(Form):
     """One or more files and one description for them all (each file is its own attachment)."""
 
     files = MultipleFileField(_l("Files"))

@@ -270,19 +270,22 @@ def _count_compliance(incident_id: int) -> ComplianceSummary:
 # ------------------------------------------------------------------ what the consultation pages ask
 
 
-def preview_subjects() -> list[PreviewSubject]:
-    """The decisions of the demo incident (the first that is not an exercise), to preview a rule change on."""
-    incident_id = db.session.scalar(
-        select(Incident.id).where(Incident.exercise.is_(False)).order_by(Incident.id).limit(1)
-    )
-    if incident_id is None:
-        return []
-    decisions = db.session.scalars(
-        select(Decision).where(Decision.incident_id == incident_id).order_by(Decision.number)
+def preview_subjects() -> Iterator[PreviewSubject]:
+    """Every stored decision that is the current version (an amended one is judged in its amendment), by
+    incident and number, to preview a rule change on; only the ids are read at once, each decision when asked."""
+    amended = select(Decision.amends_id).where(Decision.amends_id.is_not(None))
+    rows = db.session.execute(
+        select(Decision.id, Incident.title).join(Incident, Incident.id == Decision.incident_id)
+        .where(Decision.id.not_in(amended)).order_by(Decision.incident_id, Decision.number)
     ).all()
-    return [PreviewSubject(number=d.number, title=d.title, facts=facts_of(d),
-                           earlier_totals=incident_municipal_totals(incident_id=incident_id, before=d.decided_at))
-            for d in decisions]
+    for decision_id, incident_title in rows:
+        decision = db.session.get(Decision, decision_id)
+        if decision is None:
+            continue
+        yield PreviewSubject(number=decision.number, title=decision.title, facts=facts_of(decision),
+                             earlier_totals=incident_municipal_totals(incident_id=decision.incident_id,
+                                                                      before=decision.decided_at),
+                             decision_id=decision.id, incident_title=incident_title)
 
 
 class LoggedDecisions:
@@ -306,5 +309,5 @@ class LoggedDecisions:
         return LoggedRequirements(number=decision.number, title=decision.title, facts=facts,
                                   requirements=requirements, statuses=statuses)
 
-    def preview_subjects(self) -> list[PreviewSubject]:
+    def preview_subjects(self) -> Iterator[PreviewSubject]:
         return preview_subjects()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
 
 from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import decision_log
 from lbs.converters import query_number
+from lbs.crumbs import incident_steps, trail
 from lbs.decisions.compliance import LoggedDecisions, compliance_page, compliance_summary
 from lbs.decisions.compliance_export import stream_compliance_csv
 from lbs.incidents.views import incident_or_404
@@ -33,6 +35,7 @@ def page(incident_id: int) -> str:
     shown = compliance_page(incident_id=incident.id, after=query_number("after", 0), gaps_only=gaps_only)
     return render_template("compliance/page.html", incident=incident, page=shown, rows=shown.rows,
                            summary=compliance_summary(incident=incident), gaps_only=gaps_only,
+                           crumbs=trail(*incident_steps(incident), current=_("Consultation compliance")),
                            mode_labels=labels.translated(labels.MODE), timing_labels=labels.translated(labels.TIMING))
 
 

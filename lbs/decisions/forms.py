@@ -8,14 +8,13 @@ leads them back to the form's fields for :class:`lbs.web.FormWrite`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -27,11 +26,16 @@ from lbs.converters import form_id
 from lbs.decisions.draft import DecisionDraft, read_draft
 from lbs.decisions.models import CostCategory, CostLine, Decision
 from lbs.formatting import dt_input
-from lbs.forms import QuickSelect, choices
-from lbs.money import MoneyError, parse_money_form
+from lbs.forms import Form, QuickSelect, SubForm, choices
+from lbs.money import MoneyError, NegativeAmount, parse_money_form
 from lbs.timeutil import TimeError, parse_local
 
 ROWS = 3
+# The cost and consultation rows start at one (a phone shows the button under it at once); more are added on demand.
+FIRST_ROWS = 1
+# The lists of rows a form adds a row to when its "Add a row" button is pressed (lbs/static/js/rows.js, or without
+# JavaScript the form posted back with ``add_row`` naming the list).
+ROW_LISTS = ("options", "costs", "consultations")
 
 TYPE_LABELS = labels.DECISION_TYPE
 CATEGORY_LABELS = labels.COST_CATEGORY
@@ -43,13 +47,13 @@ def _blank(pairs: Sequence[tuple[Any, Any]]) -> list[Any]:
     return choices([("", "–"), *pairs])
 
 
-class OptionForm(Form):
+class OptionForm(SubForm):
     text = StringField(_l("Option"), validators=[Optional(), Length(max=10_000)])
     chosen = BooleanField(_l("Chosen"))
     rejection_reason = StringField(_l("Reason for rejecting it"), validators=[Optional(), Length(max=10_000)])
 
 
-class CostForm(Form):
+class CostForm(SubForm):
     bearer = SelectField(_l("Bearer"), validate_choice=False, widget=QuickSelect())
     category = SelectField(_l("Category"), validate_choice=False, widget=QuickSelect(),
                            choices=_blank([(c.value, CATEGORY_LABELS[c.value]) for c in CostCategory]))
@@ -58,7 +62,7 @@ class CostForm(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=10_000)])
 
 
-class ConsultationForm(Form):
+class ConsultationForm(SubForm):
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect())
     consulted_at = StringField(_l("Time"), render_kw={"type": "datetime-local"})
     mode = SelectField(_l("Mode"), validate_choice=False,
@@ -71,7 +75,7 @@ class ConsultationForm(Form):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=10_000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     staff = SelectField(_l("Staff"), choices=choices([("LBS-O", "LBS-O"), ("LBS-S", "LBS-S")]))
     decided_at = StringField(_l("Decided at (local time)"), validators=[DataRequired()],
                              render_kw={"type": "datetime-local"})
@@ -94,14 +98,30 @@ class DecisionForm(FlaskForm):
     statutory_before_grant = BooleanField(_l("Statutory costs paid before a grant"))
     supplementary_grant = BooleanField(_l("Needs a supplementary grant"))
     disputed = BooleanField(_l("Who bears the costs is disputed"))
-    costs = FieldList(FormField(CostForm), min_entries=ROWS, max_entries=50)
-    consultations = FieldList(FormField(ConsultationForm), min_entries=ROWS, max_entries=50)
+    costs = FieldList(FormField(CostForm), min_entries=FIRST_ROWS, max_entries=50)
+    consultations = FieldList(FormField(ConsultationForm), min_entries=FIRST_ROWS, max_entries=50)
     missing_reason = TextAreaField(_l("Why required parties were not consulted"),
                                    validators=[Optional(), Length(max=10_000)])
     delay_reason = TextAreaField(_l("Why the decision is recorded more than 15 minutes late"),
                                  validators=[Optional(), Length(max=10_000)])
 
     _body: dict[str, Any] | None = None
+
+    def add_row(self, name: str | None) -> bool:
+        """One more blank row in the list ``name`` (the "Add a row" button pressed without JavaScript: the form is
+        shown again with what was typed); False when ``name`` names no list of rows. A full list stays as it is."""
+        if name not in ROW_LISTS:
+            return False
+        rows = getattr(self, name)
+        if rows.max_entries is None or len(rows) < rows.max_entries:
+            rows.append_entry()
+        return True
+
+    def redisplay(self, posted: Mapping[str, str]) -> bool:
+        """True when the form was posted to be shown again with what was typed, not saved: a row added
+        (``add_row``), or the language switched from the page (``switch_lang`` in the query, which
+        :func:`lbs.main.switch_language_in_form` has applied)."""
+        return self.add_row(posted.get("add_row")) or bool(posted.get("switch_lang"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' validators, then the times and amounts read as typed (errors on their fields)."""
@@ -170,6 +190,9 @@ class DecisionForm(FlaskForm):
                                     "provisional": bool(f.provisional.data), "description": f.description.data or None}
             try:
                 cost["estimate_dkk"] = str(parse_money_form(f.estimate.data or ""))
+            except NegativeAmount:
+                add_error(f.estimate, _("The amount may not be negative."))
+                ok = False
             except MoneyError:
                 add_error(f.estimate, _("Enter an amount in kroner, e.g. 125.000,00"))
                 ok = False
@@ -282,7 +305,7 @@ def add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message] if isinstance(field.errors, (list, tuple)) else [message]
 
 
-class AppendConsultationForm(FlaskForm):
+class AppendConsultationForm(Form):
     """Form and outcome start blank: the person chooses (an approval is never recorded by default)."""
 
     party = SelectField(_l("Party"), validate_choice=False, widget=QuickSelect(),

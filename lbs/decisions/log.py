@@ -28,7 +28,7 @@ from lbs.decisions.draft import DecisionDraft
 from lbs.decisions.models import CostLine, CostStatus, Decision
 from lbs.decisions.reads import live_lines
 from lbs.decisions.telling import tell_cost_lines, tell_superseded
-from lbs.errors import Conflict, ValidationError
+from lbs.errors import N_, Conflict, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentStatus
 from lbs.organisations.models import Organisation
@@ -80,22 +80,22 @@ def resolve(draft: DecisionDraft) -> Resolved:
     }).one()
     errors: dict[str, list[str]] = {}
     if staff is None:
-        errors["staff"] = ["unknown staff"]
+        errors["staff"] = [N_("unknown staff")]
     if person is None:
-        errors["decided_by"] = ["unknown person"]
+        errors["decided_by"] = [N_("unknown person")]
     if owner is None:
-        errors["owner"] = ["unknown organisation"]
+        errors["owner"] = [N_("unknown organisation")]
     if draft.costs:
         bearers = set(db.session.scalars(select(Organisation.id).where(
             Organisation.id.in_({cost.bearer_id for cost in draft.costs}))))
         for index, cost in enumerate(draft.costs):
             if cost.bearer_id not in bearers:
-                errors[f"costs[{index}].bearer"] = ["unknown organisation"]
+                errors[f"costs[{index}].bearer"] = [N_("unknown organisation")]
     parties = parties_by_key({item.party for item in draft.consultations}) \
         if draft.consultations else {}
     for index, item in enumerate(draft.consultations):
         if item.party not in parties:
-            errors[f"consultations[{index}].party"] = ["unknown consultation party"]
+            errors[f"consultations[{index}].party"] = [N_("unknown consultation party")]
     if errors:
         raise ValidationError("invalid decision", errors)
     return Resolved(staff, person, owner, parties, seat)
@@ -140,11 +140,11 @@ def draft_facts(incident: Incident, draft: DecisionDraft, resolved: Resolved,
 def check_times(*, incident: Incident, draft: DecisionDraft, now: datetime, delay_reason: str | None) -> None:
     errors: dict[str, list[str]] = {}
     if draft.decided_at > now + FUTURE_TOLERANCE:
-        errors["decided_at"] = ["may not be more than 5 minutes in the future"]
+        errors["decided_at"] = [N_("may not be more than 5 minutes in the future")]
     elif draft.decided_at < incident.started_at:
-        errors["decided_at"] = ["may not be before the incident started"]
+        errors["decided_at"] = [N_("may not be before the incident started")]
     elif now - draft.decided_at > DELAY_LIMIT and not delay_reason:
-        errors["delay_reason"] = ["recorded more than 15 minutes after the decision: explain the delay"]
+        errors["delay_reason"] = [N_("recorded more than 15 minutes after the decision: explain the delay")]
     if errors:
         raise ValidationError("invalid decision", errors)
 
@@ -178,7 +178,7 @@ def _next_number(incident: Incident) -> int:
     rest of the write's statements); the loaded incident is given the new number without being dirtied."""
     row = db.session.execute(_take_number(), {"incident_id": incident.id}).one()
     if row.status is IncidentStatus.CLOSED:
-        raise Conflict("the incident is closed: no more decisions can be logged")
+        raise Conflict(N_("the incident is closed: no more decisions can be logged"))
     number = int(row.last_decision_number)
     set_committed_value(incident, "last_decision_number", number)
     return number
@@ -221,7 +221,7 @@ def log_decision(
     resolved = resolve(draft)
     check_times(incident=incident, draft=draft, now=now, delay_reason=draft.delay_reason or amendment_reason)
     if incident.status is IncidentStatus.CLOSED:
-        raise Conflict("the incident is closed: no more decisions can be logged")
+        raise Conflict(N_("the incident is closed: no more decisions can be logged"))
     facts = draft_facts(incident, draft, resolved, amends)
     required = compliance.required_consultations(facts=facts)
     lines = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.forms import AskForm
 from lbs.consultation.parties import list_parties
 from lbs.converters import form_id
+from lbs.crumbs import decision_label, incident_steps, trail
 from lbs.database import lock_at_first_write
 from lbs.decisions import amendments, attachments, heard, log, reads, verification
 from lbs.decisions.appended_views import panel
@@ -131,6 +132,7 @@ def new(incident_id: int) -> ResponseReturnValue:
     incident = incident_or_404(incident_id)
     form = DecisionWithFilesForm()
     now = utcnow()
+    again = form.is_submitted() and form.redisplay(request.values)
     if not form.is_submitted():
         form.decided_at.data = dt_input(now)
         for entry in form.consultations:
@@ -139,6 +141,8 @@ def new(incident_id: int) -> ResponseReturnValue:
     if incident.status is IncidentStatus.CLOSED:
         flash(_("The incident is closed: no more decisions can be logged."), "error")
         return redirect(url_for("incidents.show", incident_id=incident.id))
+    if again:
+        return _render_form(form, incident)
     if form.is_submitted():
         return _submit(form, incident)
     return _render_form(form, incident)
@@ -171,7 +175,8 @@ def render_show(decision: Decision, attach_form: AttachForm | None = None, statu
                                         [r["party"] for r in item["missing_consultations"]] if item else ()),
                            ask_form=AskForm(formdata=None).fill_parties() if may_ask else None,
                            attached=listing(attachments.attachments_of([decision.id])[decision.id]),
-                           attach_form=attach_form if writer else None), status
+                           attach_form=attach_form if writer else None,
+                           crumbs=trail(*incident_steps(incident), current=decision_label(decision))), status
 
 
 def _hearing(decision: Decision) -> dict[str, object]:
@@ -191,10 +196,13 @@ def amend(decision_id: int) -> ResponseReturnValue:
     if reads.amendments_of(original):
         return _not_current(original, reads.current_version(original).number)
     form = AmendmentForm()
+    again = form.is_submitted() and form.redisplay(request.values)
     if not form.is_submitted():
         form.fill_from(original, reads.consultations_of([original.id]).get(original.id, []),
                        reads.live_lines(original))
     _fill_choices(form, _typed_time(form, original.decided_at))
+    if again:
+        return _render_form(form, incident, original=original)
     if form.is_submitted():
         return _submit_amendment(form, incident, original)
     return _render_form(form, incident, original=original)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from lbs.consultation.hearings import Answer
-from lbs.forms import choices
+from lbs.forms import Form, choices
 from lbs.hearing.answers import NEEDS_COMMENT
 
 # What the party chooses (the form's options) and how a given answer is shown.
@@ -28,7 +27,7 @@ GIVEN = {
 COMMENT_MAX = 10_000
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """Nothing is chosen beforehand: the party answers actively."""
 
     outcome = RadioField(_l("Your answer"), validate_choice=False,

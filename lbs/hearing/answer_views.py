@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lbs.auth.models import Role
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation.hearings import ConsultationRequest, RequestStatus
+from lbs.crumbs import Crumb, trail
 from lbs.database import lock_at_first_write
 from lbs.errors import Conflict, DomainError, Forbidden
 from lbs.extensions import db
@@ -49,8 +50,10 @@ def _page(asked: ConsultationRequest, form: AnswerForm | None, status: int = 200
     page = request_page.request_page(asked, acting_user())
     if form is None and page.answerable:
         form = AnswerForm(formdata=None)
+    crumbs = trail(Crumb(_("Hearings"), url_for("answers.index")),
+                   current=_("Consultation request: %(title)s", title=page.subject.title))
     return render_template("hearing/request_show.html", page=page, form=form if page.answerable else None,
-                           given=GIVEN), status
+                           given=GIVEN, crumbs=crumbs), status
 
 
 @bp.get("/consultation-requests/<id:request_id>")

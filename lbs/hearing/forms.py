@@ -14,7 +14,6 @@ from typing import Any
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,7 +22,8 @@ from lbs.converters import form_id
 from lbs.decisions.forms import DecisionForm, add_error
 from lbs.errors import DomainError
 from lbs.formatting import dt_input
-from lbs.forms import QuickSelect, choices
+from lbs.forms import Form, QuickSelect, choices
+from lbs.i18n import translated
 from lbs.organisations import services as organisations
 from lbs.staffs import services as staffs
 from lbs.timeutil import TimeError, parse_local, utcnow
@@ -47,7 +47,10 @@ SERVICE_MESSAGES = {
 def danish(message: str) -> str:
     """A service's field message in the page's language (a generic one for those not listed)."""
     found = SERVICE_MESSAGES.get(message)
-    return str(found) if found is not None else _("This value was not accepted.")
+    if found is not None:
+        return str(found)
+    text = translated(message)
+    return text if text != message else _("This value was not accepted.")
 
 
 def in_danish(form: Any) -> None:
@@ -119,7 +122,7 @@ class ProposalForm(DecisionForm):
             row.form.party.choices = parties
 
 
-class DecideForm(FlaskForm):
+class DecideForm(Form):
     decided_at = StringField(_l("Decided at (local time)"), validators=[DataRequired()],
                              render_kw={"type": "datetime-local"})
     decided_by = SelectField(_l("Decision maker"), validate_choice=False, validators=[DataRequired()],
@@ -153,7 +156,7 @@ class DecideForm(FlaskForm):
                 "delay_reason": self.delay_reason.data or None}
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField(_l("Reason for withdrawing the proposal"),
                            validators=[DataRequired(_l("Give the reason for withdrawing the proposal.")),
                                        Length(max=10_000)])

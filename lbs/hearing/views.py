@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lbs.auth.permissions import Action, can, permission_required
 from lbs.consultation.forms import AskForm
 from lbs.consultation.hearings import Proposal, ProposalStatus
+from lbs.crumbs import Crumb, incident_steps, trail
 from lbs.database import lock_at_first_write
 from lbs.decisions import reads as decision_reads
 from lbs.decisions.models import Decision
@@ -68,8 +69,9 @@ def new(incident_id: int) -> ResponseReturnValue:
         flash(_("The incident is closed: no more decisions can be proposed."), "error")
         return redirect(url_for("incidents.show", incident_id=incident.id))
     form = ProposalForm()
+    again = form.is_submitted() and form.redisplay(request.values)  # a row added, the language switched
     form.fill_choices()
-    if not form.is_submitted():
+    if not form.is_submitted() or again:
         return _render_new(form, incident)
     if form.validate():
         fields = form.draft_fields()
@@ -106,7 +108,11 @@ def _forms(proposal: Proposal, **given: Any) -> dict[str, Any]:
 def _render_show(proposal: Proposal, status: int = 200, **given: Any) -> ResponseReturnValue:
     incident = incident_or_404(proposal.incident_id)
     shown = pages.proposal_page(proposal, utcnow(), current_scope())
-    return render_template("hearing/show.html", incident=incident, **shown, **_forms(proposal, **given)), status
+    crumbs = trail(*incident_steps(incident),
+                   Crumb(_("Proposals"), url_for("proposals.index", incident_id=incident.id)),
+                   current=_("Proposal: %(title)s", title=proposal.title))
+    return render_template("hearing/show.html", incident=incident, crumbs=crumbs, **shown,
+                           **_forms(proposal, **given)), status
 
 
 @bp.get("/proposals/<id:proposal_id>")

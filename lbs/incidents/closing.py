@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
-from lbs.errors import Conflict, ValidationError
+from lbs.errors import N_, Conflict, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Incident, IncidentEvent, IncidentEventKind, IncidentStatus
 from lbs.timeutil import utcnow
@@ -50,8 +50,8 @@ def _move(incident: Incident, *, expected: IncidentStatus, status: IncidentStatu
         update(table).where(table.c.id == incident.id, table.c.status == expected)
         .values(status=status, ended_at=ended_at).returning(table.c.id))
     if result.first() is None:
-        raise Conflict("the incident is already closed" if status is IncidentStatus.CLOSED
-                       else "the incident is not closed")
+        raise Conflict(N_("the incident is already closed") if status is IncidentStatus.CLOSED
+                       else N_("the incident is not closed"))
     set_committed_value(incident, "status", status)
     set_committed_value(incident, "ended_at", ended_at)
 
@@ -87,7 +87,7 @@ def reopen_incident(*, incident: Incident, reason: str | None, by: User | None) 
     text = clean_reason(reason)
     status, ended_at = lock_status(incident.id)
     if status is not IncidentStatus.CLOSED:
-        raise Conflict("the incident is not closed")
+        raise Conflict(N_("the incident is not closed"))
     _move(incident, expected=IncidentStatus.CLOSED, status=IncidentStatus.ACTIVE, ended_at=None)
     event = IncidentEvent(incident_id=incident.id, kind=IncidentEventKind.REOPENED, recorded_at=utcnow(),
                           by_id=by.id if by else None, reason=text)

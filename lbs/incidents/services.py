@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
-from lbs.errors import Conflict, NotFound, ValidationError
+from lbs.errors import N_, Conflict, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.incidents.models import Activation, Incident, IncidentKind, IncidentStatus, Readiness
 from lbs.organisations.models import Municipality
@@ -85,7 +85,8 @@ def create_incident(
         else:
             municipalities.append(found)
     if unknown:
-        raise ValidationError("unknown municipality", {"municipalities": [f"unknown code: {', '.join(unknown)}"]})
+        raise ValidationError(N_("unknown municipality"),
+                              {"municipalities": [N_("unknown code: %(codes)s", codes=", ".join(unknown))]})
     incident = Incident(title=title, kind=kind, started_at=started_at, exercise=exercise, description=description,
                         created_by_id=by.id if by else None, status=IncidentStatus.ACTIVE)
     incident.municipalities = municipalities
@@ -110,13 +111,13 @@ def add_activation(
     staff = staffs.get_staff_by_code(staff_code)
     errors: dict[str, list[str]] = {}
     if staff is None:
-        errors["staff"] = ["unknown staff"]
+        errors["staff"] = [N_("unknown staff")]
     if active_until is not None and active_until <= active_from:
-        errors["active_until"] = ["must be after the start"]
+        errors["active_until"] = [N_("must be after the start")]
     if errors:
         raise ValidationError("invalid activation", errors)
     if incident.status is IncidentStatus.CLOSED:
-        raise Conflict("the incident is closed")
+        raise Conflict(N_("the incident is closed"))
     assert staff is not None
     activation = Activation(incident_id=incident.id, staff_id=staff.id, readiness=readiness, active_from=active_from,
                             active_until=active_until, note=note, created_by_id=by.id if by else None)

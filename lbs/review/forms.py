@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lbs.forms import Form
 
-class SearchForm(FlaskForm):
+
+class SearchForm(Form):
     class Meta:
         csrf = False
 
@@ -23,7 +24,7 @@ class SearchForm(FlaskForm):
     disputed_only = BooleanField(_l("Disputed costs only"))
 
 
-class FindingForm(FlaskForm):
+class FindingForm(Form):
     decision = SelectField(_l("Concerns"), validators=[Optional()])
     observation = TextAreaField(_l("Observation"), validators=[DataRequired(), Length(max=10_000)])
     recommendation = TextAreaField(_l("Recommendation"), validators=[Optional(), Length(max=10_000)])
@@ -32,7 +33,7 @@ class FindingForm(FlaskForm):
     submit = SubmitField(_l("Add finding"))
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(Form):
     pack = HiddenField()  # the id of the ready pack the reviewer saw and signs
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10_000)])
     submit = SubmitField(_l("Sign off the review"))

@@ -15,15 +15,15 @@ from datetime import datetime
 from sqlalchemy import column, exists, select, table
 
 from lbs.auth.models import User
-from lbs.errors import ValidationError
+from lbs.errors import N_, ValidationError
 from lbs.extensions import db
 from lbs.staffs.models import Assignment, RosterCorrection
 from lbs.timeutil import utcnow
 from lbs.types import UTCDateTime
 
 MAX_REASON = 2000
-REASON_NEEDED = ("a logged decision of the staff falls in the changed period: give a reason for the correction "
-                 "(reason)")
+REASON_NEEDED = N_("a logged decision of the staff falls in the changed period: give a reason for the correction "
+                   "(reason)")
 
 _decisions = table("decisions", column("staff_id"), column("decided_at", UTCDateTime()))
 
@@ -48,10 +48,10 @@ def clean_reason(reason: str | None) -> str | None:
     if not text:
         return None
     if len(text) > MAX_REASON:
-        message = f"reason: at most {MAX_REASON} characters"
+        message = N_("reason: at most %(max)s characters", max=MAX_REASON)
         raise ValidationError(message, {"reason": [message]})
     if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        message = "reason: control characters are not allowed"
+        message = N_("reason: control characters are not allowed")
         raise ValidationError(message, {"reason": [message]})
     return text
 

@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from lbs.forms import Form
+
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 NO_CONTROL = Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Control characters are not allowed."))
-
-# WTForms' own messages (it ships no Danish): marked here so that our catalog translates them.
-WTFORMS_MESSAGES = (
-    _l("This field is required."),
-    _l("Not a valid choice."),
-    _l("Not a valid datetime value."),
-    _l("Not a valid integer value."),
-    _l("Number must be between %(min)s and %(max)s."),
-    _l("Invalid input."),
-)
 
 
 def at_most(length: int) -> Length:
     return Length(max=length, message=_l("At most %(max)d characters."))
 
 
-class _CatalogTranslations:
-    """WTForms translations through the app's catalog (lbs/translations)."""
-
-    def gettext(self, string: str) -> str:
-        return str(gettext(string))
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(ngettext(singular, plural, n))
-
-
-class RosterForm(FlaskForm):
-    class Meta:
-        def get_translations(self, form: Any) -> _CatalogTranslations:
-            return _CatalogTranslations()
+class RosterForm(Form):
+    """The roster's forms (WTForms' messages come translated through :class:`lbs.forms.Form`)."""
 
 
 class PositionForm(RosterForm):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
+from lbs.errors import N_
+
 ENDING_SOON = timedelta(days=30)
 
 
@@ -76,7 +78,7 @@ def periods_overlap(a_from: datetime, a_to: datetime | None, b_from: datetime, b
 
 def period_error(valid_from: datetime, valid_to: datetime | None) -> str | None:
     if valid_to is not None and valid_to <= valid_from:
-        return "valid_to must be after valid_from"
+        return N_("valid_to must be after valid_from")
     return None
 
 
@@ -129,7 +131,7 @@ def _first_overlapping(existing: Iterable[H], valid_from: datetime, valid_to: da
 def end_error(holding: HoldingLike, at: datetime) -> str | None:
     """Why ``holding`` cannot end at ``at`` (for "end" and "replace"), or ``None``."""
     if at <= holding.valid_from:
-        return "the end must be after the assignment's start"
+        return N_("the end must be after the assignment's start")
     return None
 
 

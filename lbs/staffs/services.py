@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from lbs.audit import services as audit
 from lbs.auth.models import User
-from lbs.errors import Conflict, ValidationError
+from lbs.errors import N_, Conflict, ValidationError
 from lbs.extensions import db
 from lbs.organisations.models import Organisation
 from lbs.staffs import corrections, roster
@@ -155,7 +155,7 @@ def roster_at(*, staff: Staff, at: datetime, warnings: bool = False) -> Roster:
 def _organisation(organisation_id: int | None, field_name: str = "organisation_id") -> Organisation:
     organisation = db.session.get(Organisation, organisation_id) if organisation_id is not None else None
     if organisation is None:
-        raise ValidationError("unknown organisation", {field_name: ["unknown organisation"]})
+        raise ValidationError(N_("unknown organisation"), {field_name: [N_("unknown organisation")]})
     return organisation
 
 
@@ -308,14 +308,14 @@ def assign(
     errors: dict[str, list[str]] = {}
     position = _lock_position(position_id)
     if position is None:
-        errors["position_id"] = ["unknown position"]
+        errors["position_id"] = [N_("unknown position")]
     if db.session.get(Person, person_id) is None:
-        errors["person_id"] = ["unknown person"]
+        errors["person_id"] = [N_("unknown person")]
     problem = roster.period_error(valid_from, valid_to)
     if problem:
         errors["valid_to"] = [problem]
     if rank < 0:
-        errors["rank"] = ["must be 0 or more"]
+        errors["rank"] = [N_("must be 0 or more")]
     if errors:
         raise ValidationError("invalid assignment", errors)
     _check_overlap(position_id=position_id, person_id=person_id, rank=rank, valid_from=valid_from,
@@ -345,7 +345,7 @@ def end_assignment(*, by: User | None, assignment: Assignment, valid_to: datetim
         raise ValidationError(problem, {"valid_to": [problem]})
     _lock_position(assignment.position_id)
     if assignment.valid_to is not None and assignment.valid_to <= utcnow():
-        raise Conflict("the assignment has already ended")
+        raise Conflict(N_("the assignment has already ended"))
     if assignment.valid_to is None or valid_to > assignment.valid_to:
         _check_overlap(position_id=assignment.position_id, person_id=assignment.person_id, rank=assignment.rank,
                        valid_from=assignment.valid_from, valid_to=valid_to, ignore_id=assignment.id,
@@ -369,12 +369,12 @@ def replace_holder(*, by: User | None, assignment: Assignment, person_id: int, a
     The new assignment runs until the old one would have ended.
     """
     if db.session.get(Person, person_id) is None:
-        raise ValidationError("unknown person", {"person_id": ["unknown person"]})
+        raise ValidationError(N_("unknown person"), {"person_id": [N_("unknown person")]})
     if person_id == assignment.person_id:
-        raise ValidationError("the new holder is the current holder", {"person_id": ["already holds the seat"]})
+        raise ValidationError(N_("the new holder is the current holder"), {"person_id": [N_("already holds the seat")]})
     planned_end = assignment.valid_to
     if planned_end is not None and at >= planned_end:
-        message = "the replacement must start before the assignment ends"
+        message = N_("the replacement must start before the assignment ends")
         raise ValidationError(message, {"at": [message]})
     problem = roster.end_error(assignment, at)
     if problem:

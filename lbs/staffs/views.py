@@ -12,13 +12,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from lbs.auth.permissions import Action, can, permission_required
+from lbs.crumbs import Crumb, people_steps, staff_steps, trail
 from lbs.errors import Conflict, DomainError
 from lbs.formatting import dt
 from lbs.forms import choices
+from lbs.i18n import translated
 from lbs.organisations import services as organisations
 from lbs.staffs import services
 from lbs.staffs.forms import AssignForm, EndForm, PersonForm, PositionForm, ReplaceForm
-from lbs.staffs.history import position_corrections
+from lbs.staffs.history import position_corrections, position_story
 from lbs.staffs.models import Position
 from lbs.staffs.roster import Problem
 from lbs.timeutil import TimeError, localize_strict, to_local, utcnow
@@ -119,8 +121,9 @@ def history(position_id: int) -> str:
     return render_template(
         "staffs/history.html", position=position, staff=position.staff, organisation=position.organisation,
         assignments=services.position_history(position_id=position.id),
-        events=services.position_audit(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
+        events=position_story(position_id=position.id), now=utcnow(), can_edit=_can_edit(),
         corrections=position_corrections(position_id=position.id),
+        crumbs=trail(*staff_steps(position.staff), current=_("History: %(title)s", title=position.title)),
     )
 
 
@@ -135,10 +138,10 @@ def people() -> str:
 
 def _form_error_from(form: Any, exc: DomainError, mapping: dict[str, str]) -> None:
     """Put a service's field errors on the form (translated where we know the field)."""
-    for name in exc.fields or {"": [exc.message]}:
+    for name, reasons in (exc.fields or {"": [exc.message]}).items():
         target = mapping.get(name)
         field = getattr(form, target) if target else None
-        message = _("This could not be saved: %(reason)s", reason=exc.message)
+        message = _("This could not be saved: %(reason)s", reason="; ".join(translated(r) for r in reasons))
         if field is None:
             first = next(iter(mapping.values()))
             getattr(form, first).errors.append(message)
@@ -160,6 +163,10 @@ def _write(form: Any) -> FormWrite:
     return FormWrite(on_error=partial(_form_error_from, form, mapping={"organisation_id": "organisation"}))
 
 
+def _position_crumb(position: Any) -> Crumb:
+    return Crumb(str(position.title), url_for("staffs.history", position_id=position.id))
+
+
 @bp.route("/<code>/positions/new", methods=["GET", "POST"])
 @permission_required(Action.ROSTER_EDIT)
 def new_position(code: str) -> str | Response:
@@ -174,7 +181,8 @@ def new_position(code: str) -> str | Response:
         if write.ok:
             flash(_("Position “%(title)s” created.", title=position.title), "success")
             return redirect(url_for("staffs.show", code=staff.code))
-    return render_template("staffs/position_form.html", form=form, staff=staff, position=None)
+    return render_template("staffs/position_form.html", form=form, staff=staff, position=None,
+                           crumbs=trail(*staff_steps(staff), current=_("New position")))
 
 
 @bp.route("/positions/<id:position_id>/edit", methods=["GET", "POST"])
@@ -192,7 +200,9 @@ def edit_position(position_id: int) -> str | Response:
         if write.ok:
             flash(_("Position “%(title)s” saved.", title=position.title), "success")
             return redirect(url_for("staffs.show", code=position.staff.code))
-    return render_template("staffs/position_form.html", form=form, staff=position.staff, position=position)
+    crumbs = trail(*staff_steps(position.staff), _position_crumb(position), current=_("Edit position"))
+    return render_template("staffs/position_form.html", form=form, staff=position.staff, position=position,
+                           crumbs=crumbs)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -209,7 +219,8 @@ def new_person() -> str | Response:
         if write.ok:
             flash(_("Person “%(name)s” created.", name=person.name), "success")
             return redirect(url_for("staffs.people"))
-    return render_template("staffs/person_form.html", form=form, person=None)
+    return render_template("staffs/person_form.html", form=form, person=None,
+                           crumbs=trail(*people_steps(), current=_("New person")))
 
 
 @bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
@@ -227,7 +238,8 @@ def edit_person(person_id: int) -> str | Response:
         if write.ok:
             flash(_("Person “%(name)s” saved.", name=person.name), "success")
             return redirect(url_for("staffs.people"))
-    return render_template("staffs/person_form.html", form=form, person=person)
+    return render_template("staffs/person_form.html", form=form, person=person,
+                           crumbs=trail(*people_steps(), current=_("Edit person: %(name)s", name=person.name)))
 
 
 def _overlap_message(exc: services.OverlapError) -> str:
@@ -300,7 +312,8 @@ def assign(position_id: int) -> str | Response:
             if write.ok:
                 flash(_("Assignment to “%(title)s” saved.", title=position.title), "success")
                 return redirect(url_for("staffs.show", code=position.staff.code))
-    return render_template("staffs/assign.html", form=form, position=position, staff=position.staff)
+    crumbs = trail(*staff_steps(position.staff), _position_crumb(position), current=_("Assign a person"))
+    return render_template("staffs/assign.html", form=form, position=position, staff=position.staff, crumbs=crumbs)
 
 
 @bp.route("/assignments/<id:assignment_id>/end", methods=["GET", "POST"])

@@ -133,7 +133,7 @@ def test_the_superseded_lines_bearer_is_told(api_as, login, incident):
     assert [n["url"] for n in herning_notes if n["kind"] == "cost_line_superseded"] == [
         f"/costs/lines/{next(c['id'] for c in first['costs'] if c['bearer'] == herning)}"]
     page = unescape(login("holstebro").get(f"/costs/lines/{holstebro_line}").get_data(as_text=True))
-    assert f"<td>{amendment['number']}</td>" in page
+    assert f"Erstattet af ændring nr. {amendment['number']}, registreret af politi" in page
 
 
 def test_an_amendment_without_costs_supersedes_nothing_and_tells_no_one(api_as, incident):

@@ -134,7 +134,7 @@ def test_csv_export(app, login):
     raw = r.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][0] == "linje_id" and len(rows) == 4
+    assert rows[0][0] == "Linje-id" and len(rows) == 4
     assert rows[1][8] == "100000,00" and rows[2][8] == "40000,50" and rows[3][8] == "0,01"
     assert rows[2][7].startswith("'=")  # no formula injection
     assert rows[2][12] == "ja"
@@ -155,14 +155,14 @@ def test_xlsx_export(app, login):
     sheet = book["Linjer"]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 5
-    assert rows[1][8] == 100000 and sheet.cell(row=2, column=9).number_format == "#,##0.00"
+    assert rows[1][8] == 100000 and sheet.cell(row=2, column=9).number_format == '#,##0.00 "kr."'
     assert rows[2][8] == 40000.5 and rows[2][13] == "ja"  # superseded, still listed
     totals = list(book["Totaler"].iter_rows(values_only=True))
-    assert totals[0][0] == "baerer"
+    assert totals[0][0] == "Bærer"
     by_key = {(t[0], t[1]): t for t in totals[1:]}
-    assert by_key[("Herning Kommune", "catering")][3] == 1  # the superseded 40000.50 left out
+    assert by_key[("Herning Kommune", "Forplejning af evakuerede")][3] == 1  # the superseded 40000.50 left out
     assert by_key[("I alt", None)][3] == 100001.01
-    assert book["Totaler"].cell(row=2, column=4).number_format == "#,##0.00"
+    assert book["Totaler"].cell(row=2, column=4).number_format == '#,##0.00 "kr."'
     muni = load_workbook(io.BytesIO(client.get("/costs/municipalities/661/costs.xlsx").get_data()))
     assert [r[7] for r in muni["Linjer"].iter_rows(min_row=2, values_only=True)] == ["Holstebro kaffe"]
 

@@ -61,7 +61,7 @@ def test_the_rule_facts_come_first_and_the_panel_beside_the_consultation_rows(lo
         assert position < essentials_end < details, name
         assert f'<label for="{name}">' in page  # labelled
     panel = page.index('id="required-panel"')
-    assert page.index('name="costs-2-description"') < panel < page.index('name="consultations-0-party"')
+    assert page.index('name="costs-0-description"') < panel < page.index('name="consultations-0-party"')
 
 
 def test_the_panel_reads_every_flag_the_form_asks(login):

@@ -114,7 +114,8 @@ def test_a_service_error_of_a_row_lands_on_that_row(login):
     """Blank rows are left out of the draft: its ``costs[0]`` is the form's second cost row here."""
     client = login("politi")
     demo = _demo()
-    data = _form(**{"costs-1-bearer": "999999", "costs-1-category": "supplies", "costs-1-estimate": "500"})
+    data = _form(**{"costs-0-bearer": "", "costs-0-category": "", "costs-0-estimate": "",
+                    "costs-1-bearer": "999999", "costs-1-category": "supplies", "costs-1-estimate": "500"})
     response = client.post(f"/incidents/{demo.id}/decisions/new", data=data)
     assert response.status_code == 422
     assert 'href="#costs-1-bearer"' in response.get_data(as_text=True)

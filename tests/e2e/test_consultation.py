@@ -19,6 +19,10 @@ def test_graph_page_renders_and_highlights_the_path(page, live_server):
     page.get_by_role("link", name="Høringsgraf").or_(page.get_by_role("link", name="Consultation graph")).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("graf")
     expect(page.locator("svg.rule-graph")).to_be_visible()
+    # One municipality by default (issue 24); the whole graph is one click away.
+    assert 20 < page.locator("svg.rule-graph g.node").count() <= 50
+    page.get_by_role("link", name="Vis hele grafen").click()
+    expect(page.locator(".graph-focus")).to_contain_text("hele grafen, alle kommuner")
     assert page.locator("svg.rule-graph g.node").count() > 50
     assert page.locator("svg.rule-graph path.edge-highlighted").count() == 0
 

@@ -65,8 +65,9 @@ def test_herning_accepts_disputes_and_downloads(page, live_server, herning_lines
     dispute.get_by_label("Hvem er orienteret").fill("LBS-formanden (politidirektøren)")
     dispute.get_by_role("button", name="Gør indsigelse mod omkostningen").click()
     expect(page.get_by_role("status")).to_contain_text("Der er gjort indsigelse mod omkostningslinjen.")
-    history = page.get_by_role("table", name="Alle ændringer, ældste først")
-    expect(history).to_contain_text("LBS-formanden (politidirektøren)")
+    history = page.get_by_role("list", name="Historik")
+    expect(history).to_contain_text("Orienteret om tvisten: LBS-formanden (politidirektøren)")
+    expect(history).to_contain_text("Status ændret fra Estimeret til Omtvistet af herning")
 
     page.goto(live_server.url + "/costs/")
     with page.expect_download() as download_info:
@@ -74,9 +75,10 @@ def test_herning_accepts_disputes_and_downloads(page, live_server, herning_lines
     target = tmp_path / "herning.xlsx"
     download_info.value.save_as(target)
     rows = {row[7]: row for row in load_workbook(target)["Linjer"].iter_rows(min_row=2, values_only=True)}
-    assert rows["E2E nødindkvartering i idrætshal"][11] == "accepted"
+    assert rows["E2E nødindkvartering i idrætshal"][11] == "Accepteret"
+    assert rows["E2E nødindkvartering i idrætshal"][19] == "accepted"  # the code, for systems
     assert rows["E2E nødindkvartering i idrætshal"][9] == 118250.5
-    assert rows["E2E transport af plejehjemsbeboere"][11] == "disputed"
+    assert rows["E2E transport af plejehjemsbeboere"][11] == "Omtvistet"
     assert "E2E Holstebro forplejning" not in rows
 
 

@@ -160,7 +160,10 @@ def test_politi_logs_a_decision_with_a_cost_line_and_two_consultations(page, liv
     tab_to(page, named("consultations-0-outcome"))
     choose(page, value="agreed")
     type_into(page, "consultations-0-note", "Enig i evakueringen.")
-    tab_to(page, named("consultations-1-party"))
+    # The form starts with one consultation row: the button under it adds the next and focuses its party.
+    tab_to(page, text(r"^Tilføj en høring$"))
+    page.keyboard.press("Enter")
+    expect(page.locator("[name='consultations-1-party']")).to_be_focused()
     choose(page, value="657:borgmester")
     tab_to(page, named("consultations-1-mode"))
     choose(page, value="approve")

@@ -164,9 +164,9 @@ def test_amounts_stay_numbers_in_the_exports(app: Flask, api_as: Any, login: Any
     rows = list(csv.DictReader(io.StringIO(
         admin.get(f"/costs/incidents/{incident_id}/costs.csv").get_data(as_text=True).lstrip("\ufeff")),
         delimiter=";"))
-    assert [(r["estimat_dkk"], r["faktisk_dkk"], r["afvigelse_dkk"]) for r in rows] == [("1000,00", "900,00",
+    assert [(r["Estimat (kr.)"], r["Faktisk (kr.)"], r["Afvigelse (kr.)"]) for r in rows] == [("1000,00", "900,00",
                                                                                        "-100,00")]
-    assert rows[0]["beskrivelse"] == "'" + HOSTILE[0] and rows[0]["fakturanr"] == "'@SUM(A1)"
+    assert rows[0]["Beskrivelse"] == "'" + HOSTILE[0] and rows[0]["Fakturanr."] == "'@SUM(A1)"
     line = db.session.scalars(select(CostLine).where(CostLine.incident_id == incident_id)).one()
     assert line.description == HOSTILE[0]  # stored as given: only the written cell is neutralised
 

@@ -186,7 +186,8 @@ def test_end_and_replace(login):
     history = client.get(f"/staffs/positions/{log.id}").get_data(as_text=True)
     for name in ("Logfører A", "Logfører B", "Logfører C", "Logfører D"):
         assert name in history
-    assert "politi" in history and "assignment" in history and "→" in history
+    assert "assigned as primary holder for Logfører" in history and "stops as deputy 1 for Logfører" in history
+    assert ", by politi" in history
     again = client.post(f"/staffs/assignments/{deputy.id}/end", data={"valid_to": local_input(utcnow())})
     assert again.status_code == 200 and "already ended" in again.get_data(as_text=True)
 
