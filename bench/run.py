@@ -12,7 +12,9 @@ that server and dropped at the end):
 4. CSV/XLSX exports: time and peak memory (``VmHWM`` of a child process doing only that export, its high-water
    mark reset just before the export starts; see ``bench/memory.py``);
 5. a 25 MB attachment uploaded and downloaded through the app: the peak memory of each (``bench/attachments.py``);
-6. ``import-roster`` of 20 000 and 100 000 rows, and the longest a concurrent write waited (``bench/roster_import.py``).
+6. ``import-roster`` of 20 000 and 100 000 rows, and the longest a concurrent write waited (``bench/roster_import.py``);
+7. review packs of 5 000 and 50 000 decisions built by the worker: time, peak memory, requests meanwhile
+   (``bench/review_pack.py``).
 
 Prints a table and writes ``bench/results.json`` (``BENCH_SCALE=large``: ``bench/results-large.json``).
 """
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import attachments, live, loadgen, mail, memory, roster_import
+from bench import attachments, live, loadgen, mail, memory, review_pack, roster_import
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -768,6 +770,8 @@ def main() -> None:
         if "sqlite" in ONLY:
             log("import-roster: 20 000 and 100 000 rows, a concurrent writer's longest wait")
             results["roster_import"] = roster_import.measure(workdir)
+            log("review packs built by the worker: 5 000 and 50 000 decisions, peak memory, requests meanwhile")
+            results["review_pack"] = review_pack.measure(workdir)
             results["databases"].append(bench_database("sqlite", f"sqlite:///{workdir / 'bench.db'}"))
         server_url = os.environ.get("LBS_TEST_DATABASE_URL")
         if server_url and "postgresql" in ONLY:
