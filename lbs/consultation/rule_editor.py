@@ -41,9 +41,20 @@ ROLE_LABELS: dict[str, Any] = {
 }
 
 
+def role_label(role: str) -> str:
+    """A role in words, in the user's language (the code itself when it has no label)."""
+    return str(ROLE_LABELS[role]) if role in ROLE_LABELS else role
+
+
+def kind_label(condition: dict[str, Any]) -> str:
+    """When a rule applies, in words (the condition's ``when``)."""
+    kind = str(condition.get("when", "decision"))
+    return str(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
 def role_choices(roles: Sequence[str]) -> list[tuple[str, str]]:
-    """The roles as (code, Danish label (code)), by label."""
-    pairs = [(role, f"{ROLE_LABELS[role]} ({role})" if role in ROLE_LABELS else role) for role in roles]
+    """The roles as (code, label in words), by label."""
+    pairs = [(role, role_label(role)) for role in roles]
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 

@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from lbs import labels
 from lbs.auth.permissions import Action, permission_required
 from lbs.consultation import graph as rulegraph
-from lbs.consultation import judging, layout, rules, ruleset, seats
+from lbs.consultation import judging, layout, rule_editor, rules, ruleset, seats
 from lbs.consultation.decision_log import decision_log
 from lbs.consultation.facts import DecisionFacts, DecisionType, Requirement
 from lbs.consultation.forms import RuleForm, WhyForm, facts_from_form
 from lbs.consultation.models import Outcome, Rule
-from lbs.consultation.parties import list_parties
+from lbs.consultation.parties import list_parties, parties_by_key
 from lbs.consultation.rule_schema import KINDS
 from lbs.converters import form_id
 from lbs.crumbs import rule_steps, trail
@@ -153,8 +153,11 @@ def _panel_statuses(requirements: list[Requirement], chosen: set[str]) -> dict[s
 @bp.get("/rules", endpoint="rules")
 @permission_required(Action.RULES_EDIT)
 def rule_list() -> str:
-    return render_template("consultation/rules.html", rules=rules.list_rules(), retire_form=EmptyForm(),
-                           now=utcnow())
+    found = rules.list_rules()
+    parties = parties_by_key({r.target_party_key for r in found if r.target_party_key})
+    return render_template("consultation/rules.html", rules=found, retire_form=EmptyForm(), now=utcnow(),
+                           party_names={key: p.name for key, p in parties.items()},
+                           role_label=rule_editor.role_label, kind_label=rule_editor.kind_label)
 
 
 @bp.route("/rules/new", methods=["GET", "POST"])
