@@ -132,11 +132,15 @@ def test_the_language_switch_keeps_the_page_and_the_input(phone, live_server):
     phone.get_by_role("button", name="English").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Log decision")
     expect(phone.get_by_label("Title", exact=True)).to_have_value("Min titel")
+    phone.get_by_role("button", name="Dansk").click()  # and back, with the input
+    expect(phone.locator("html")).to_have_attribute("lang", "da")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Registrér beslutning")
+    expect(phone.get_by_label("Titel", exact=True)).to_have_value("Min titel")
     # On a page reached by GET the switch returns to the same page.
     phone.goto(live_server.url + "/staffs/LBS-S")
-    phone.get_by_role("button", name="Dansk").click()
+    phone.get_by_role("button", name="English").click()
     expect(phone).to_have_url(live_server.url + "/staffs/LBS-S")
-    expect(phone.locator("html")).to_have_attribute("lang", "da")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_add_a_row_without_javascript(browser, live_server):
