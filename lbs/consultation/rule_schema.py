@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lbs.errors import N_
 from lbs.money import MoneyError, parse_money
 
 MODES = ("inform", "consult", "approve")
@@ -160,7 +161,8 @@ def money_bound(value: Any) -> Decimal | str | None:
     try:
         return parse_money(value)
     except MoneyError as exc:
-        raise RuleError("condition", "a threshold must be T1, T2 or an amount of money, e.g. \"125000.00\"") from exc
+        raise RuleError("condition",
+                        N_("a threshold must be T1, T2 or an amount of money, e.g. \"125000.00\"")) from exc
 
 
 def share_of_budget(value: Any) -> Decimal:
@@ -169,7 +171,7 @@ def share_of_budget(value: Any) -> Decimal:
     except InvalidOperation:
         share = None
     if share is None or not share.is_finite() or not 0 < share < 1:
-        raise RuleError("condition", "share_of_budget must be a fraction between 0 and 1, e.g. \"0.002\"")
+        raise RuleError("condition", N_("share_of_budget must be a fraction between 0 and 1, e.g. \"0.002\""))
     return share
 
 
@@ -177,33 +179,33 @@ def validate_rule(rule: RuleData, context: Context) -> None:
     """Raise RuleError when a rule names an unknown kind, role or party or a threshold that is not money."""
     condition = rule.condition
     if condition_too_large(condition):
-        raise RuleError("condition", f"a condition may nest at most {MAX_CONDITION_DEPTH} levels deep and hold "
-                                     f"at most {MAX_CONDITION_NODES} values")
+        raise RuleError("condition", N_("a condition may nest at most %(depth)s levels deep and hold at most "
+                                        "%(nodes)s values", depth=MAX_CONDITION_DEPTH, nodes=MAX_CONDITION_NODES))
     if not isinstance(condition, Mapping) or rule.kind not in KINDS:
-        raise RuleError("condition", f"unknown condition kind; use one of {', '.join(KINDS)}")
+        raise RuleError("condition", N_("unknown condition kind; use one of %(kinds)s", kinds=", ".join(KINDS)))
     if rule.mode not in MODES:
-        raise RuleError("mode", "unknown mode")
+        raise RuleError("mode", N_("unknown mode"))
     if rule.timing not in TIMINGS:
-        raise RuleError("timing", "unknown timing")
+        raise RuleError("timing", N_("unknown timing"))
     roles = context.roles()
     if rule.target_party_key:
         if context.party(rule.target_party_key) is None:
-            raise RuleError("target_party_key", f"unknown party {rule.target_party_key!r}")
+            raise RuleError("target_party_key", N_("unknown party %(key)s", key=repr(rule.target_party_key)))
     elif not rule.target_role:
-        raise RuleError("target_role", "a rule needs a target role or a target party")
+        raise RuleError("target_role", N_("a rule needs a target role or a target party"))
     elif rule.target_role not in roles:
-        raise RuleError("target_role", f"unknown party role {rule.target_role!r}")
+        raise RuleError("target_role", N_("unknown party role %(role)s", role=repr(rule.target_role)))
     if rule.kind == "party" and (not rule.source_role or rule.source_role not in roles):
-        raise RuleError("source_role", "a party-to-party rule needs a known source role")
+        raise RuleError("source_role", N_("a party-to-party rule needs a known source role"))
     for key in ("min", "max"):
         if key in condition:
             money_bound(condition[key])
     if "share_of_budget" in condition:
         share_of_budget(condition["share_of_budget"])
     if "timing_if_urgent" in condition and condition["timing_if_urgent"] not in TIMINGS:
-        raise RuleError("condition", "unknown timing_if_urgent")
+        raise RuleError("condition", N_("unknown timing_if_urgent"))
     for key in ("types", "flags", "or_flags", "kinds", "source_modes", "only_municipalities"):
         if key in condition and not (isinstance(condition[key], list)
                                      and all(isinstance(v, str) for v in condition[key])):
-            raise RuleError("condition", f"{key} must be a list of strings")
+            raise RuleError("condition", N_("%(key)s must be a list of strings", key=key))
 

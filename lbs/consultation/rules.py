@@ -22,7 +22,7 @@ from lbs.consultation.facts import DecisionFacts, Requirement
 from lbs.consultation.models import Mode, Rule, Timing
 from lbs.consultation.rule_schema import RuleData, RuleError, validate_rule
 from lbs.consultation.ruleset import bump_rules_version, current_ruleset
-from lbs.errors import NotFound, ValidationError
+from lbs.errors import N_, NotFound, ValidationError
 from lbs.extensions import db
 from lbs.timeutil import utcnow
 
@@ -73,9 +73,9 @@ def check_rule(data: RuleInput, *, at: datetime | None = None) -> RuleData:
     """Validate a new rule (or a new version of one) against the district and the rules in force."""
     at = at or utcnow()
     if not data.code.strip() or len(data.code) > 20:
-        raise ValidationError("invalid rule", {"code": ["a code of 1 to 20 characters is required"]})
+        raise ValidationError("invalid rule", {"code": [N_("a code of 1 to 20 characters is required")]})
     if not data.name.strip() or len(data.name) > 200:
-        raise ValidationError("invalid rule", {"name": ["a name of 1 to 200 characters is required"]})
+        raise ValidationError("invalid rule", {"name": [N_("a name of 1 to 200 characters is required")]})
     ruleset = current_ruleset()
     candidate = _candidate(data, valid_from=at, version=1)
     try:
@@ -97,7 +97,7 @@ def create_rule(*, by: User | None, data: RuleInput, valid_from: datetime | None
     version = current.version + 1 if current else 1
     if current is not None and (current.valid_to is None or current.valid_to > valid_from):
         if current.valid_from >= valid_from:
-            raise ValidationError("invalid rule", {"valid_from": ["must be after the current version's start"]})
+            raise ValidationError("invalid rule", {"valid_from": [N_("must be after the current version's start")]})
         audit.record(by=by, action="consultation.rule.supersede", object_type="consultation_rule",
                      object_id=current.id, summary=f"rule {current.code} v{current.version} superseded",
                      changes={"valid_to": (current.valid_to, valid_from)})
@@ -120,7 +120,7 @@ def retire_rule(*, by: User | None, rule: Rule, at: datetime | None = None) -> R
     """End a rule's validity (it stays, to judge the decisions taken while it was in force)."""
     at = at or utcnow()
     if is_retired(rule, at=at):
-        raise ValidationError("invalid rule", {"rule": ["this rule is already retired"]})
+        raise ValidationError("invalid rule", {"rule": [N_("this rule is already retired")]})
     if at <= rule.valid_from:
         at = rule.valid_from
     audit.record(by=by, action="consultation.rule.retire", object_type="consultation_rule", object_id=rule.id,
