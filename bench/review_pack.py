@@ -79,8 +79,15 @@ def probe(pack_id: int, incident_id: int, stop: str) -> None:
             times[name].append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, (path, response.status_code)
         time.sleep(0.5)
-    print(json.dumps({name: {"requests": len(ms), "max_ms": round(max(ms), 1) if ms else None}
-                      for name, ms in times.items()}))
+    def summary(ms: list[float]) -> dict[str, Any]:
+        ordered = sorted(ms)
+        return {"requests": len(ms), "first_ms": round(ms[0], 1) if ms else None,
+                "p50_ms": round(ordered[len(ordered) // 2], 1) if ms else None,
+                "p95_ms": round(ordered[int(len(ordered) * 0.95)], 1) if ms else None,
+                "max_ms": round(ordered[-1], 1) if ms else None,
+                "over_1s": sum(1 for m in ms if m > 1000)}
+
+    print(json.dumps({name: summary(ms) for name, ms in times.items()}))
 
 
 def measure_one(workdir: Path, decisions: int) -> dict[str, Any]:
