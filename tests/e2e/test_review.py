@@ -76,7 +76,8 @@ def test_reviewer_filters_adds_finding_signs_off_downloads(page, live_server, re
     signed = tmp_path / "signed.zip"
     signed_info.value.save_as(signed)
     digest = hashlib.sha256(signed.read_bytes()).hexdigest()
-    expect(page.locator("#signoff code.sha").first).to_have_text(digest)
+    signed_entry = page.locator("p", has=page.locator("code.sha")).filter(has_text="Godkendt af")
+    expect(signed_entry.locator("code.sha")).to_have_text(digest)
 
 
 def test_review_page_has_no_serious_accessibility_violations(browser, live_server, review_incident):
