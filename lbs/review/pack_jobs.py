@@ -1,10 +1,10 @@
 """Review packs asked for in a request and built by the worker (``flask lbs worker``), never in a web request.
 
 :func:`request_pack` finds or queues the pack of an incident as it stands (see :func:`state_key`) for the user's
-scope; :func:`build_due` is one round of the worker: take one queued pack (or one whose builder died and whose
-lease ran out), build it with :mod:`lbs.review.pack_stream` into a temporary file, store its bytes in 1 MiB
-chunks and mark it ready (or failed, after :data:`MAX_ATTEMPTS`). Every step is a short transaction of its own;
-the progress is written as the build goes, so that the review page can show it.
+scope. The worker (:mod:`lbs.ops.worker`) calls :func:`take` for one queued pack (or one whose builder died and
+whose lease ran out), then :func:`build`: written by :mod:`lbs.review.pack_stream` into a temporary file, its
+bytes stored in 1 MiB chunks, marked ready (or failed, after :data:`MAX_ATTEMPTS`). Every step is a short
+transaction of its own; the progress is written as the build goes, so that the review page can show it.
 
 On PostgreSQL the due pack is picked with ``FOR UPDATE SKIP LOCKED`` (several workers never take the same one);
 on SQLite the write lock serialises the take.
@@ -50,10 +50,9 @@ MAX_ATTEMPTS = 3
 def state_key(incident: Incident) -> str:
     """A digest of the stored markers of everything a pack shows: the decision chain's head, the appended
     consultations' and attachments' chains, the costs' version, the incident's own fields and history, the
-    findings, hearing requests and answers, and the roster's corrections (the rosters as known when each decision was
-    logged never change). Asking again while
-    none of them changed gives the same pack. A sign-off is not among them: it signs the pack as it stands,
-    which stays the incident's pack afterwards."""
+    findings, hearing requests and answers, and the roster's corrections (the rosters as known when each decision
+    was logged never change). Asking again while none of them changed gives the same pack. A sign-off is not among
+    them: it signs the pack as it stands, which stays the incident's pack afterwards."""
     def newest(model: Any, *where: ColumnElement[bool]) -> list[object]:
         return list(db.session.execute(select(func.count(model.id), func.max(model.id)).where(*where)).one())
 
@@ -293,13 +292,3 @@ def _store(pack_id: int, source: IO[bytes]) -> None:
         db.session.expunge(stored)  # one chunk in memory at a time
         index += 1
 
-
-def build_due(now: datetime | None = None) -> ReviewPack | None:
-    """One round of the worker: take one due pack and build it (None: nothing was due)."""
-    pack_id = take(now)
-    if pack_id is None:
-        return None
-    try:
-        return build(pack_id, now=now)
-    except Exception:
-        return db.session.get(ReviewPack, pack_id)

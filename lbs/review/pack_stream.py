@@ -23,12 +23,11 @@ from typing import IO, Any
 
 from lbs.decisions import appended
 from lbs.decisions.scope import EVERYTHING, ReadScope
-from lbs.extensions import db
-from lbs.incidents.models import Activation, Incident
+from lbs.incidents.models import Incident
 from lbs.review import hearings, integrity, pack_attachments, pack_files, pack_pdf, page
 from lbs.review.hearings import hearing_review
 from lbs.review.rows import DecisionReview
-from lbs.review.whole import IncidentReview
+from lbs.review.whole import IncidentReview, list_activations
 from lbs.spreadsheet import CsvWriter
 
 PAGE = 500
@@ -37,27 +36,48 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so that the same content gives the sa
 Progress = Callable[[int], None]  # the share done, 0–100
 
 
-class _Member:
-    """One file of the pack, written to a temporary file and hashed as it is written."""
+class _Hashed:
+    """A binary file, hashed and counted as it is written (written in sequence, never read back): the ZIP's
+    output, and each of the pack's files on disk."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._out.write(data)
+        self._digest.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def close(self) -> None:  # the caller's file: ZipFile never closes a file it was given
+        pass
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+class _Member(_Hashed):
+    """One file of the pack, written to a temporary file of its own."""
 
     def __init__(self, folder: Path, name: str) -> None:
         self.name = name
         self.path = folder / name.replace("/", "_")
-        self._file: IO[bytes] = self.path.open("wb")
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> None:
-        self._file.write(data)
-        self.digest.update(data)
-        self.size += len(data)
+        super().__init__(self.path.open("wb"))
 
     def text(self, data: str) -> int:
         self.write(data.encode("utf-8"))
         return len(data)
 
     def close(self) -> None:
-        self._file.close()
+        self._out.close()
 
 
 class _Text:
@@ -106,7 +126,7 @@ def write_pack(incident: Incident, out: IO[bytes], *, generated_at: datetime, sc
     """Write the review pack of ``incident`` (the cost lines in ``scope``) to ``out`` as a signed ZIP."""
     report = progress or (lambda _share: None)
     summary = page.summary(incident, now=generated_at, scope=scope, store=False)  # a read only
-    check = integrity.check_chain(incident.id)
+    check = summary.integrity.live or integrity.check_chain(incident.id)  # checked once: small incidents by summary
     total = incident.last_decision_number
     with tempfile.TemporaryDirectory(prefix="lbs-pack-") as folder:
         files = _Open(Path(folder))
@@ -159,7 +179,7 @@ def write_pack(incident: Incident, out: IO[bytes], *, generated_at: datetime, sc
             pack_files.csv_bytes(hearings.CSV_HEADER, hearings.csv_rows(hearing)))
         review = IncidentReview(
             incident=incident, municipalities=summary.municipalities, figures=summary.figures, decisions=marked,
-            activations=_activations(incident.id), findings=summary.findings, sign_offs=summary.sign_offs,
+            activations=list_activations(incident.id), findings=summary.findings, sign_offs=summary.sign_offs,
             integrity=check, chain_head=summary.chain_head, history=summary.history, hearing=hearing,
             costs_of=scope.municipality_code, scope=scope)
         files["findings.csv"].write(pack_files.findings_csv(summary.findings))
@@ -169,27 +189,18 @@ def write_pack(incident: Incident, out: IO[bytes], *, generated_at: datetime, sc
         report(90)
         for member in files.members.values():
             member.close()
-        digest = _Digest(out)
+        digest = _Hashed(out)
         with zipfile.ZipFile(digest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in pack_files.PACK_FILES:
                 _copy_in(archive, files.members[name])
             streamed = pack_attachments.write_numbered(archive, attachments, ZIP_TIME)
-            listed = [(m.name, m.digest.hexdigest(), m.size) for m in (files.members[n] for n in pack_files.PACK_FILES)]
+            listed = [(m.name, m.hexdigest(), m.size) for m in (files.members[n] for n in pack_files.PACK_FILES)]
             pack_files.write_signed_manifest(archive, pack_files.manifest(
                 listed + [(w.name, w.sha256, w.size) for w in streamed], incident=incident,
                 generated_at=generated_at, chain_head=summary.chain_head, decisions=count,
                 costs_of=scope.municipality_code), ZIP_TIME)
         report(99)
         return Written(digest.hexdigest(), digest.size, count, last_number, summary.chain_head)
-
-
-def _activations(incident_id: int) -> list[Activation]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    return list(db.session.scalars(select(Activation).where(Activation.incident_id == incident_id)
-                                   .options(joinedload(Activation.staff))
-                                   .order_by(Activation.active_from, Activation.id)))
 
 
 def _log_part(folder: Path, rows: list[pack_pdf.OverviewRow], part: int, total: int, incident: Incident) -> Path:
@@ -209,24 +220,7 @@ def _write_pdf(member: _Member, review: IncidentReview, *, generated_at: datetim
     main_path = member.path.with_suffix(".main.pdf")
     main_path.write_bytes(main)
     del main
-    pack_pdf.join([main_path, *log_parts], _MemberFile(member))
-
-
-class _MemberFile:
-    """A member as a binary file for pypdf's writer."""
-
-    def __init__(self, member: _Member) -> None:
-        self._member = member
-
-    def write(self, data: bytes) -> int:
-        self._member.write(bytes(data))
-        return len(data)
-
-    def tell(self) -> int:
-        return self._member.size
-
-    def flush(self) -> None:
-        pass
+    pack_pdf.join([main_path, *log_parts], member)
 
 
 def _copy_in(archive: zipfile.ZipFile, member: _Member) -> None:
@@ -234,30 +228,3 @@ def _copy_in(archive: zipfile.ZipFile, member: _Member) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     with member.path.open("rb") as source, archive.open(info, "w", force_zip64=member.size > 2**31) as target:
         shutil.copyfileobj(source, target, COPY_CHUNK)
-
-
-class _Digest:
-    """The output file, hashed as the ZIP is written (the ZIP is written sequentially, never read back)."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self._out = out
-        self._digest = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self._out.write(data)
-        self._digest.update(data)
-        self.size += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.size
-
-    def flush(self) -> None:
-        self._out.flush()
-
-    def close(self) -> None:  # the caller's file: ZipFile never closes a file it was given
-        pass
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()

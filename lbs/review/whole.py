@@ -53,6 +53,14 @@ def list_sign_offs(incident_id: int) -> list[SignOff]:
                                    .order_by(SignOff.signed_at, SignOff.id)))
 
 
+def list_activations(incident_id: int) -> list[Activation]:
+    """The incident's staff activations, oldest first, with their staff."""
+    return list(db.session.scalars(
+        select(Activation).where(Activation.incident_id == incident_id)
+        .options(joinedload(Activation.staff)).order_by(Activation.active_from, Activation.id)
+    ))
+
+
 def incident_review(incident: Incident, *, now: datetime | None = None, check_integrity: bool = True,
                     scope: ReadScope = EVERYTHING) -> IncidentReview:
     """Everything the review pack, the PDF and the API show, in a constant number of queries. Only the cost
@@ -62,10 +70,7 @@ def incident_review(incident: Incident, *, now: datetime | None = None, check_in
     sign_offs = list_sign_offs(incident.id)
     signed = {incident.id: sign_offs[-1].last_decision_number} if sign_offs else {}
     rows = review_rows(loaded, with_rosters=True, signed_up_to=signed, scope=scope)
-    activations = list(db.session.scalars(
-        select(Activation).where(Activation.incident_id == incident.id)
-        .options(joinedload(Activation.staff)).order_by(Activation.active_from, Activation.id)
-    ))
+    activations = list_activations(incident.id)
     check = integrity.check_chain(incident.id) if check_integrity else integrity.NOT_CHECKED
     return IncidentReview(
         incident=incident, municipalities=loaded.municipalities.get(incident.id, ()),
